@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point. `--version` is answered before TypeScript is loaded so it stays fast.
+import {readFileSync} from 'node:fs';
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+	process.stdout.write(`${pkg.version}\n`);
+	process.exit(0);
+}
+
+const {register} = await import('tsx/esm/api');
+register();
+const {main} = await import('./cli.ts');
+process.exitCode = await main(argv);

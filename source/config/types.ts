@@ -1,0 +1,83 @@
+/** The cluster file (pgha.yaml) after validation and defaults. Data only: no behaviour here. */
+
+export type NodeAuth =
+	| {readonly kind: 'password'}
+	| {readonly kind: 'key'; readonly keyFile: string};
+
+export interface NodeConfig {
+	/** Patroni member name, etcd member name and hostname, e.g. pg-node-1. */
+	readonly name: string;
+	readonly ip: string;
+	readonly sshPort: number;
+	readonly sshUser: string;
+	readonly auth: NodeAuth;
+}
+
+export type PatroniSource = 'venv' | 'package';
+export type EtcdSource = 'download' | 'upload' | 'package';
+
+export interface Ports {
+	readonly postgres: number; // 5432
+	readonly patroniApi: number; // 8008
+	readonly etcdClient: number; // 2379
+	readonly etcdPeer: number; // 2380
+	readonly haproxyWrite: number; // 5000
+	readonly haproxyRead: number; // 5001
+	readonly haproxyStats: number; // 8404, as in the course
+}
+
+export interface PatroniTiming {
+	readonly ttl: number;
+	readonly loopWait: number;
+	readonly retryTimeout: number;
+}
+
+export interface HaproxyTiming {
+	readonly inter: string; // e.g. "1s"
+	readonly fall: number;
+	readonly rise: number;
+}
+
+export interface EtcdInstall {
+	readonly source: EtcdSource;
+	readonly version: string; // e.g. "3.5.11", used by download/upload
+	/** Base URL of release tarballs for `download`; the default is the official GitHub release location. */
+	readonly downloadBase: string;
+	/** Path on the host of the tarball for `upload`. */
+	readonly tarball?: string;
+}
+
+export interface ClusterConfig {
+	/** Absolute path of the file this config was read from (state, logs and secrets sit beside it). */
+	readonly file: string;
+	/** Patroni scope. */
+	readonly name: string;
+	readonly nodes: readonly NodeConfig[];
+	/** "auto" = the newest major the node's repositories offer. */
+	readonly postgresVersion: number | 'auto';
+	readonly patroni: {readonly source: PatroniSource; readonly user: string};
+	readonly etcd: EtcdInstall;
+	readonly ports: Ports;
+	readonly timing: PatroniTiming;
+	readonly haproxy: {readonly node: string; readonly timing: HaproxyTiming};
+	readonly synchronousMode: boolean;
+	readonly aptUpgrade: boolean;
+	/** Subnet allowed in pg_hba, e.g. 192.168.0.0/24; derived from node IPs when absent. */
+	readonly subnet: string;
+	readonly disk: {readonly failBelowMb: number; readonly warnBelowMb: number};
+	/** Present when the nodes are pgha lab nodes: how the host reaches them. */
+	readonly lab?: {readonly netns: string};
+}
+
+export interface Secrets {
+	readonly superuserPassword: string;
+	readonly replicationPassword: string;
+	readonly rewindPassword: string;
+	readonly restApiPassword: string;
+	readonly haproxyStatsPassword: string;
+}
+
+export interface Warning {
+	readonly field: string;
+	readonly message: string;
+}
