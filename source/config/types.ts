@@ -55,6 +55,10 @@ export interface ClusterConfig {
 	readonly nodes: readonly NodeConfig[];
 	/** "auto" = the newest major the node's repositories offer. */
 	readonly postgresVersion: number | 'auto';
+	/**
+	 * `user` is the course's admin login account (created by the user stage, used from VS Code).
+	 * Patroni itself runs as the `postgres` OS user, which owns /var/run/postgresql and the data dir.
+	 */
 	readonly patroni: {readonly source: PatroniSource; readonly user: string};
 	readonly etcd: EtcdInstall;
 	readonly ports: Ports;
@@ -70,6 +74,8 @@ export interface ClusterConfig {
 }
 
 export interface Secrets {
+	/** Password of the admin login user (patroni.user) the user stage creates. */
+	readonly adminUserPassword: string;
 	readonly superuserPassword: string;
 	readonly replicationPassword: string;
 	readonly rewindPassword: string;
