@@ -1,0 +1,72 @@
+/**
+ * The bounded writer loop the test stage runs on the HAProxy node while it injects faults.
+ * It writes one row (sequence number + timestamp) at a time through HAProxy's write port and prints
+ * one line per attempt, so pgha can measure the outage on a single clock. Settings (password
+ * included) arrive as one JSON line on stdin, never on the command line.
+ */
+export const probeWriterPath = '/usr/local/lib/pgha/probe-writer.py';
+
+export interface ProbeWriterSettings {
+	readonly host: string;
+	readonly port: number;
+	readonly user: string;
+	readonly password: string;
+	readonly database: string;
+	readonly table: string;
+	/** Hard limits: the loop ends at whichever comes first. */
+	readonly durationMs: number;
+	readonly maxWrites: number;
+	readonly intervalMs: number;
+	/** Sequence numbers continue from here, so several runs can share one table. */
+	readonly firstSeq: number;
+}
+
+export function renderProbeWriter(): string {
+	return `#!/usr/bin/python3
+# Written by pgha: bounded probe writer for the failover test. Output lines:
+#   ack <seq> <epoch_ms>      the row was committed and acknowledged
+#   err <epoch_ms> <reason>   the attempt failed (the row may or may not exist)
+#   end <acked> <failed>
+import json, sys, time
+import psycopg2
+
+cfg = json.loads(sys.stdin.readline())
+deadline = time.monotonic() + cfg["durationMs"] / 1000.0
+interval = cfg["intervalMs"] / 1000.0
+seq = cfg["firstSeq"]
+acked = failed = attempts = 0
+conn = None
+
+def now_ms():
+    return int(time.time() * 1000)
+
+while time.monotonic() < deadline and attempts < cfg["maxWrites"]:
+    attempts += 1
+    try:
+        if conn is None:
+            conn = psycopg2.connect(host=cfg["host"], port=cfg["port"], user=cfg["user"],
+                                    password=cfg["password"], dbname=cfg["database"],
+                                    connect_timeout=2, application_name="pgha-probe")
+            conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SET statement_timeout = 2000")
+            cur.execute("INSERT INTO " + cfg["table"] + " (seq, written_at) VALUES (%s, now())", (seq,))
+        print("ack %d %d" % (seq, now_ms()), flush=True)
+        acked += 1
+        seq += 1
+    except Exception as error:
+        failed += 1
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+        print("err %d %s" % (now_ms(), reason), flush=True)
+        try:
+            if conn is not None:
+                conn.close()
+        except Exception:
+            pass
+        conn = None
+        seq += 1
+    time.sleep(interval)
+
+print("end %d %d" % (acked, failed), flush=True)
+`;
+}
