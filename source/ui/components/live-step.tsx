@@ -1,0 +1,53 @@
+import {Box, Text} from 'ink';
+import type {Lang} from '../../i18n.ts';
+import type {StepView} from '../view-model.ts';
+import {color} from '../theme.ts';
+import {messages} from '../messages.ts';
+
+export interface LiveStepProps {
+	readonly step: StepView;
+	readonly lang: Lang;
+	/** Lines this block may use; the frame must never be taller than the terminal. */
+	readonly maxLines: number;
+	readonly width: number;
+}
+
+function clip(line: string, width: number): string {
+	return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
+}
+
+/**
+ * The running step: what and why, then per node the command and the newest output lines.
+ * Lines are clipped to the width so one long apt line cannot wrap and overflow the frame.
+ */
+export function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
+	const lines: Array<{key: string; text: string; tone?: 'dim' | 'command' | 'title' | 'error'}> = [];
+	lines.push({key: 'title', text: `${messages.why[lang]}: ${step.title[lang]}`, tone: 'title'});
+	for (const [index, part] of step.explain[lang].split('\n').entries()) lines.push({key: `explain-${index}`, text: part, tone: 'dim'});
+	const active = step.nodes.filter(node => node.status === 'running' || node.status === 'failed');
+	const budget = Math.max(0, maxLines - lines.length);
+	const perNode = active.length > 0 ? Math.max(2, Math.floor(budget / active.length)) : 0;
+	for (const node of active) {
+		lines.push({key: `${node.node}-cmd`, text: `${node.node} $ ${node.command ?? ''}`, tone: 'command'});
+		const tail = node.tail.slice(-Math.max(0, perNode - 1));
+		for (const [index, line] of tail.entries()) lines.push({key: `${node.node}-${index}`, text: `  ${line}`});
+		if (node.error) lines.push({key: `${node.node}-error`, text: `  ${node.error}`, tone: 'error'});
+	}
+
+	const visible = lines.slice(0, Math.max(0, maxLines));
+	return (
+		<Box flexDirection="column">
+			{visible.map(line => (
+				<Text
+					key={line.key}
+					wrap="truncate"
+					dimColor={line.tone === 'dim'}
+					bold={line.tone === 'title'}
+					color={line.tone === 'command' ? color('cyan') : line.tone === 'error' ? color('red') : undefined}
+				>
+					{clip(line.text, width)}
+				</Text>
+			))}
+		</Box>
+	);
+}

@@ -1,0 +1,95 @@
+import {Box, Static, Text, useStdout} from 'ink';
+import {useSyncExternalStore} from 'react';
+import type {Lang} from '../i18n.ts';
+import type {UiStore} from './ui-store.ts';
+import type {StageView} from './view-model.ts';
+import {StageLine} from './components/stage-line.tsx';
+import {LiveStep} from './components/live-step.tsx';
+import {FailurePrompt} from './components/failure-prompt.tsx';
+import {ChangedHostKeyNotice, NewHostKeyPrompt} from './components/host-key-prompt.tsx';
+import {PasswordPrompt} from './components/password-prompt.tsx';
+import {StepPreview} from './components/step-preview.tsx';
+import {LogViewer} from './components/log-viewer.tsx';
+import {Summary} from './components/summary.tsx';
+import {useSpinner} from './use-spinner.ts';
+import {useNow} from './use-now.ts';
+import {messages} from './messages.ts';
+
+export interface RunScreenProps {
+	readonly store: UiStore;
+	readonly lang: Lang;
+}
+
+const finished = new Set(['done', 'already-done', 'skipped']);
+
+/** Stages finished in order move to <Static>: printed once, never repainted. */
+function splitFinished(stages: readonly StageView[]): [readonly StageView[], readonly StageView[]] {
+	let index = 0;
+	while (index < stages.length && finished.has(stages[index]!.status)) index++;
+	return [stages.slice(0, index), stages.slice(index)];
+}
+
+export function RunScreen({store, lang}: RunScreenProps) {
+	const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	const {stdout} = useStdout();
+	const rows = stdout.rows || 24;
+	const columns = stdout.columns || 80;
+	const [done, active] = splitFinished(state.run.stages);
+	const running = active.some(stage => stage.status === 'running');
+	const spinner = useSpinner(running);
+	const now = useNow(running);
+	const runningStep = active.flatMap(stage => stage.steps).find(step => step.status === 'running');
+	// Keep the live frame below the terminal's height: Ink clears the screen on overflow.
+	const budget = Math.max(3, rows - active.length - 4);
+	const question = state.question;
+
+	if (state.log) {
+		return <LogViewer lang={lang} title={state.log.title} lines={state.log.lines} height={rows - 1} onClose={() => store.answer({kind: 'closed'})} />;
+	}
+
+	return (
+		<Box flexDirection="column">
+			<Static items={[...done]}>{stage => <StageLine key={stage.id} stage={stage} lang={lang} spinner="" now={now} />}</Static>
+			{active.map(stage => (
+				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} />
+			))}
+			{question?.kind === 'failure' ? (
+				<FailurePrompt
+					lang={lang}
+					stage={question.stage}
+					error={question.error}
+					tail={question.tail}
+					logFile={question.logFile}
+					canSkip={question.canSkip}
+					maxTailLines={Math.max(1, budget - 8)}
+					onChoice={choice => store.answer({kind: 'failure', choice})}
+				/>
+			) : null}
+			{question?.kind === 'host-key-new' ? (
+				<NewHostKeyPrompt lang={lang} node={question.node} host={question.host} fingerprint={question.fingerprint} onAnswer={trust => store.answer({kind: 'host-key', trust})} />
+			) : null}
+			{question?.kind === 'host-key-changed' ? (
+				<ChangedHostKeyNotice lang={lang} node={question.node} host={question.host} known={question.known} offered={question.offered} onClose={() => store.answer({kind: 'closed'})} />
+			) : null}
+			{question?.kind === 'sudo-password' ? (
+				<PasswordPrompt lang={lang} node={question.node} wrong={question.wrong} onSubmit={password => store.answer({kind: 'sudo-password', password})} />
+			) : null}
+			{question?.kind === 'step-preview' ? (
+				<StepPreview
+					lang={lang}
+					stage={question.stage}
+					explain={question.explain}
+					commands={question.commands}
+					maxLines={Math.max(1, budget - 8)}
+					onChoice={choice => store.answer({kind: 'step-preview', choice})}
+				/>
+			) : null}
+			{!question && runningStep ? <LiveStep step={runningStep} lang={lang} maxLines={budget} width={columns - 1} /> : null}
+			{state.summary ? <Summary lang={lang} summary={state.summary} /> : null}
+			{state.message ? <Text>{state.message}</Text> : null}
+			<Text dimColor wrap="truncate">
+				{messages.logs[lang]}: {state.run.logDir}
+			</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,25 @@
+/** Colours and status glyphs. NO_COLOR (https://no-color.org) turns every colour off. */
+import type {RunStatus} from './view-model.ts';
+
+const noColor = 'NO_COLOR' in process.env && process.env['NO_COLOR'] !== '';
+
+export function color(name: string): string | undefined {
+	return noColor ? undefined : name;
+}
+
+export const statusGlyph: Record<Exclude<RunStatus, 'running'>, string> = {
+	pending: '·',
+	done: '✔',
+	'already-done': '✔',
+	skipped: '↷',
+	failed: '✖',
+};
+
+export const statusColor: Record<RunStatus, string> = {
+	pending: 'gray',
+	running: 'yellow',
+	done: 'green',
+	'already-done': 'green',
+	skipped: 'gray',
+	failed: 'red',
+};

@@ -1,0 +1,117 @@
+import test from 'ava';
+import {render} from 'ink-testing-library';
+import {RunScreen} from '../../source/ui/run-screen.tsx';
+import {createUiStore} from '../../source/ui/ui-store.ts';
+import {runView, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
+
+const failure = (canSkip: boolean) => ({
+	kind: 'failure' as const,
+	stage: {ru: 'etcd', en: 'etcd'},
+	error: 'pg-node-2: etcd did not become healthy in 60 s.',
+	tail: ['connection refused'],
+	logFile: '/tmp/logs/pg-node-2.log',
+	canSkip,
+});
+
+test('a failure offers retry, skip, full log and quit (en)', async t => {
+	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
+	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const answer = store.ask(failure(true));
+	await tick();
+	const frame = lastFrame() ?? '';
+	for (const text of ['The stage stopped: etcd', 'pg-node-2: etcd did not become healthy', 'connection refused', 'Log: /tmp/logs/pg-node-2.log', '❯ Retry', 'Skip', 'Show full log', 'Quit (progress saved)']) {
+		t.true(frame.includes(text), text);
+	}
+
+	stdin.write('\u001B[B'); // down: Skip
+	await waitFor(() => (lastFrame() ?? '').includes('❯ Skip'));
+	stdin.write('\r');
+	t.deepEqual(await answer, {kind: 'failure', choice: 'skip'});
+	unmount();
+});
+
+test('skip is not offered where the step is not safe to skip (ru)', async t => {
+	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
+	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const answer = store.ask(failure(false));
+	await tick();
+	const frame = lastFrame() ?? '';
+	t.true(frame.includes('Этап остановлен'));
+	t.true(frame.includes('Повторить'));
+	t.false(frame.includes('Пропустить'));
+	stdin.write('q');
+	t.deepEqual(await answer, {kind: 'failure', choice: 'quit'});
+	unmount();
+});
+
+test('a new host key shows the fingerprint and waits for y/n', async t => {
+	const store = createUiStore({run: runView([stage('vm', 'running')])});
+	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const answer = store.ask({kind: 'host-key-new', node: 'pg-node-1', host: '192.168.0.30', fingerprint: 'SHA256:abcDEF'});
+	await tick();
+	t.true((lastFrame() ?? '').includes('SHA256:abcDEF'));
+	stdin.write('y');
+	t.deepEqual(await answer, {kind: 'host-key', trust: true});
+	unmount();
+});
+
+test('a changed host key shows both fingerprints and the fix (ru)', async t => {
+	const store = createUiStore({run: runView([stage('vm', 'failed')])});
+	const {lastFrame, unmount} = render(<RunScreen store={store} lang="ru" />);
+	void store.ask({kind: 'host-key-changed', node: 'pg-node-1', host: '192.168.0.30', known: 'SHA256:old', offered: 'SHA256:new'});
+	await tick();
+	const frame = lastFrame() ?? '';
+	t.true(frame.includes('Ключ узла изменился'));
+	t.true(frame.includes('SHA256:old'));
+	t.true(frame.includes('SHA256:new'));
+	unmount();
+});
+
+test('the sudo password is never echoed', async t => {
+	const store = createUiStore({run: runView([stage('user', 'running')])});
+	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const answer = store.ask({kind: 'sudo-password', node: 'pg-node-1', wrong: true});
+	await tick(50);
+	stdin.write('s3cret');
+	await tick(50);
+	const frame = lastFrame() ?? '';
+	t.true(frame.includes('Wrong sudo password'));
+	t.false(frame.includes('s3cret'));
+	t.false(frame.includes('******'));
+	stdin.write('\r');
+	t.deepEqual(await answer, {kind: 'sudo-password', password: 's3cret'});
+	unmount();
+});
+
+test('step mode previews the commands of a stage', async t => {
+	const store = createUiStore({run: runView([stage('etcd', 'pending')])});
+	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const answer = store.ask({kind: 'step-preview', stage: {ru: 'etcd', en: 'etcd'}, explain: {ru: 'хранилище', en: 'the store'}, commands: ['systemctl start etcd']});
+	await tick();
+	t.true((lastFrame() ?? '').includes('$ systemctl start etcd'));
+	stdin.write('\r');
+	t.deepEqual(await answer, {kind: 'step-preview', choice: 'continue'});
+	unmount();
+});
+
+test('the summary lists members and where to connect (ru)', async t => {
+	const store = createUiStore({
+		run: runView([stage('haproxy', 'done')]),
+		summary: {
+			members: [
+				{name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 1},
+				{name: 'pg-node-2', host: '192.168.0.31', role: 'replica', state: 'streaming', timeline: 1, lagMb: 0},
+			],
+			writeUrl: 'postgresql://postgres@192.168.0.30:5000/postgres',
+			readUrl: 'postgresql://postgres@192.168.0.30:5001/postgres',
+			statsUrl: 'http://192.168.0.30:8404/stats',
+			secretsFile: '/home/u/pgha.secrets.yaml',
+			nextCommand: 'pgha test',
+		},
+	});
+	const {lastFrame, unmount} = render(<RunScreen store={store} lang="ru" />);
+	await tick();
+	const frame = lastFrame() ?? '';
+	for (const text of ['Кластер готов', 'pg-node-1', 'leader', 'streaming', ':5000', ':5001', '8404/stats', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
+	unmount();
+});
