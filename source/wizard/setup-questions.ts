@@ -1,0 +1,132 @@
+/**
+ * The setup questions of a new cluster, asked before Ink mounts. The result is the cluster file's
+ * YAML document (user-facing shape), saved before anything runs.
+ */
+import type {Lang} from '../i18n.ts';
+import type {Prompter} from './prompter.ts';
+import {checkIp, checkNodeName, describeProbe, probeTcp} from './validate-answer.ts';
+
+export interface NodeAnswer {
+	readonly name: string;
+	readonly ip: string;
+	readonly ssh: {readonly port: number; readonly user: string; readonly auth: 'password' | {readonly key: string}};
+}
+
+export interface ClusterDocument {
+	readonly name: string;
+	readonly nodes: readonly NodeAnswer[];
+	readonly postgres: {readonly version: number | 'auto'};
+	readonly patroni: {readonly source: 'venv' | 'package'; readonly user: string};
+	readonly etcd: {readonly source: 'download' | 'upload' | 'package'; readonly version?: string; readonly tarball?: string};
+	readonly haproxy: {readonly node: string};
+}
+
+export interface SetupOptions {
+	readonly lang: Lang;
+	readonly prompter: Prompter;
+	/** Checks that the SSH port answers; replaceable in tests. */
+	readonly probe?: (host: string, port: number) => Promise<'open' | 'refused' | 'timeout' | 'unreachable'>;
+	readonly nodeCount?: number;
+}
+
+const courseIps = ['192.168.0.30', '192.168.0.31', '192.168.0.32', '192.168.0.33', '192.168.0.34'];
+
+export async function askLanguage(prompter: Prompter, initial: Lang): Promise<Lang> {
+	return prompter.select<Lang>({
+		message: 'Язык / Language',
+		choices: [
+			{value: 'ru', name: 'Русский'},
+			{value: 'en', name: 'English'},
+		],
+		default: initial,
+	});
+}
+
+export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}: SetupOptions): Promise<ClusterDocument> {
+	const ru = lang === 'ru';
+	const sshUser = (
+		await prompter.input({
+			message: ru ? 'Пользователь SSH на узлах' : 'SSH user on the nodes',
+			default: 'patroni',
+			validate: value => /^[a-z_][a-z0-9_-]*$/.test(value.trim()) || (ru ? 'Имя пользователя Linux: латиница в нижнем регистре' : 'A Linux user name: lowercase letters'),
+		})
+	).trim();
+	const authKind = await prompter.select<'password' | 'key'>({
+		message: ru ? 'Как входить по SSH' : 'How to log in over SSH',
+		choices: [
+			{value: 'password', name: ru ? 'Пароль (спрошу при запуске, нигде не сохраняю)' : 'Password (asked at run time, never saved)'},
+			{value: 'key', name: ru ? 'Файл ключа' : 'Key file'},
+		],
+	});
+	const keyFile =
+		authKind === 'key'
+			? (await prompter.input({message: ru ? 'Путь к закрытому ключу' : 'Path to the private key', default: '~/.ssh/id_ed25519'})).trim()
+			: undefined;
+
+	const nodes: NodeAnswer[] = [];
+	for (let index = 0; index < nodeCount; index++) {
+		const takenIps = nodes.map(node => node.ip);
+		const ip = (
+			await prompter.input({
+				message: ru ? `IP узла ${index + 1}` : `IP of node ${index + 1}`,
+				default: courseIps[index],
+				async validate(value) {
+					const format = checkIp(value, takenIps, lang);
+					if (format !== true) return format;
+					return describeProbe(await probe(value.trim(), 22), value.trim(), 22, lang);
+				},
+			})
+		).trim();
+		const name = (
+			await prompter.input({
+				message: ru ? `Имя узла ${index + 1}` : `Name of node ${index + 1}`,
+				default: `pg-node-${index + 1}`,
+				validate: value => checkNodeName(value, nodes.map(node => node.name), lang),
+			})
+		).trim();
+		nodes.push({name, ip, ssh: {port: 22, user: sshUser, auth: keyFile ? {key: keyFile} : 'password'}});
+	}
+
+	const version = await prompter.select<'auto' | '17' | '16' | '15'>({
+		message: ru ? 'Версия PostgreSQL' : 'PostgreSQL version',
+		choices: [
+			{value: 'auto', name: ru ? 'Самая новая из репозитория узла' : 'The newest in the node\'s repositories'},
+			{value: '16', name: '16 (Ubuntu 24.04, как в методичке)'},
+			{value: '17', name: '17'},
+			{value: '15', name: '15 (Debian 12)'},
+		],
+	});
+	const patroniSource = await prompter.select<'venv' | 'package'>({
+		message: ru ? 'Откуда ставить Patroni' : 'Where to install Patroni from',
+		choices: [
+			{value: 'venv', name: ru ? 'pip в venv, как в методичке (нужен интернет на узлах)' : 'pip into a venv, as in the guide (needs internet on the nodes)'},
+			{value: 'package', name: ru ? 'Пакет дистрибутива (apt install patroni)' : 'The distribution package (apt install patroni)'},
+		],
+	});
+	const etcdSource = await prompter.select<'download' | 'upload' | 'package'>({
+		message: ru ? 'Откуда ставить etcd' : 'Where to install etcd from',
+		choices: [
+			{value: 'download', name: ru ? 'Архив релиза с GitHub, как в методичке' : 'The release tarball from GitHub, as in the guide'},
+			{value: 'upload', name: ru ? 'Архив с этого компьютера (узлы без интернета)' : 'A tarball from this computer (nodes without internet)'},
+			{value: 'package', name: ru ? 'Пакет дистрибутива (etcd-server)' : 'The distribution package (etcd-server)'},
+		],
+	});
+	const tarball =
+		etcdSource === 'upload'
+			? (await prompter.input({message: ru ? 'Путь к etcd-vX.Y.Z-linux-amd64.tar.gz' : 'Path to etcd-vX.Y.Z-linux-amd64.tar.gz'})).trim()
+			: undefined;
+	const haproxyNode = await prompter.select<string>({
+		message: ru ? 'На каком узле HAProxy' : 'Which node runs HAProxy',
+		choices: nodes.map(node => ({value: node.name, name: `${node.name} (${node.ip})`})),
+		default: nodes[0]!.name,
+	});
+
+	return {
+		name: 'pg-cluster',
+		nodes,
+		postgres: {version: version === 'auto' ? 'auto' : Number(version)},
+		patroni: {source: patroniSource, user: 'patroni'},
+		etcd: {source: etcdSource, ...(etcdSource === 'package' ? {} : {version: '3.5.11'}), ...(tarball ? {tarball} : {})},
+		haproxy: {node: haproxyNode},
+	};
+}

@@ -1,0 +1,68 @@
+import test from 'ava';
+import {askSetup} from '../../source/wizard/setup-questions.ts';
+import type {Prompter} from '../../source/wizard/prompter.ts';
+
+/** Answers questions in order; validation runs as it would while typing. */
+function scripted(answers: string[], seen: string[] = []): Prompter {
+	const next = async (message: string, validate?: (value: string) => boolean | string | Promise<boolean | string>) => {
+		for (;;) {
+			const answer = answers.shift();
+			if (answer === undefined) throw new Error(`no answer for: ${message}`);
+			const verdict = validate ? await validate(answer) : true;
+			if (verdict === true) return answer;
+			seen.push(String(verdict));
+		}
+	};
+
+	return {
+		input: async options => next(options.message, options.validate),
+		password: async options => next(options.message),
+		select: async options => (await next(options.message)) as never,
+		confirm: async options => (await next(options.message)) === 'y',
+	};
+}
+
+const open = async () => 'open' as const;
+
+test('the course defaults make a cluster document', async t => {
+	const doc = await askSetup({
+		lang: 'en',
+		probe: open,
+		prompter: scripted(['patroni', 'password', '192.168.0.30', 'pg-node-1', '192.168.0.31', 'pg-node-2', '192.168.0.32', 'pg-node-3', '16', 'venv', 'download', 'pg-node-1']),
+	});
+	t.deepEqual(doc.nodes.map(node => node.ip), ['192.168.0.30', '192.168.0.31', '192.168.0.32']);
+	t.is(doc.postgres.version, 16);
+	t.deepEqual(doc.etcd, {source: 'download', version: '3.5.11'});
+	t.is(doc.haproxy.node, 'pg-node-1');
+	t.deepEqual(doc.nodes[0]!.ssh, {port: 22, user: 'patroni', auth: 'password'});
+});
+
+test('a bad IP, a duplicate and a closed SSH port are refused while typing (ru)', async t => {
+	const seen: string[] = [];
+	const probe = async (host: string) => (host === '192.168.0.99' ? ('refused' as const) : ('open' as const));
+	await askSetup({
+		lang: 'ru',
+		probe,
+		prompter: scripted(
+			['patroni', 'password', '192.168.0.300', '192.168.0.30', 'pg-node-1', '192.168.0.30', '192.168.0.99', '192.168.0.31', 'pg-node-1', 'pg-node-2', '192.168.0.32', 'pg-node-3', 'auto', 'package', 'package', 'pg-node-2'],
+			seen,
+		),
+	});
+	t.deepEqual(seen, [
+		'«192.168.0.300» — не IPv4-адрес (пример: 192.168.0.30)',
+		'192.168.0.30 уже занят другим узлом',
+		'192.168.0.99:22 отказывает в соединении: SSH-сервер не запущен? На ВМ: sudo apt install -y openssh-server',
+		'Имя pg-node-1 уже занято',
+	]);
+});
+
+test('key auth and an uploaded etcd tarball are recorded', async t => {
+	const doc = await askSetup({
+		lang: 'en',
+		probe: open,
+		prompter: scripted(['student', 'key', '/home/u/.ssh/id_ed25519', '10.0.0.1', 'a1', '10.0.0.2', 'a2', '10.0.0.3', 'a3', 'auto', 'package', 'upload', '/tmp/etcd.tar.gz', 'a3']),
+	});
+	t.deepEqual(doc.nodes[2]!.ssh.auth, {key: '/home/u/.ssh/id_ed25519'});
+	t.deepEqual(doc.etcd, {source: 'upload', version: '3.5.11', tarball: '/tmp/etcd.tar.gz'});
+	t.is(doc.postgres.version, 'auto');
+});
