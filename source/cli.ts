@@ -21,7 +21,7 @@ const commands: Record<string, CommandEntry> = {
 	status: {summary: 'print the cluster state without changing anything', load: notYet('status')},
 	test: {summary: 'prove the cluster survives failures, with the outage measured', load: notYet('test')},
 	runbook: {summary: 'print the corrected guide for your cluster file (Markdown)', load: notYet('runbook')},
-	lab: {summary: 'local 3-node lab: build | up | down | reset | status | stop-node | start-node | cut | heal | exec', load: notYet('lab')},
+	lab: {summary: 'local 3-node lab: build | up | down | reset | status | stop-node | start-node | cut | heal | exec', load: async () => (await import('./commands/lab.ts')).run},
 };
 
 export function helpText(): string {

@@ -1,0 +1,271 @@
+/** The lab's operations: up, down, reset, status and the fault commands, on top of the parts. */
+import {spawn} from 'node:child_process';
+import {mkdirSync, readdirSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import {planBuild} from './build.ts';
+import {mayWrite, writeClusterFile} from './cluster-file.ts';
+import {requireDisk, requireTools} from './host-check.ts';
+import {lock, unlock} from './lock.ts';
+import {isMountPoint, labMounts, unmount} from './mounts.ts';
+import {createNodeNetwork, createSwitch, deleteNetns, labNetnsNames, linkIsUp, removeSwitchEtc, setLink, switchAlive} from './network.ts';
+import {bootNode, consoleLog, consoleTail, leaderPid, nodeRunning, prepareNode, readiness, stopNode, waitReady, wipeNode} from './node.ts';
+import {run} from './process.ts';
+import {runningServerPid, startRepoServer, stopRepoServer} from './repo-server.ts';
+import {
+	bootTimeoutMs, labLayout, labPassword, maxNodes, nodeSpec, nodesDir, nspawnRunDir, nspawnTmpfsSource, opLockFile,
+	runDir, runTools, stopGraceMs, switchNetns, upFreeMb, type LabLayout, type NodeSpec,
+} from './settings.ts';
+import {labIsUp, layoutOf, readState, writeState, type LabState} from './state.ts';
+import {LabError, t, type Reporter} from './text.ts';
+
+/** Lab commands change shared state: one at a time. */
+async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+	if (!(await lock(opLockFile, 120_000))) {
+		throw new LabError(t('Другая команда pgha lab всё ещё работает; повторите позже.', 'Another pgha lab command is still running; try again later.'));
+	}
+
+	try {
+		return await work();
+	} finally {
+		unlock(opLockFile);
+	}
+}
+
+function requireUp(): {state: LabState; layout: LabLayout} {
+	const state = readState();
+	if (!state) throw new LabError(t('Лаборатория не запущена. Запустите: pgha lab up', 'The lab is not up. Start it with: pgha lab up'), 3);
+	return {state, layout: layoutOf(state)};
+}
+
+/** "2" or "pg-node-2" to the node's spec; anything else is a usage error. */
+export function pickNode(layout: LabLayout, argument: string | undefined): NodeSpec {
+	const match = /^(?:pg-node-)?(\d+)$/.exec(argument ?? '');
+	const node = match ? layout.nodes.find(candidate => candidate.index === Number(match[1])) : undefined;
+	if (!node) {
+		const names = layout.nodes.map(candidate => candidate.index).join(', ');
+		throw new LabError(t(`Укажите номер узла: ${names}.`, `Name a node by number: ${names}.`), 2);
+	}
+
+	return node;
+}
+
+export interface UpOptions {
+	readonly nodes: number;
+	readonly prefix: string;
+	readonly output: string;
+}
+
+async function bootAll(nodes: readonly NodeSpec[], layout: LabLayout, fresh: boolean, report: Reporter): Promise<void> {
+	await Promise.all(nodes.map(async node => {
+		await prepareNode(node, layout, fresh);
+		await bootNode(node);
+	}));
+	report.line(t('Узлы загружаются, жду ответа sshd…', 'Nodes are booting, waiting for sshd to answer…'));
+	const failed = await waitReady(nodes, bootTimeoutMs, node => report.line(t(`${node.name} (${node.ip}) готов`, `${node.name} (${node.ip}) is ready`)));
+	if (failed.length > 0) {
+		for (const node of failed) process.stderr.write(`--- ${consoleLog(node)}\n${consoleTail(node)}\n`);
+		throw new LabError(t(
+			`Не загрузились: ${failed.map(node => node.name).join(', ')} (консоль узла выше).`,
+			`Did not boot: ${failed.map(node => node.name).join(', ')} (the node console is above).`,
+		));
+	}
+}
+
+export async function up(options: UpOptions, report: Reporter): Promise<void> {
+	requireTools(runTools);
+	if (labIsUp()) {
+		throw new LabError(t(
+			'Лаборатория уже запущена. Состояние: pgha lab status; свежие узлы: pgha lab reset; остановить: pgha lab down',
+			'The lab is already up. See pgha lab status; fresh nodes: pgha lab reset; stop it: pgha lab down',
+		));
+	}
+
+	const plan = await planBuild(false);
+	if (plan.repo || plan.rootfs) {
+		throw new LabError(t('Лаборатория не собрана или устарела. Сначала: pgha lab build', 'The lab is not built or out of date. First run: pgha lab build'));
+	}
+
+	const output = path.resolve(options.output);
+	if (!mayWrite(output)) {
+		throw new LabError(t(
+			`${output} уже есть и записан не pgha lab: не перезаписываю. Укажите другой файл: -o lab.yaml`,
+			`${output} exists and was not written by pgha lab: not overwriting it. Choose another file: -o lab.yaml`,
+		));
+	}
+
+	mkdirSync(nodesDir, {recursive: true});
+	requireDisk(nodesDir, upFreeMb);
+	await exclusive(async () => {
+		if (labIsUp()) throw new LabError(t('Лаборатория уже запущена.', 'The lab is already up.'));
+		const layout = labLayout(options.prefix, options.nodes);
+		const state: LabState = {
+			version: 1,
+			prefix: options.prefix,
+			nodeCount: options.nodes,
+			switchNetns,
+			switchIp: layout.switchIp,
+			clusterFile: output,
+			startedAt: new Date().toISOString(),
+			phase: 'starting',
+		};
+		// Recorded first: whatever follows can be undone by `down`, even after a crash.
+		writeState(state);
+		try {
+			if (!isMountPoint(nspawnRunDir)) {
+				mkdirSync(nspawnRunDir, {recursive: true});
+				await run('mount', ['-t', 'tmpfs', '-o', 'mode=0755,size=16m', nspawnTmpfsSource, nspawnRunDir]);
+			}
+
+			report.line(t(`Сеть: ${switchNetns} (${layout.switchIp}), без выхода наружу`, `Network: ${switchNetns} (${layout.switchIp}), no way out`));
+			await createSwitch(layout);
+			for (const node of layout.nodes) await createNodeNetwork(node);
+			await startRepoServer(layout.switchIp);
+			report.line(t(`Репозиторий apt: http://${layout.switchIp}/debian`, `apt repository: http://${layout.switchIp}/debian`));
+			await bootAll(layout.nodes, layout, true, report);
+			writeClusterFile(output, layout);
+			writeState({...state, phase: 'up'});
+		} catch (error) {
+			report.line(t('Запуск не удался, убираю то, что успел создать…', 'Start-up failed, removing what was created…'));
+			await teardown(report);
+			throw error;
+		}
+
+		report.line(t(`Файл кластера: ${output}`, `Cluster file: ${output}`));
+		report.line(t(
+			`Пароль SSH пользователя student: ${labPassword} (export PGHA_SSH_PASSWORD=${labPassword}, чтобы не спрашивал). Дальше: pgha -c ${output}`,
+			`SSH password of user student: ${labPassword} (export PGHA_SSH_PASSWORD=${labPassword} to skip the prompt). Next: pgha -c ${output}`,
+		));
+	});
+}
+
+/** Every node the lab may have created, whatever the state file says (it may be gone after a crash). */
+function allPossibleNodes(): NodeSpec[] {
+	const state = readState();
+	const count = Math.max(maxNodes, state?.nodeCount ?? 0);
+	return Array.from({length: count}, (_, i) => nodeSpec(state?.prefix ?? '0.0.0', i + 1));
+}
+
+/** Removes everything the lab created; safe to run on a half-built or already removed lab. */
+async function teardown(report: Reporter): Promise<void> {
+	const nodes = allPossibleNodes();
+	const running = nodes.filter(node => nodeRunning(node));
+	if (running.length > 0) report.line(t(`Выключаю узлы: ${running.map(node => node.name).join(', ')}`, `Powering off: ${running.map(node => node.name).join(', ')}`));
+	await Promise.all(nodes.map(async node => {
+		await stopNode(node, stopGraceMs);
+		await wipeNode(node);
+	}));
+	await stopRepoServer();
+	for (const name of await labNetnsNames()) await deleteNetns(name);
+	removeSwitchEtc();
+	for (const entry of labMounts()) await unmount(entry.point);
+	rmSync(runDir, {recursive: true, force: true});
+	try {
+		if (readdirSync(nodesDir).length === 0) rmSync(nodesDir, {recursive: true});
+	} catch {}
+}
+
+export async function down(report: Reporter): Promise<void> {
+	requireTools(runTools);
+	await exclusive(async () => {
+		await teardown(report);
+		report.line(t('Лаборатория остановлена и убрана.', 'The lab is down and removed.'));
+	});
+}
+
+export async function reset(report: Reporter): Promise<void> {
+	const {layout} = requireUp();
+	await exclusive(async () => {
+		report.line(t('Выбрасываю узлы (они будут пересозданы)…', 'Discarding the nodes (they will be recreated)…'));
+		await Promise.all(layout.nodes.map(async node => {
+			// The overlays are thrown away, so a clean poweroff would only cost time.
+			await stopNode(node, 0);
+			await setLink(node, true);
+		}));
+		await bootAll(layout.nodes, layout, true, report);
+		report.line(t('Узлы снова свежие.', 'The nodes are fresh again.'));
+	});
+}
+
+export async function stopNodeCommand(argument: string | undefined, report: Reporter): Promise<void> {
+	const {layout} = requireUp();
+	const node = pickNode(layout, argument);
+	await exclusive(async () => {
+		if (!nodeRunning(node)) {
+			report.line(t(`${node.name} уже выключен.`, `${node.name} is already powered off.`));
+			return;
+		}
+
+		report.line(t(`Выключаю ${node.name}…`, `Powering off ${node.name}…`));
+		await stopNode(node, stopGraceMs);
+		report.line(t(`${node.name} выключен (данные сохранены; включить: pgha lab start-node ${node.index}).`, `${node.name} is off (data kept; power on: pgha lab start-node ${node.index}).`));
+	});
+}
+
+export async function startNodeCommand(argument: string | undefined, report: Reporter): Promise<void> {
+	const {layout} = requireUp();
+	const node = pickNode(layout, argument);
+	await exclusive(async () => {
+		if (nodeRunning(node)) {
+			report.line(t(`${node.name} уже включён.`, `${node.name} is already running.`));
+			return;
+		}
+
+		await bootAll([node], layout, false, report);
+	});
+}
+
+export async function linkCommand(argument: string | undefined, connected: boolean, report: Reporter): Promise<void> {
+	const {layout} = requireUp();
+	const node = pickNode(layout, argument);
+	await exclusive(async () => {
+		await setLink(node, connected);
+		report.line(connected
+			? t(`${node.name} снова в сети.`, `${node.name} is connected again.`)
+			: t(`${node.name} отрезан от сети (вернуть: pgha lab heal ${node.index}).`, `${node.name} is cut off the network (undo: pgha lab heal ${node.index}).`));
+	});
+}
+
+export interface NodeStatus {
+	readonly name: string;
+	readonly ip: string;
+	readonly state: 'ready' | 'booting' | 'down';
+	readonly connected: boolean;
+}
+
+export interface LabStatus {
+	readonly up: boolean;
+	readonly state?: LabState;
+	readonly switchUp: boolean;
+	readonly repoServer: boolean;
+	readonly nodes: readonly NodeStatus[];
+}
+
+export async function status(): Promise<LabStatus> {
+	const state = readState();
+	if (!state) return {up: false, switchUp: await switchAlive(), repoServer: runningServerPid() !== undefined, nodes: []};
+	const nodes = await Promise.all(layoutOf(state).nodes.map(async node => ({
+		name: node.name,
+		ip: node.ip,
+		state: await readiness(node),
+		connected: await linkIsUp(node),
+	})));
+	return {up: true, state, switchUp: await switchAlive(), repoServer: runningServerPid() !== undefined, nodes};
+}
+
+/** Runs a command as root inside the node's namespaces (no SSH involved); resolves with its exit code. */
+export async function execInNode(argument: string | undefined, command: readonly string[]): Promise<number> {
+	const {layout} = requireUp();
+	const node = pickNode(layout, argument);
+	if (command.length === 0) throw new LabError(t('Нет команды: pgha lab exec N -- КОМАНДА', 'No command: pgha lab exec N -- COMMAND'), 2);
+	const leader = leaderPid(node);
+	if (leader === undefined) throw new LabError(t(`${node.name} выключен.`, `${node.name} is powered off.`));
+	// One argument is a shell command line (pipes, &&); several are run as they are.
+	const argv = command.length === 1 ? ['/bin/sh', '-c', command[0]!] : [...command];
+	const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', 'USER=root', 'LOGNAME=root'];
+	if (process.env.TERM) env.push(`TERM=${process.env.TERM}`);
+	const child = spawn('nsenter', ['--target', String(leader), '--all', '--root', '--wd', '--', '/usr/bin/env', '-i', ...env, ...argv], {stdio: 'inherit'});
+	return new Promise(resolve => {
+		child.on('error', () => resolve(127));
+		child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+	});
+}

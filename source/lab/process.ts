@@ -1,0 +1,77 @@
+/** Running host commands for the lab: captured, or streamed into a log file. */
+import {spawn, type StdioOptions} from 'node:child_process';
+
+export interface RunOptions {
+	readonly input?: string;
+	/** Resolve with the exit code instead of throwing on failure. */
+	readonly allowFailure?: boolean;
+	readonly env?: NodeJS.ProcessEnv;
+	readonly cwd?: string;
+	/** Append both output streams to this file descriptor instead of capturing them. */
+	readonly logFd?: number;
+	readonly timeoutMs?: number;
+}
+
+export interface RunResult {
+	readonly code: number;
+	readonly stdout: string;
+	readonly stderr: string;
+}
+
+export class CommandFailed extends Error {
+	constructor(
+		readonly command: string,
+		readonly result: RunResult,
+	) {
+		const detail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
+		super(`${command} exited with ${result.code}${detail ? `:\n${detail}` : ''}`);
+	}
+}
+
+/** Keep the tail: a chatty command must not grow memory without bound. */
+const maxCaptured = 1_000_000;
+
+function append(buffer: string, chunk: string): string {
+	const joined = buffer + chunk;
+	return joined.length > maxCaptured ? joined.slice(-maxCaptured) : joined;
+}
+
+export async function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+	const stdio: StdioOptions = [
+		options.input === undefined ? 'ignore' : 'pipe',
+		options.logFd ?? 'pipe',
+		options.logFd ?? 'pipe',
+	];
+	const child = spawn(command, args, {stdio, env: options.env ?? process.env, cwd: options.cwd});
+	let stdout = '';
+	let stderr = '';
+	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout = append(stdout, chunk);
+	});
+	child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr = append(stderr, chunk);
+	});
+	if (options.input !== undefined) child.stdin?.end(options.input);
+	const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+	const code = await new Promise<number>(resolve => {
+		child.on('error', error => {
+			stderr = append(stderr, `${error.message}\n`);
+			resolve(127);
+		});
+		child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1)));
+	});
+	if (timer) clearTimeout(timer);
+	const result = {code, stdout, stderr};
+	if (code !== 0 && !options.allowFailure) throw new CommandFailed([command, ...args].join(' '), result);
+	return result;
+}
+
+/** Exit code only; for probes where failure is an answer, not an error. */
+export async function succeeds(command: string, args: readonly string[], options: RunOptions = {}): Promise<boolean> {
+	const result = await run(command, args, {...options, allowFailure: true});
+	return result.code === 0;
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise(resolve => setTimeout(resolve, ms));
+}
