@@ -87,3 +87,20 @@ export interface Warning {
 	readonly field: string;
 	readonly message: string;
 }
+
+/** Which timing values a preset stands for. */
+export type TimingPreset = 'default' | 'fast';
+
+/**
+ * One problem found in the cluster file or the secrets file. `text` holds the whole line in both
+ * languages (field path first); `message` is its English form, kept for code that logs plain strings.
+ */
+export interface ConfigIssue extends Warning {
+	readonly text: {readonly ru: string; readonly en: string};
+}
+
+/** The cluster file after loading: the config plus what the user should hear about but may ignore. */
+export interface LoadedCluster {
+	readonly config: ClusterConfig;
+	readonly warnings: readonly ConfigIssue[];
+}
