@@ -4,6 +4,7 @@
  */
 import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
 import {findingsError, type Finding} from '../source/host/findings.ts';
+import {ManagedBlockError} from '../source/host/managed-block.ts';
 import {hostEnv, type ExistsFn, type HostEnv} from '../source/host/platform.ts';
 import {runFile, type RunFile} from '../source/host/run-file.ts';
 import {
@@ -177,6 +178,18 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 	const paths = () => resolveSshPaths(host);
 	const pair = () => (manageKeys ? findKeyPair(host, paths()) : undefined);
 	const entries = (cluster: ClusterConfig) => sshHostEntries(host, paths(), cluster, pair());
+	const planFor = async (cluster: ClusterConfig, wanted = entries(cluster)): Promise<SshConfigPlan> => {
+		try {
+			return await planSshConfig(host, cluster.name, wanted);
+		} catch (error) {
+			if (!(error instanceof ManagedBlockError)) throw error;
+			const file = paths().config;
+			throw new StepError(`${file}: ${error.message}`, {
+				ru: `В ${file} повреждён блок pgha (нет одной из строк-меток «# >>> pgha» / «# <<< pgha»): удалите остаток блока вручную, и pgha запишет его заново.`,
+				en: `pgha's block in ${file} is damaged (one of its "# >>> pgha" / "# <<< pgha" marker lines is missing): delete what is left of it by hand and pgha writes it again.`,
+			});
+		}
+	};
 
 	const keyPairStep: Step = {
 		id: 'host-ssh-key',
@@ -270,21 +283,21 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 		},
 		scope: 'host',
 		async check(ctx) {
-			return planIsDone(await planSshConfig(host, ctx.cluster.name, entries(ctx.cluster)));
+			return planIsDone(await planFor(ctx.cluster));
 		},
 		plan(ctx): Action[] {
 			const content = renderSshConfigBlock(ctx.cluster.name, entries(ctx.cluster)).join('\n') + '\n';
 			return [{kind: 'write', path: paths().config, content, mode: 0o600}];
 		},
 		async apply(ctx) {
-			const plan = await planSshConfig(host, ctx.cluster.name, entries(ctx.cluster));
+			const plan = await planFor(ctx.cluster);
 			if (planIsDone(plan)) return;
 			const result = await applySshConfig(host, plan, options.now);
 			for (const note of [...resultNotes(plan, result), ...otherEntryNotes(plan)]) ctx.log(bilingual(note));
 		},
 		async verify(ctx) {
 			const wanted = entries(ctx.cluster);
-			const plan = await planSshConfig(host, ctx.cluster.name, wanted);
+			const plan = await planFor(ctx.cluster, wanted);
 			if (!planIsDone(plan)) {
 				throw new StepError(`${plan.paths.config} does not hold pgha's entries`, {
 					ru: `В ${plan.paths.config} нет актуального блока pgha; повторите шаг.`,
