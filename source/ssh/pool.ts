@@ -1,0 +1,84 @@
+/** Connections to every node of a cluster, opened in parallel and closed together. */
+import type {Text} from '../../steps/types.ts';
+import type {ClusterConfig, NodeConfig} from '../config/types.ts';
+import {connect, SshRemote, type ConnectOptions} from './connection.ts';
+import {SshError, connectError} from './errors.ts';
+import {defaultKnownHostsFile} from './known-hosts.ts';
+import type {Remote} from './types.ts';
+
+export interface ConnectAllOptions extends Omit<ConnectOptions, 'knownHostsFile' | 'netns'> {
+	/** Default: pgha.known_hosts beside the cluster file. */
+	readonly knownHostsFile?: string;
+	/** Only these nodes (by name); default all. */
+	readonly nodes?: readonly string[];
+}
+
+/** Some nodes could not be reached; every node's reason is in `failures`, in cluster order. */
+export class ConnectAllError extends Error {
+	readonly failures: ReadonlyMap<string, SshError>;
+	readonly text: Text;
+
+	constructor(failures: ReadonlyMap<string, SshError>) {
+		const list = [...failures.values()];
+		const text: Text = {
+			en: list.map(error => error.text.en).join('\n'),
+			ru: list.map(error => error.text.ru).join('\n'),
+		};
+		super(text.en);
+		this.name = 'ConnectAllError';
+		this.failures = failures;
+		this.text = text;
+	}
+}
+
+/**
+ * Opens one connection per node, all at once. New host key questions are asked one at a time
+ * (several prompts at once would fight over the terminal). If any node fails, the others are
+ * closed again and a ConnectAllError lists every failure.
+ */
+export async function connectAll(cluster: ClusterConfig, options: ConnectAllOptions): Promise<Map<string, SshRemote>> {
+	const wanted = options.nodes ? cluster.nodes.filter(node => options.nodes!.includes(node.name)) : cluster.nodes;
+	let queue: Promise<unknown> = Promise.resolve();
+	const ask = options.onNewHostKey;
+	const onNewHostKey = ask
+		? (fingerprint: string, node: NodeConfig): Promise<boolean> => {
+				const answer = queue.then(() => ask(fingerprint, node));
+				queue = answer.catch(() => undefined);
+				return answer;
+			}
+		: undefined;
+	const connectOptions: ConnectOptions = {
+		...options,
+		knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(cluster.file),
+		netns: cluster.lab?.netns,
+		onNewHostKey,
+	};
+	const results = await Promise.allSettled(wanted.map(node => connect(node, connectOptions)));
+	const remotes = new Map<string, SshRemote>();
+	const failures = new Map<string, SshError>();
+	results.forEach((result, index) => {
+		const node = wanted[index]!;
+		if (result.status === 'fulfilled') remotes.set(node.name, result.value);
+		else {
+			const target = {name: node.name, host: node.ip, port: node.sshPort, user: node.sshUser};
+			failures.set(node.name, connectError(target, result.reason, options.connectTimeoutMs ?? 20_000));
+		}
+	});
+	if (failures.size > 0) {
+		closeAll(remotes);
+		throw new ConnectAllError(failures);
+	}
+	return remotes;
+}
+
+/** Closes every connection (safe to call twice). */
+export function closeAll(remotes: ReadonlyMap<string, Remote> | Iterable<Remote>): void {
+	const list = remotes instanceof Map ? [...remotes.values()] : [...(remotes as Iterable<Remote>)];
+	for (const remote of list) {
+		try {
+			remote.close();
+		} catch {
+			// Closing is best effort.
+		}
+	}
+}
