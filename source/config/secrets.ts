@@ -14,6 +14,7 @@ import type {ConfigIssue, Secrets} from './types.ts';
 
 /** File keys in the order they are written, mapped to the Secrets fields. */
 export const secretKeys: ReadonlyArray<readonly [string, keyof Secrets]> = [
+	['admin_user_password', 'adminUserPassword'],
 	['superuser_password', 'superuserPassword'],
 	['replication_password', 'replicationPassword'],
 	['rewind_password', 'rewindPassword'],

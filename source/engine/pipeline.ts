@@ -1,0 +1,633 @@
+/**
+ * Runs stages through listr2:
+ *
+ *   root (sequential, stops at the first failed stage)
+ *   └ stage                       one listr task per stage
+ *     ├ step 1                    per-node subtasks, concurrent unless step.sequential
+ *     │ └ pg-node-1 ... N         check -> (already done | apply -> verify), automatic retries
+ *     ├ gate 1 (untitled)         one failed node fails the stage (listr2 would call the step done)
+ *     ├ step 2 ...
+ *     └ finalize (untitled)       records the stage done in the state file
+ *
+ * A stage recorded done with the same fingerprint is only re-verified. Everything else runs `check`
+ * first, which is what makes a restart after SIGKILL safe: finished work is found on the nodes.
+ */
+import {promises as fs} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {Listr, type ListrTask, type ListrTaskWrapper} from 'listr2';
+import {hostParticipant} from '../config/defaults.ts';
+import {newRunId} from '../config/paths.ts';
+import {secretValues} from '../config/secrets.ts';
+import type {ClusterConfig, NodeConfig} from '../config/types.ts';
+import type {Remote, StreamName} from '../ssh/types.ts';
+import {StepError, type Facts, type Stage, type Step, type StepContext, type Text} from '../../steps/types.ts';
+import {stageFingerprint} from './fingerprint.ts';
+import {loggingRemote, type CommandSink} from './logging-remote.ts';
+import {Masker} from './mask.ts';
+import {RunLogs} from './run-log.ts';
+import {StateFile} from './state.ts';
+import type {NodeKey, RunStore, StagePlan} from './store.ts';
+import {StoreRenderer, TaskRegistry} from './store-renderer.ts';
+import {defaultRetry, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
+
+const text = {
+	alreadyDone: {en: 'already done', ru: 'уже сделано'},
+	skippedByUser: {en: 'skipped by the user', ru: 'пропущено по выбору пользователя'},
+	notSelected: {en: 'not selected (--from / --only)', ru: 'не выбран (--from / --only)'},
+	stopped: {en: 'stopped by the user', ru: 'остановлено пользователем'},
+	interrupted: {en: 'interrupted (Ctrl+C)', ru: 'прервано (Ctrl+C)'},
+} satisfies Record<string, Text>;
+
+type Ctx = Record<string, never>;
+type Task = ListrTask<Ctx, any, any>;
+type Wrapper = ListrTaskWrapper<Ctx, any, any>;
+
+interface Outcome {
+	status: 'done' | 'already-done' | 'failed' | 'skipped';
+	message?: string;
+	hint?: Text;
+}
+
+/** Thrown by a node task after a failure; the message is already masked. */
+class NodeStepError extends Error {
+	readonly hint?: Text;
+	constructor(message: string, hint?: Text) {
+		super(message);
+		this.name = 'NodeStepError';
+		this.hint = hint;
+	}
+}
+
+/** Thrown by a gate when the stage cannot go on. */
+class StageFailedError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'StageFailedError';
+	}
+}
+
+export async function runPipeline(options: RunOptions): Promise<PipelineResult> {
+	const run = await PipelineRun.create(options);
+	return run.execute();
+}
+
+/** Which stages a run covers, from --from and --only. Unknown ids are an error naming the known ones. */
+export function selectStages(stages: readonly Stage[], from?: string, only?: readonly string[]): Set<string> {
+	const ids = stages.map(stage => stage.id);
+	for (const id of [...(from ? [from] : []), ...(only ?? [])]) {
+		if (!ids.includes(id)) throw new Error(`unknown stage "${id}"; stages: ${ids.join(', ')}`);
+	}
+
+	let selected = ids;
+	if (from) selected = selected.slice(ids.indexOf(from));
+	if (only && only.length > 0) selected = selected.filter(id => only.includes(id));
+	return new Set(selected);
+}
+
+/** The participants (node names, or "host") a step runs on. */
+export function stepParticipants(step: Step, cluster: ClusterConfig): string[] {
+	if (step.scope === 'host') return [hostParticipant];
+	if (step.scope === 'one-node') return [...(step.targets?.(cluster) ?? [cluster.nodes[0]!.name])];
+	return cluster.nodes.map(node => node.name);
+}
+
+/** What the store needs before the run starts. */
+export function planStages(stages: readonly Stage[], cluster: ClusterConfig): StagePlan[] {
+	return stages.map(stage => ({
+		id: stage.id,
+		title: stage.title,
+		explain: stage.explain,
+		...(stage.differsFromGuide ? {differsFromGuide: stage.differsFromGuide} : {}),
+		steps: stage.steps.map(step => ({
+			id: step.id,
+			title: step.title,
+			explain: step.explain,
+			scope: step.scope,
+			safeToSkip: step.safeToSkip ?? false,
+			nodes: stepParticipants(step, cluster),
+		})),
+	}));
+}
+
+class PipelineRun {
+	private readonly options: RunOptions;
+	private readonly lang: 'ru' | 'en';
+	private readonly runId: string;
+	private readonly runDir: string;
+	private readonly state: StateFile;
+	private readonly logs: RunLogs;
+	private readonly masker: Masker;
+	private readonly signal: AbortSignal;
+	private readonly store?: RunStore;
+	private readonly registry = new TaskRegistry();
+	private readonly selected: Set<string>;
+	private readonly hostNode: NodeConfig;
+	private readonly facts = new Map<string, Facts>();
+	private readonly savedFacts = new Map<string, string>();
+	private readonly outcomes = new Map<string, Outcome>();
+	private readonly tails = new Map<string, string[]>();
+	private readonly fingerprints = new Map<string, string>();
+	private readonly verifyOnly = new Set<string>();
+	private readonly markedRunning = new Set<string>();
+	private readonly stageStatus = new Map<string, StageOutcome>();
+	private readonly stageFailures = new Map<string, NodeFailure[]>();
+	private readonly failureRounds = new Map<string, number>();
+	private readonly startedStages = new Set<string>();
+	private stopped = false;
+
+	private constructor(options: RunOptions, state: StateFile, runId: string) {
+		this.options = options;
+		this.lang = options.lang ?? 'en';
+		this.runId = runId;
+		this.runDir = path.join(options.logDir, runId);
+		this.state = state;
+		this.signal = options.signal ?? new AbortController().signal;
+		this.masker = new Masker([...secretValues(options.secrets), ...(options.mask ?? [])]);
+		this.logs = new RunLogs(this.runDir, this.masker);
+		this.selected = selectStages(options.stages, options.from, options.only);
+		this.store = options.renderer === 'store' ? options.store : undefined;
+		this.hostNode = {name: hostParticipant, ip: '127.0.0.1', sshPort: 0, sshUser: localUser(), auth: {kind: 'password'}};
+		for (const [node, values] of Object.entries(state.data.facts)) {
+			this.facts.set(node, new Map(Object.entries(values)));
+			this.savedFacts.set(node, JSON.stringify(values));
+		}
+	}
+
+	static async create(options: RunOptions): Promise<PipelineRun> {
+		if ((options.renderer ?? 'silent') === 'store' && !options.store) throw new Error('renderer "store" needs a store');
+		selectStages(options.stages, options.from, options.only);
+		for (const stage of options.stages) {
+			for (const step of stage.steps) {
+				for (const participant of stepParticipants(step, options.cluster)) {
+					if (participant === hostParticipant) {
+						if (!options.hostRemote) throw new Error(`step ${stage.id}/${step.id} runs on this computer, but no host remote was given`);
+					} else if (!options.cluster.nodes.some(node => node.name === participant)) {
+						throw new Error(`step ${stage.id}/${step.id} targets "${participant}", which is not a node of the cluster`);
+					} else if (!options.remotes.has(participant)) {
+						throw new Error(`no connection for node "${participant}"`);
+					}
+				}
+			}
+		}
+
+		const runId = options.runId ?? newRunId();
+		await fs.mkdir(path.join(options.logDir, runId), {recursive: true, mode: 0o700});
+		const state = await StateFile.open(options.stateFile);
+		return new PipelineRun(options, state, runId);
+	}
+
+	async execute(): Promise<PipelineResult> {
+		const {options} = this;
+		const participants = new Set(planStages(options.stages, options.cluster).flatMap(stage => stage.steps.flatMap(step => step.nodes)));
+		this.store?.begin({
+			runId: this.runId,
+			logDir: this.runDir,
+			stages: planStages(options.stages, options.cluster),
+			logFiles: new Map([...participants].map(participant => [participant, this.logs.fileFor(participant)])),
+		});
+		await this.state.startRun(this.runId);
+		for (const warning of this.state.warnings) this.logs.get(options.cluster.nodes[0]!.name).write('engine', 'info', warning);
+
+		const root = new Listr<Ctx, any, any>(options.stages.map((stage, index) => this.stageTask(stage, index)), {
+			concurrent: false,
+			exitOnError: true,
+			registerSignalListeners: false,
+			collectErrors: false,
+			...this.rendererOptions(),
+		});
+
+		let failure: unknown;
+		try {
+			await root.run({});
+		} catch (error) {
+			failure = error;
+		}
+
+		const status: PipelineResult['status'] = failure ? (this.signal.aborted ? 'aborted' : 'failed') : this.stopped ? 'stopped' : 'done';
+		const stages: StageResult[] = options.stages.map(stage => ({
+			id: stage.id,
+			status: this.stageStatus.get(stage.id) ?? (this.startedStages.has(stage.id) ? (this.signal.aborted ? 'aborted' : 'failed') : 'not-run'),
+			failures: this.stageFailures.get(stage.id) ?? [],
+		}));
+		try {
+			if (this.signal.aborted) await this.recordInterrupted();
+			await this.state.endRun(this.runId, status);
+			await this.state.settle();
+		} finally {
+			this.logs.closeAll();
+			this.store?.finish(status);
+		}
+
+		return {runId: this.runId, logDir: this.runDir, status, stages};
+	}
+
+	private rendererOptions(): Record<string, unknown> {
+		const kind = this.options.renderer ?? 'silent';
+		if (kind === 'store') {
+			return {renderer: StoreRenderer, fallbackRenderer: StoreRenderer, rendererOptions: {store: this.store, registry: this.registry}};
+		}
+
+		return {renderer: kind, fallbackRenderer: kind};
+	}
+
+	// Stage
+
+	private stageTask(stage: Stage, index: number): Task {
+		const definition: Task = {
+			title: stage.title[this.lang],
+			enabled: () => !this.stopped,
+			skip: () => {
+				if (this.selected.has(stage.id)) return false;
+				this.stageStatus.set(stage.id, 'skipped');
+				return text.notSelected[this.lang];
+			},
+			task: async (_ctx, task) => {
+				this.throwIfAborted();
+				const participants = [...new Set(stage.steps.flatMap(step => stepParticipants(step, this.options.cluster)))];
+				const decision = await this.options.beforeStage?.({stage, index, participants}) ?? 'run';
+				if (decision === 'quit') {
+					this.stopped = true;
+					this.registry.notRun.add(definition);
+					task.skip(text.stopped[this.lang]);
+					return;
+				}
+
+				if (decision === 'skip') {
+					this.stageStatus.set(stage.id, 'skipped');
+					task.skip(text.skippedByUser[this.lang]);
+					return;
+				}
+
+				this.startedStages.add(stage.id);
+				for (const participant of participants) {
+					const steps = stage.steps.filter(step => stepParticipants(step, this.options.cluster).includes(participant));
+					const fingerprint = stageFingerprint(stage.id, steps, this.planContext(participant));
+					this.fingerprints.set(join(stage.id, participant), fingerprint);
+					const record = this.state.record(stage.id, participant);
+					if (record?.status === 'done' && record.fingerprint === fingerprint) this.verifyOnly.add(join(stage.id, participant));
+				}
+
+				const tasks: Task[] = stage.steps.flatMap(step => {
+					const targets = stepParticipants(step, this.options.cluster);
+					return [this.stepTask(stage, step, targets), this.gateTask(stage, step, targets)];
+				});
+				tasks.push(this.finalizeTask(stage, participants));
+				return task.newListr(tasks, {concurrent: false, exitOnError: true});
+			},
+		};
+		this.registry.keys.set(definition, {kind: 'stage', stage: stage.id});
+		return definition;
+	}
+
+	private finalizeTask(stage: Stage, participants: readonly string[]): Task {
+		return {
+			task: async () => {
+				const now = new Date().toISOString();
+				const outcomes = stage.steps.flatMap(step => stepParticipants(step, this.options.cluster).map(participant => ({participant, outcome: this.outcomes.get(join(stage.id, step.id, participant))})));
+				await Promise.all(participants.map(participant => {
+					const skipped = outcomes.some(item => item.participant === participant && item.outcome?.status === 'skipped');
+					const previous = this.state.record(stage.id, participant);
+					return this.state.setNode(stage.id, participant, {
+						status: skipped ? 'skipped' : 'done',
+						fingerprint: this.fingerprints.get(join(stage.id, participant))!,
+						runId: this.runId,
+						startedAt: previous?.startedAt ?? now,
+						endedAt: now,
+					});
+				}));
+				const allAlready = outcomes.length > 0 && outcomes.every(item => item.outcome?.status === 'already-done');
+				this.stageStatus.set(stage.id, allAlready ? 'already-done' : 'done');
+			},
+		};
+	}
+
+	// Step
+
+	private stepTask(stage: Stage, step: Step, targets: readonly string[]): Task {
+		return {
+			title: step.title[this.lang],
+			task: (_ctx, task) => task.newListr(targets.map(participant => this.nodeTask(stage, step, participant)), {
+				concurrent: !step.sequential,
+				exitOnError: false,
+			}),
+		};
+	}
+
+	/** Fails the stage when a node failed, after asking the user (onFailure) what to do. */
+	private gateTask(stage: Stage, step: Step, targets: readonly string[]): Task {
+		return {
+			task: async (_ctx, task) => {
+				const failed = targets.filter(participant => this.outcomes.get(join(stage.id, step.id, participant))?.status === 'failed');
+				if (failed.length === 0) return;
+				const failures = failed.map(participant => this.failureOf(stage, step, participant));
+				const now = new Date().toISOString();
+				await Promise.all(failures.map(failure => this.state.setNode(stage.id, failure.node, {
+					status: 'failed',
+					fingerprint: this.fingerprints.get(join(stage.id, failure.node))!,
+					runId: this.runId,
+					startedAt: this.state.record(stage.id, failure.node)?.startedAt ?? now,
+					endedAt: now,
+					step: step.id,
+					error: failure.message,
+				})));
+				this.throwIfAborted();
+				const roundKey = join(stage.id, step.id);
+				const round = (this.failureRounds.get(roundKey) ?? 0) + 1;
+				this.failureRounds.set(roundKey, round);
+				const decision = await this.ask(stage, step, failures, round);
+				if (decision === 'retry') {
+					return task.newListr([
+						{task: (_c, inner) => inner.newListr(failed.map(participant => this.nodeTask(stage, step, participant)), {concurrent: !step.sequential, exitOnError: false})},
+						this.gateTask(stage, step, failed),
+					], {concurrent: false, exitOnError: true});
+				}
+
+				if (decision === 'skip' && step.safeToSkip) {
+					for (const participant of failed) this.outcomes.set(join(stage.id, step.id, participant), {status: 'skipped'});
+					return task.newListr(failed.map(participant => this.skipMarkerTask(stage, step, participant)), {concurrent: true, exitOnError: false});
+				}
+
+				this.stageStatus.set(stage.id, 'failed');
+				this.stageFailures.set(stage.id, failures);
+				throw new StageFailedError(failures.map(failure => `${failure.node}: ${failure.message}`).join('; '));
+			},
+		};
+	}
+
+	private async ask(stage: Stage, step: Step, failures: readonly NodeFailure[], round: number): Promise<FailureDecision> {
+		if (!this.options.onFailure) return 'quit';
+		const question = this.options.onFailure({stage, step, failures, canSkip: step.safeToSkip ?? false, round});
+		// Ctrl+C while the question is open counts as quit.
+		const aborted = new Promise<FailureDecision>(resolve => {
+			if (this.signal.aborted) resolve('quit');
+			this.signal.addEventListener('abort', () => resolve('quit'), {once: true});
+		});
+		const decision = await Promise.race([question, aborted]);
+		this.throwIfAborted();
+		return decision;
+	}
+
+	private skipMarkerTask(stage: Stage, step: Step, participant: string): Task {
+		const definition: Task = {
+			title: `${participant}: ${step.title[this.lang]}`,
+			task: (_ctx, task) => {
+				this.sinkFor(stage, step, participant, task).info(text.skippedByUser.en);
+				task.skip(text.skippedByUser[this.lang]);
+			},
+		};
+		this.registry.keys.set(definition, {kind: 'node', stage: stage.id, step: step.id, node: participant});
+		return definition;
+	}
+
+	// Node
+
+	private nodeTask(stage: Stage, step: Step, participant: string): Task {
+		const retry = {
+			tries: step.retry?.tries ?? this.options.retry?.tries ?? defaultRetry.tries,
+			delayMs: step.retry?.delayMs ?? this.options.retry?.delayMs ?? defaultRetry.delayMs,
+		};
+		const definition: Task = {
+			title: `${participant}: ${step.title[this.lang]}`,
+			// listr2 counts extra attempts; its own delay cannot be cancelled, so the wait is ours.
+			retry: {tries: retry.tries, delay: 0},
+			task: async (_ctx, task) => {
+				if ((task.isRetrying()?.count ?? 0) > 0 && retry.delayMs > 0) await this.wait(retry.delayMs);
+				await this.runStepOnNode(stage, step, participant, task, definition);
+			},
+		};
+		this.registry.keys.set(definition, {kind: 'node', stage: stage.id, step: step.id, node: participant});
+		return definition;
+	}
+
+	private async runStepOnNode(stage: Stage, step: Step, participant: string, task: Wrapper, definition: Task): Promise<void> {
+		this.throwIfAborted();
+		const outcomeKey = join(stage.id, step.id, participant);
+		const stageKey = join(stage.id, participant);
+		this.tails.set(outcomeKey, []);
+		const sink = this.sinkFor(stage, step, participant, task);
+		const context = this.stepContext(participant, sink);
+		try {
+			if (this.verifyOnly.has(stageKey)) {
+				try {
+					await step.verify(context);
+					this.finishAlreadyDone(outcomeKey, definition, task, sink, 'recorded as done and verified');
+					return;
+				} catch (error) {
+					this.throwIfAborted();
+					sink.info(`recorded as done, but the verification failed (${messageOf(error)}); checking`);
+					this.verifyOnly.delete(stageKey);
+				}
+			}
+
+			await this.markRunning(stage, step, participant);
+			if (await step.check(context)) {
+				this.finishAlreadyDone(outcomeKey, definition, task, sink, 'already done (check)');
+				return;
+			}
+
+			sink.info('applying');
+			if (step.apply) await step.apply(context);
+			else await this.applyPlan(step, context);
+			await step.verify(context);
+			this.outcomes.set(outcomeKey, {status: 'done'});
+			sink.info('done');
+		} catch (error) {
+			const message = this.signal.aborted ? text.interrupted.en : this.masker.mask(messageOf(error));
+			const hint = error instanceof StepError ? error.hint : undefined;
+			this.outcomes.set(outcomeKey, {status: 'failed', message, ...(hint ? {hint} : {})});
+			if (hint) this.registry.hints.set(definition, hint);
+			if ((this.options.renderer ?? 'silent') === 'simple') {
+				const tail = this.tails.get(outcomeKey) ?? [];
+				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
+			}
+
+			throw new NodeStepError(message, hint);
+		} finally {
+			await this.saveFacts(participant);
+		}
+	}
+
+	private finishAlreadyDone(outcomeKey: string, definition: Task, task: Wrapper, sink: CommandSink, why: string): void {
+		this.outcomes.set(outcomeKey, {status: 'already-done'});
+		this.registry.alreadyDone.add(definition);
+		sink.info(why);
+		task.skip(text.alreadyDone[this.lang]);
+	}
+
+	private async applyPlan(step: Step, context: StepContext): Promise<void> {
+		for (const action of step.plan(context)) {
+			this.throwIfAborted();
+			if (action.kind === 'run') {
+				await context.remote.exec(action.command, {
+					...(action.sudo ? {sudo: true} : {}),
+					...(action.asUser ? {asUser: action.asUser} : {}),
+					...(action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}),
+					signal: this.signal,
+				});
+			} else {
+				await context.remote.upload(action.content, action.path, {
+					mode: action.mode,
+					...(action.owner ? {owner: action.owner} : {}),
+					...(action.group ? {group: action.group} : {}),
+				});
+			}
+		}
+	}
+
+	private async markRunning(stage: Stage, step: Step, participant: string): Promise<void> {
+		const stageKey = join(stage.id, participant);
+		const previous = this.state.record(stage.id, participant);
+		const now = new Date().toISOString();
+		this.markedRunning.add(stageKey);
+		await this.state.setNode(stage.id, participant, {
+			status: 'running',
+			fingerprint: this.fingerprints.get(stageKey)!,
+			runId: this.runId,
+			startedAt: previous?.runId === this.runId ? previous.startedAt : now,
+			step: step.id,
+		});
+	}
+
+	/** Ctrl+C: what was running is recorded as failed with a clear reason (the next start resumes). */
+	private async recordInterrupted(): Promise<void> {
+		const now = new Date().toISOString();
+		await Promise.all([...this.markedRunning].map(key => {
+			const [stage, participant] = key.split('\u0000') as [string, string];
+			const record = this.state.record(stage, participant);
+			if (record?.status !== 'running' || record.runId !== this.runId) return undefined;
+			return this.state.setNode(stage, participant, {...record, status: 'failed', endedAt: now, error: text.interrupted.en});
+		}));
+	}
+
+	// Context, logging, facts
+
+	private planContext(participant: string) {
+		return {cluster: this.options.cluster, secrets: this.options.secrets, node: this.nodeOf(participant), facts: this.factsOf(participant)};
+	}
+
+	private stepContext(participant: string, sink: CommandSink): StepContext {
+		const secrets = this.masker.values;
+		const remote = participant === hostParticipant ? this.options.hostRemote! : this.options.remotes.get(participant)!;
+		const remotes = new Map<string, Remote>();
+		for (const [name, other] of this.options.remotes) {
+			remotes.set(name, loggingRemote(other, sink, {signal: this.signal, secrets, ...(name === participant ? {} : {prefix: `on ${name}`})}));
+		}
+
+		const allFacts = new Map<string, Facts>();
+		for (const node of this.options.cluster.nodes) allFacts.set(node.name, this.factsOf(node.name));
+		return {
+			...this.planContext(participant),
+			remote: loggingRemote(remote, sink, {signal: this.signal, secrets}),
+			remotes,
+			allFacts,
+			log: line => sink.info(line),
+			signal: this.signal,
+			yes: this.options.yes ?? false,
+		};
+	}
+
+	private sinkFor(stage: Stage, step: Step, participant: string, task: Wrapper): CommandSink {
+		const log = this.logs.get(participant);
+		const tag = `${stage.id}/${step.id}`;
+		const key: NodeKey = {stage: stage.id, step: step.id, node: participant};
+		const outcomeKey = join(stage.id, step.id, participant);
+		const tail = this.tails.get(outcomeKey) ?? [];
+		this.tails.set(outcomeKey, tail);
+		const keep = (line: string) => {
+			tail.push(line);
+			if (tail.length > 40) tail.splice(0, tail.length - 20);
+		};
+
+		const store = this.store;
+		const simple = (this.options.renderer ?? 'silent') === 'simple';
+		const mask = (value: string) => this.masker.mask(value);
+		return {
+			command(command) {
+				const masked = mask(command);
+				log.write(tag, 'command', masked);
+				keep(`$ ${masked}`);
+				store?.command(key, masked);
+				if (simple) task.output = `${participant}: $ ${masked}`;
+			},
+			line(line, stream: StreamName) {
+				const masked = mask(line);
+				log.write(tag, stream, masked);
+				keep(masked);
+				store?.line(key, masked, stream);
+			},
+			info(line) {
+				const masked = mask(line);
+				log.write(tag, 'info', masked);
+				store?.line(key, masked, 'info');
+			},
+		};
+	}
+
+	private failureOf(stage: Stage, step: Step, participant: string): NodeFailure {
+		const outcome = this.outcomes.get(join(stage.id, step.id, participant));
+		return {
+			stage: stage.id,
+			step: step.id,
+			node: participant,
+			message: outcome?.message ?? 'failed',
+			...(outcome?.hint ? {hint: outcome.hint} : {}),
+			logFile: this.logs.fileFor(participant),
+			tail: (this.tails.get(join(stage.id, step.id, participant)) ?? []).slice(-20),
+		};
+	}
+
+	private nodeOf(participant: string): NodeConfig {
+		if (participant === hostParticipant) return this.hostNode;
+		return this.options.cluster.nodes.find(node => node.name === participant)!;
+	}
+
+	private factsOf(participant: string): Facts {
+		let facts = this.facts.get(participant);
+		if (!facts) {
+			facts = new Map();
+			this.facts.set(participant, facts);
+		}
+
+		return facts;
+	}
+
+	private async saveFacts(participant: string): Promise<void> {
+		const values = Object.fromEntries(this.factsOf(participant));
+		const serialised = JSON.stringify(values);
+		if (this.savedFacts.get(participant) === serialised) return;
+		this.savedFacts.set(participant, serialised);
+		await this.state.update(data => {
+			data.facts[participant] = values;
+		});
+	}
+
+	private throwIfAborted(): void {
+		if (this.signal.aborted) throw new Error(text.interrupted.en);
+	}
+
+	private async wait(ms: number): Promise<void> {
+		try {
+			await sleep(ms, undefined, {signal: this.signal});
+		} catch {
+			this.throwIfAborted();
+		}
+	}
+}
+
+function join(...parts: string[]): string {
+	return parts.join('\u0000');
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+function localUser(): string {
+	try {
+		return os.userInfo().username;
+	} catch {
+		return 'user';
+	}
+}
