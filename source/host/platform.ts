@@ -70,7 +70,7 @@ export function executableNames(host: HostEnv, command: string): string[] {
 	if (host.platform !== 'win32') return [command];
 	if (/\.[a-z0-9]+$/i.test(command)) return [command];
 	const extensions = (getEnv(host, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
-	return [command, ...extensions.map(extension => command + extension.toLowerCase())];
+	return extensions.map(extension => command + extension.toLowerCase());
 }
 
 /** Is there an executable file at this path? Injected in tests; the real one checks the disk. */
