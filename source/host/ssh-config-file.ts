@@ -2,7 +2,7 @@
  * The user's OpenSSH config on the host: where it is, what pgha would make of it, and the write.
  * Planning reads only; applying writes only when the bytes change (backup first).
  */
-import {chmod, copyFile, mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises';
+import {chmod, copyFile, mkdir, readFile, realpath, rename, stat, unlink, writeFile} from 'node:fs/promises';
 import {renderSshConfigBlock, type SshHostEntry} from '../../templates/ssh-config.ts';
 import {findOtherEntries, upsertBlock, type OtherEntry} from './managed-block.ts';
 import {homeFolder, type HostEnv} from './platform.ts';
@@ -226,7 +226,9 @@ export async function applySshConfig(
 			if (posix) await chmod(backup, 0o600);
 		}
 
-		await writeAtomically(host, paths.config, plan.after);
+		// A config kept in a dotfiles repository is a symlink: write through it, do not replace it.
+		const target = plan.before ? await realpath(paths.config).catch(() => paths.config) : paths.config;
+		await writeAtomically(host, target, plan.after);
 	} else if (plan.modeChanged) {
 		await chmod(paths.config, 0o600);
 	}

@@ -340,3 +340,17 @@ test('planning reads without writing', async t => {
 	t.true(plan.contentChanged);
 	t.deepEqual(await readdir(root), []);
 });
+
+test('a config that is a symlink (dotfiles) is written through, the link stays', async t => {
+	const {symlink, lstat} = await import('node:fs/promises');
+	const root = await tempRoot();
+	t.teardown(async () => rm(root, {recursive: true, force: true}));
+	await mkdir(path.join(root, '.ssh'));
+	await mkdir(path.join(root, 'dotfiles'));
+	await writeFile(path.join(root, 'dotfiles', 'ssh_config'), 'Host work\n  User me\n');
+	await symlink(path.join(root, 'dotfiles', 'ssh_config'), path.join(root, '.ssh', 'config'));
+	await runStep(configStep(posixStage(root)), harness(cluster()).context());
+	t.true((await lstat(path.join(root, '.ssh', 'config'))).isSymbolicLink());
+	t.true((await readFile(path.join(root, 'dotfiles', 'ssh_config'), 'utf8')).includes('Host pg-node-3'));
+	t.deepEqual((await readdir(path.join(root, 'dotfiles'))), ['ssh_config']);
+});
