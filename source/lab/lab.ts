@@ -1,6 +1,6 @@
 /** The lab's operations: up, down, reset, status and the fault commands, on top of the parts. */
 import {spawn} from 'node:child_process';
-import {mkdirSync, readdirSync, rmSync} from 'node:fs';
+import {mkdirSync, rmdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {planBuild} from './build.ts';
 import {mayWrite, writeClusterFile} from './cluster-file.ts';
@@ -8,7 +8,7 @@ import {requireDisk, requireTools} from './host-check.ts';
 import {lock, unlock} from './lock.ts';
 import {isMountPoint, labMounts, unmount} from './mounts.ts';
 import {createNodeNetwork, createSwitch, deleteNetns, labNetnsNames, linkIsUp, removeSwitchEtc, setLink, switchAlive} from './network.ts';
-import {bootNode, consoleLog, consoleTail, leaderPid, nodeRunning, prepareNode, readiness, stopNode, waitReady, wipeNode} from './node.ts';
+import {bootNode, cgroupParents, consoleLog, consoleTail, leaderPid, nodeRunning, prepareNode, readiness, stopNode, waitReady, wipeNode, type Readiness} from './node.ts';
 import {run} from './process.ts';
 import {runningServerPid, startRepoServer, stopRepoServer} from './repo-server.ts';
 import {
@@ -159,8 +159,12 @@ async function teardown(report: Reporter): Promise<void> {
 	removeSwitchEtc();
 	for (const entry of labMounts()) await unmount(entry.point);
 	rmSync(runDir, {recursive: true, force: true});
+	for (const dir of [...cgroupParents(), nodesDir, path.dirname(nodesDir), '/etc/netns']) removeIfEmpty(dir);
+}
+
+function removeIfEmpty(dir: string): void {
 	try {
-		if (readdirSync(nodesDir).length === 0) rmSync(nodesDir, {recursive: true});
+		rmdirSync(dir);
 	} catch {}
 }
 
@@ -228,7 +232,7 @@ export async function linkCommand(argument: string | undefined, connected: boole
 export interface NodeStatus {
 	readonly name: string;
 	readonly ip: string;
-	readonly state: 'ready' | 'booting' | 'down';
+	readonly state: Readiness;
 	readonly connected: boolean;
 }
 
@@ -243,27 +247,34 @@ export interface LabStatus {
 export async function status(): Promise<LabStatus> {
 	const state = readState();
 	if (!state) return {up: false, switchUp: await switchAlive(), repoServer: runningServerPid() !== undefined, nodes: []};
-	const nodes = await Promise.all(layoutOf(state).nodes.map(async node => ({
-		name: node.name,
-		ip: node.ip,
-		state: await readiness(node),
-		connected: await linkIsUp(node),
-	})));
+	const nodes = await Promise.all(layoutOf(state).nodes.map(async node => {
+		const connected = await linkIsUp(node);
+		// sshd cannot answer through a cut cable: then "up" means the node's systemd runs.
+		const state: Readiness = connected ? await readiness(node) : (nodeRunning(node) ? 'ready' : 'down');
+		return {name: node.name, ip: node.ip, state, connected};
+	}));
 	return {up: true, state, switchUp: await switchAlive(), repoServer: runningServerPid() !== undefined, nodes};
 }
 
-/** Runs a command as root inside the node's namespaces (no SSH involved); resolves with its exit code. */
+/**
+ * nsenter's argv for a root command inside the node's namespaces (no SSH involved), with a clean
+ * environment. One command argument is a shell line (pipes, &&); several are run as they are.
+ */
+export function nodeExecArgv(node: NodeSpec, command: readonly string[]): string[] {
+	const leader = leaderPid(node);
+	if (leader === undefined) throw new LabError(t(`${node.name} выключен.`, `${node.name} is powered off.`));
+	const argv = command.length === 1 ? ['/bin/sh', '-c', command[0]!] : [...command];
+	const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', 'USER=root', 'LOGNAME=root'];
+	if (process.env.TERM) env.push(`TERM=${process.env.TERM}`);
+	return ['--target', String(leader), '--all', '--root', '--wd', '--', '/usr/bin/env', '-i', ...env, ...argv];
+}
+
+/** `pgha lab exec N -- CMD`: the terminal is passed through; resolves with the command's exit code. */
 export async function execInNode(argument: string | undefined, command: readonly string[]): Promise<number> {
 	const {layout} = requireUp();
 	const node = pickNode(layout, argument);
 	if (command.length === 0) throw new LabError(t('Нет команды: pgha lab exec N -- КОМАНДА', 'No command: pgha lab exec N -- COMMAND'), 2);
-	const leader = leaderPid(node);
-	if (leader === undefined) throw new LabError(t(`${node.name} выключен.`, `${node.name} is powered off.`));
-	// One argument is a shell command line (pipes, &&); several are run as they are.
-	const argv = command.length === 1 ? ['/bin/sh', '-c', command[0]!] : [...command];
-	const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', 'USER=root', 'LOGNAME=root'];
-	if (process.env.TERM) env.push(`TERM=${process.env.TERM}`);
-	const child = spawn('nsenter', ['--target', String(leader), '--all', '--root', '--wd', '--', '/usr/bin/env', '-i', ...env, ...argv], {stdio: 'inherit'});
+	const child = spawn('nsenter', nodeExecArgv(node, command), {stdio: 'inherit'});
 	return new Promise(resolve => {
 		child.on('error', () => resolve(127));
 		child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));

@@ -25,6 +25,11 @@ export function nodeCgroups(node: NodeSpec): string[] {
 	return cgroupRoots().map(root => path.join(root, 'pgha-lab', node.name));
 }
 
+/** The lab's two cgroup parents in each hierarchy (removed by `down` once empty). */
+export function cgroupParents(): string[] {
+	return cgroupRoots().flatMap(root => [path.join(root, 'pgha-lab'), path.join(root, 'pgha-lab-wrap')]);
+}
+
 function wrapCgroups(node: NodeSpec): string[] {
 	return cgroupRoots().map(root => path.join(root, 'pgha-lab-wrap', node.name));
 }

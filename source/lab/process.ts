@@ -51,7 +51,11 @@ export async function run(command: string, args: readonly string[], options: Run
 	child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr = append(stderr, chunk);
 	});
-	if (options.input !== undefined) child.stdin?.end(options.input);
+	if (options.input !== undefined) {
+		// A command may exit without reading its input; its exit code tells what happened.
+		child.stdin?.on('error', () => {});
+		child.stdin?.end(options.input);
+	}
 	const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
 	const code = await new Promise<number>(resolve => {
 		child.on('error', error => {
