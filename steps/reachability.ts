@@ -47,6 +47,7 @@ export function createReachabilityStage(options: ReachabilityStageOptions = {}):
 			en: "pgha connects to every node's SSH port from this computer (as VS Code will). When that fails, ping and this computer's networks tell why: the bridged adapter on the wrong network card, no SSH server, a firewall or a VM that is off.",
 		},
 		scope: 'host',
+		safeToSkip: true,
 		async check(ctx) {
 			return (await inspect(ctx)).every(diagnosis => diagnosis.ok);
 		},

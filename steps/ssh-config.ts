@@ -282,6 +282,7 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 			en: 'VS Code Remote-SSH lists the hosts of the config file in the .ssh folder. pgha finds the folder from USERPROFILE (Windows) or HOME, creates .ssh when missing, merges a stray config.txt (Notepad saves it so), writes UTF-8 without BOM and changes only its own block between two marker lines. Other entries stay untouched, the previous file is kept next to it, and running it again changes nothing.',
 		},
 		scope: 'host',
+		safeToSkip: true,
 		async check(ctx) {
 			return planIsDone(await planFor(ctx.cluster));
 		},

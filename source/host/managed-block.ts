@@ -66,9 +66,9 @@ export function hostLinePatterns(line: string): string[] | undefined {
 	const match = /^\s*host(?:\s*=\s*|\s+)(.*)$/i.exec(line);
 	if (!match) return undefined;
 	const patterns: string[] = [];
-	for (const token of match[1]!.trim().split(/\s+/)) {
-		if (token.startsWith('#')) break;
-		if (token) patterns.push(token.replace(/^"(.*)"$/, '$1'));
+	for (const token of match[1]!.matchAll(/"([^"]*)"|(\S+)/g)) {
+		if (token[2]?.startsWith('#')) break;
+		patterns.push(token[1] ?? token[2]!);
 	}
 
 	return patterns;
@@ -135,10 +135,12 @@ export function upsertBlock(
 		return joinLines([...lines.slice(0, existing.start), ...block, ...lines.slice(existing.end + 1)]);
 	}
 
-	const insertAt = lines.findIndex(line => {
+	let insertAt = lines.findIndex(line => {
 		const patterns = hostLinePatterns(line.body);
 		return patterns !== undefined && aliases.some(alias => hostPatternsMatch(patterns, alias));
 	});
+	// Comment lines right above that Host line describe it: they stay with it, below the block.
+	while (insertAt > 0 && lines[insertAt - 1]!.body.trim().startsWith('#')) insertAt--;
 	if (insertAt >= 0) {
 		return joinLines([...lines.slice(0, insertAt), ...block, {body: '', eol}, ...lines.slice(insertAt)]);
 	}
