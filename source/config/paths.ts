@@ -41,6 +41,9 @@ export function pghaPaths(clusterFile: string): PghaPaths {
 /** Creates `.pgha/` and `.pgha/logs/` private to the user (logs name hosts and users). */
 export async function ensurePghaDirs(paths: PghaPaths): Promise<void> {
 	await fs.mkdir(paths.logsDir, {recursive: true, mode: 0o700});
+	// mkdir keeps an existing folder's mode; tighten it if someone loosened it.
+	await fs.chmod(paths.dir, 0o700);
+	await fs.chmod(paths.logsDir, 0o700);
 }
 
 /** A run id that sorts by time and is unique even for two runs in the same second: 20261127-101502-3fa9. */

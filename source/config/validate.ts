@@ -137,13 +137,13 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 	const name = r.string(root, 'name', '', defaultClusterName);
 	if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) r.errors.push(msg.badScope('name', name));
 
-	const nodes = readNodes(r, root.nodes, baseDir);
+	const {nodes, names} = readNodes(r, root.nodes, baseDir);
 	const postgresVersion = readPostgres(r, root);
 	const patroni = readPatroni(r, root);
 	const etcd = readEtcd(r, root, baseDir);
 	const ports = readPorts(r, root);
 	const timing = readTiming(r, root);
-	const haproxy = readHaproxy(r, root, nodes);
+	const haproxy = readHaproxy(r, root, names);
 	const synchronousMode = r.boolean(root, 'synchronous_mode', '', false);
 	const aptUpgrade = r.boolean(root, 'apt_upgrade', '', false);
 	const subnet = readSubnet(r, root, nodes);
@@ -170,19 +170,21 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 	return {config, errors: [], warnings: r.warnings};
 }
 
-function readNodes(r: Reader, value: unknown, baseDir: string): NodeConfig[] | undefined {
+/** `nodes` only when every node is right; `names` when every name is (for checking haproxy.node). */
+function readNodes(r: Reader, value: unknown, baseDir: string): {nodes?: NodeConfig[]; names?: string[]} {
 	if (value === undefined || value === null) {
 		r.errors.push(msg.missing('nodes'));
-		return undefined;
+		return {};
 	}
 
 	if (!Array.isArray(value)) {
 		r.errors.push(msg.notList('nodes', value));
-		return undefined;
+		return {};
 	}
 
 	const nodes: NodeConfig[] = [];
 	let complete = true;
+	let namesComplete = true;
 	const seenNames = new Map<string, string>();
 	const seenIps = new Map<string, string>();
 	for (const [index, item] of value.entries()) {
@@ -190,11 +192,15 @@ function readNodes(r: Reader, value: unknown, baseDir: string): NodeConfig[] | u
 		const node = r.mapping(item, field, ['name', 'ip', 'ssh']);
 		if (!node) {
 			complete = false;
+			namesComplete = false;
 			continue;
 		}
 
+		const errorsBefore = r.errors.length;
 		const name = r.string(node, 'name', field);
+		if (name === undefined) namesComplete = false;
 		if (name !== undefined) {
+			namesComplete &&= name !== hostParticipant && isHostname(name);
 			if (name === hostParticipant) {
 				r.errors.push(msg.reservedName(`${field}.name`, name));
 			} else if (!isHostname(name)) {
@@ -218,7 +224,8 @@ function readNodes(r: Reader, value: unknown, baseDir: string): NodeConfig[] | u
 		}
 
 		const ssh = readSsh(r, node, field, baseDir);
-		if (name === undefined || ip === undefined || !ssh) {
+		// A node with any problem is left out, so later checks (haproxy.node, subnet) do not repeat it.
+		if (name === undefined || ip === undefined || !ssh || r.errors.length > errorsBefore) {
 			complete = false;
 			continue;
 		}
@@ -228,7 +235,7 @@ function readNodes(r: Reader, value: unknown, baseDir: string): NodeConfig[] | u
 
 	if (value.length < 3) r.errors.push(msg.tooFewNodes('nodes', value.length));
 	else if (value.length % 2 === 0) r.warnings.push(msg.evenNodes('nodes', value.length));
-	return complete ? nodes : undefined;
+	return {...(complete ? {nodes} : {}), ...(namesComplete ? {names: [...seenNames.keys()]} : {})};
 }
 
 function readSsh(r: Reader, node: Dict, field: string, baseDir: string): Pick<NodeConfig, 'sshPort' | 'sshUser' | 'auth'> | undefined {
@@ -363,12 +370,11 @@ function readTiming(r: Reader, root: Dict): PatroniTiming | undefined {
 	return ok ? {ttl, loopWait, retryTimeout} : undefined;
 }
 
-function readHaproxy(r: Reader, root: Dict, nodes: readonly NodeConfig[] | undefined): ClusterConfig['haproxy'] | undefined {
+function readHaproxy(r: Reader, root: Dict, names: readonly string[] | undefined): ClusterConfig['haproxy'] | undefined {
 	const section = r.section(root, 'haproxy', '', ['node', 'inter', 'fall', 'rise']);
 	if (!section) return undefined;
-	const names = [...new Set(nodes?.map(node => node.name) ?? [])];
-	const node = r.string(section, 'node', 'haproxy', names[0] ?? '');
-	if (node !== undefined && nodes && !names.includes(node)) r.errors.push(msg.notANode('haproxy.node', node, names));
+	const node = r.string(section, 'node', 'haproxy', names?.[0] ?? '');
+	if (node !== undefined && names && !names.includes(node)) r.errors.push(msg.notANode('haproxy.node', node, names));
 	let inter: string | undefined = defaultHaproxyTiming.inter;
 	if (section.inter !== undefined && section.inter !== null) {
 		inter = typeof section.inter === 'string' && /^\d+(us|ms|s|m|h|d)?$/.test(section.inter) ? section.inter : undefined;
