@@ -208,7 +208,14 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 		},
 		async apply(ctx) {
 			if (passwordNodes(ctx.cluster).length === 0 || findKeyPair(host, paths())) return;
-			const made = await generateKeyPair(host, paths(), {exists: options.exists, run, forceBuiltin: options.builtinKeygen});
+			let made;
+			try {
+				made = await generateKeyPair(host, paths(), {exists: options.exists, run, forceBuiltin: options.builtinKeygen});
+			} catch (error) {
+				const message = (error as Error).message;
+				throw new StepError(message, {ru: `Не удалось создать ключ SSH: ${message}`, en: `Could not create the SSH key: ${message}`});
+			}
+
 			ctx.log(bilingual({ru: `Создан ключ ${made.privateKey} (${made.publicLine.split(' ')[0]}).`, en: `Created the key ${made.privateKey} (${made.publicLine.split(' ')[0]}).`}));
 		},
 		async verify(ctx) {

@@ -2,7 +2,7 @@
  * The user's SSH key pair on the host: find one, or make an ed25519 pair, so VS Code and pgha can log
  * in without a password once the public key is on the nodes.
  */
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import ssh2 from 'ssh2';
@@ -35,20 +35,21 @@ function readPublicLine(file: string): string | undefined {
 	}
 }
 
+function isFile(file: string): boolean {
+	try {
+		return statSync(file).isFile();
+	} catch {
+		return false;
+	}
+}
+
 /** The first default key pair of the user with both halves present. Synchronous for plan(). */
 export function findKeyPair(host: HostEnv, paths: SshPaths): KeyPair | undefined {
 	for (const name of keyNames) {
 		const privateKey = host.path.join(paths.sshDir, name);
 		const publicKey = `${privateKey}.pub`;
 		const publicLine = readPublicLine(publicKey);
-		if (!publicLine) continue;
-		try {
-			readFileSync(privateKey);
-		} catch {
-			continue;
-		}
-
-		return {privateKey, publicKey, publicLine};
+		if (publicLine && isFile(privateKey)) return {privateKey, publicKey, publicLine};
 	}
 
 	return undefined;
@@ -83,6 +84,11 @@ export async function generateKeyPair(host: HostEnv, paths: SshPaths, options: G
 	if (posix) await chmod(paths.sshDir, 0o700);
 	const privateKey = host.path.join(paths.sshDir, 'id_ed25519');
 	const publicKey = `${privateKey}.pub`;
+	if (isFile(privateKey)) {
+		// Never overwrite a private key (ssh-keygen would stop and ask); only its public half is missing.
+		throw new Error(`${privateKey} exists without ${publicKey}: recreate it with ssh-keygen -y -f ${privateKey} > ${publicKey}`);
+	}
+
 	const comment = keyComment();
 	const keygen = options.forceBuiltin ? undefined : findSshTool(host, 'ssh-keygen', options.exists);
 	let tool: string;

@@ -177,3 +177,15 @@ test('the step texts exist in both languages', t => {
 		t.not(text.ru, text.en);
 	}
 });
+
+test('a private key without its public half is never overwritten', async t => {
+	const root = await tempRoot();
+	t.teardown(async () => rm(root, {recursive: true, force: true}));
+	const host = hostEnv({platform: 'linux', env: {HOME: root, PATH: process.env['PATH']}});
+	const paths = resolveSshPaths(host);
+	await mkdir(paths.sshDir, {recursive: true});
+	await writeFile(path.join(paths.sshDir, 'id_ed25519'), 'precious');
+	const error = await t.throwsAsync(generateKeyPair(host, paths));
+	t.regex(error!.message, /ssh-keygen -y -f/);
+	t.is(await readFile(path.join(paths.sshDir, 'id_ed25519'), 'utf8'), 'precious');
+});
