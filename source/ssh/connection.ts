@@ -68,7 +68,10 @@ export interface ConnectOptions {
 	readonly netns?: string;
 	/** Characters of each stream's output kept in ExecResult (the tail). Default 1 MiB. */
 	readonly maxCapture?: number;
-	/** Commands (and uploads) running at once on this connection; OpenSSH allows 10 sessions. Default 8. */
+	/**
+	 * Commands (and uploads) running at once on this connection. OpenSSH allows 10 sessions; the rest
+	 * is left for cancelling (which opens a channel) and for sessions sshd has not freed yet. Default 6.
+	 */
 	readonly maxChannels?: number;
 }
 
@@ -84,6 +87,9 @@ const HOST_KEY_ALGORITHMS = [
 ];
 
 const DEFAULT_CAPTURE = 1024 * 1024;
+
+/** Refused channel opens on a live connection tried again (50 ms, 100 ms, ... about 5 s in all). */
+const OPEN_RETRIES = 14;
 
 /** Opens the connection to a node (host key checked, logged in) and returns its Remote. */
 export async function connect(node: NodeConfig, options: ConnectOptions): Promise<SshRemote> {
@@ -178,6 +184,11 @@ function sendChannelSignal(channel: ClientChannel, name: string): void {
 	}
 }
 
+/** The exit status, once the server sent it. */
+interface ExitRecord {
+	status?: {code: number | null; signal?: string};
+}
+
 interface Job {
 	/** What the caller asked for, secrets masked: for errors. */
 	readonly display: string;
@@ -220,7 +231,7 @@ export class SshRemote implements Remote {
 		registerSecret(this.sudoPassword);
 		registerSecret(options.passphrase);
 		this.timeoutMs = options.connectTimeoutMs ?? 20_000;
-		this.slots = new Slots(options.maxChannels ?? 8);
+		this.slots = new Slots(options.maxChannels ?? 6);
 	}
 
 	/** Whether the SSH connection is up right now (exec re-opens it when it is not). */
@@ -336,35 +347,57 @@ export class SshRemote implements Remote {
 	private async runJob(job: Job, internal = false): Promise<ExecResult> {
 		const release = internal ? () => undefined : await this.slots.acquire();
 		try {
-			const {client, channel} = await this.openChannel(job.remoteCommand);
-			return await this.drive(client, channel, job);
+			const {client, channel, exit} = await this.openChannel(job.remoteCommand);
+			return await this.drive(client, channel, exit, job);
 		} finally {
 			release();
 		}
 	}
 
-	/** A new exec channel; a connection found dead on the way is re-opened once. */
-	private async openChannel(remoteCommand: string): Promise<{client: Client; channel: ClientChannel}> {
-		for (let attempt = 0; ; attempt++) {
+	/**
+	 * A new exec channel; a connection found dead on the way is re-opened once. sshd frees a finished
+	 * session a moment after its channel closes, so a refused channel on a live connection is tried
+	 * again a few times (bounded) before it counts as an error.
+	 */
+	private async openChannel(remoteCommand: string): Promise<{client: Client; channel: ClientChannel; exit: ExitRecord}> {
+		let reconnected = false;
+		for (let refused = 0; ; ) {
 			const client = await this.ensureClient();
 			try {
+				const exit: ExitRecord = {};
 				const channel = await new Promise<ClientChannel>((resolve, reject) => {
 					try {
-						client.exec(remoteCommand, (error, stream) => (error ? reject(error) : resolve(stream)));
+						client.exec(remoteCommand, (error, stream) => {
+							if (error) return reject(error);
+							// A quick command's exit status can arrive in the same packet batch as the
+							// exec reply, before any later listener exists: record it right here.
+							stream.on('exit', (code: number | null, signal?: string) => {
+								exit.status = {code: typeof code === 'number' ? code : null, signal: signal ?? undefined};
+							});
+							resolve(stream);
+						});
 					} catch (error) {
 						reject(error);
 					}
 				});
-				return {client, channel};
+				return {client, channel, exit};
 			} catch (error) {
 				const died = this.client !== client;
-				if (died && attempt === 0) continue;
+				if (died && !reconnected) {
+					reconnected = true;
+					continue;
+				}
+				if (!died && /Channel open failure/.test(String(error)) && refused < OPEN_RETRIES) {
+					refused++;
+					await new Promise(resolve => setTimeout(resolve, 50 * refused));
+					continue;
+				}
 				throw died ? connectionLostError(this.target, error) : connectError(this.target, error, this.timeoutMs);
 			}
 		}
 	}
 
-	private drive(client: Client, channel: ClientChannel, job: Job): Promise<ExecResult> {
+	private drive(client: Client, channel: ClientChannel, record: ExitRecord, job: Job): Promise<ExecResult> {
 		const {options} = job;
 		const limit = this.options.maxCapture ?? DEFAULT_CAPTURE;
 		const captured = {stdout: new TailBuffer(limit), stderr: new TailBuffer(limit)};
@@ -393,7 +426,6 @@ export class SshRemote implements Remote {
 		});
 
 		return new Promise<ExecResult>((resolve, reject) => {
-			let exit: {code: number | null; signal?: string} | undefined;
 			let closed = false;
 			let stderrEnded = false;
 			let stopping: 'abort' | 'timeout' | undefined;
@@ -454,6 +486,7 @@ export class SshRemote implements Remote {
 				const stdout = captured.stdout.toString();
 				const stderr = captured.stderr.toString();
 				if (callbackError) return settle(() => reject(callbackError));
+				const exit = record.status;
 				if (!exit && this.client !== client) return settle(() => reject(connectionLostError(this.target)));
 				const signal = exit?.signal;
 				const number = signal ? signalNumber(signal) : undefined;
@@ -474,9 +507,6 @@ export class SshRemote implements Remote {
 				);
 			};
 
-			channel.on('exit', (code: number | null, signal?: string) => {
-				exit = {code: typeof code === 'number' ? code : null, signal: signal ?? undefined};
-			});
 			channel.on('data', (chunk: Buffer) => out.write(chunk));
 			channel.stderr.on('data', (chunk: Buffer) => err.write(chunk));
 			channel.stderr.on('end', () => {

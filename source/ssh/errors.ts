@@ -103,7 +103,8 @@ function commandFailedText(
 	details: {command: string; code: number; signal?: string; stderr: string; stdout: string},
 ): Text {
 	const command = shortCommand(details.command);
-	const tail = lastLines(details.stderr) || lastLines(details.stdout, 2);
+	// The sentence adds its own full stop.
+	const tail = (lastLines(details.stderr) || lastLines(details.stdout, 2)).replace(/[.\s]+$/, '');
 	const enTail = tail ? `: ${tail}` : ' (no error output)';
 	const ruTail = tail ? `: ${tail}` : ' (без вывода ошибок)';
 	if (details.signal) {
