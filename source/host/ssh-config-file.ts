@@ -99,7 +99,8 @@ export async function planSshConfig(
 	const strayDecoded = strayFile ? decodeText(strayFile.bytes) : undefined;
 	const encoding: FileEncoding =
 		decoded?.encoding === 'legacy-8bit' || strayDecoded?.encoding === 'legacy-8bit' ? 'legacy-8bit' : 'utf8';
-	// Keep the file's style; a new file takes Notepad's style if merged, else the platform's.
+	// OpenSSH strips a trailing \r from every config line (Win32-OpenSSH ships its own defaults with CRLF),
+	// so both styles work: keep the file's, else Notepad's when merged, else the platform's.
 	const eol: LineEnding = decoded?.eol ?? strayDecoded?.eol ?? (host.platform === 'win32' ? 'crlf' : 'lf');
 	const eolText = eolString(eol);
 
