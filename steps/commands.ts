@@ -1,0 +1,229 @@
+/**
+ * Small helpers every stage uses: shell quoting, apt that waits for other apt processes, bounded
+ * waits, running actions, comparing files on a node with what pgha would write, bilingual errors.
+ */
+import {createHash} from 'node:crypto';
+import type {Secrets} from '../source/config/types.ts';
+import type {ExecOptions, ExecResult} from '../source/ssh/types.ts';
+import {StepError, type Action, type StepContext, type Text} from './types.ts';
+
+export function text(ru: string, en: string): Text {
+	return {ru, en};
+}
+
+/** Quote one word for a POSIX shell; plain words stay readable. */
+export function shq(value: string): string {
+	if (value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+	return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function shellWords(words: readonly string[]): string {
+	return words.map(word => shq(word)).join(' ');
+}
+
+/** A script as one command, so `sudo` covers every part of it. */
+export function sh(script: string): string {
+	return `sh -c ${shq(script)}`;
+}
+
+export function bash(script: string): string {
+	return `bash -c ${shq(script)}`;
+}
+
+/** How long apt waits for the dpkg lock (a fresh Ubuntu runs unattended-upgrades at boot). */
+export const aptLockTimeoutSeconds = 600;
+
+/**
+ * apt-get, non-interactive, waiting for the dpkg lock (`DPkg::Lock::Timeout`). That option does not
+ * cover the lists and archives locks (apt 2.6 fails at once on them), so the call is also retried,
+ * at most 60 times 10 s, while its output says another process holds a lock.
+ */
+export function aptGet(args: string): string {
+	return bash([
+		'log=$(mktemp); trap \'rm -f "$log"\' EXIT',
+		'for attempt in $(seq 1 60); do',
+		`  env DEBIAN_FRONTEND=noninteractive LC_ALL=C apt-get -o DPkg::Lock::Timeout=${aptLockTimeoutSeconds} ${args} 2>&1 | tee "$log"`,
+		'  rc=${PIPESTATUS[0]}',
+		'  grep -q "Could not get lock" "$log" || exit "$rc"',
+		'  echo "pgha: another apt process (unattended-upgrades?) holds the apt lock; waiting 10 s"',
+		'  sleep 10',
+		'done',
+		'exit 1',
+	].join('\n'));
+}
+
+export const aptTimeoutMs = 30 * 60_000;
+
+/** Every secret value, for masking in logs. */
+export function secretValues(secrets: Secrets): string[] {
+	return Object.values(secrets).filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+/** Runs a command on the step's node with the run's signal and secret masking; failures resolve. */
+export async function probe(ctx: StepContext, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+	return ctx.remote.exec(command, {
+		allowFailure: true,
+		signal: ctx.signal,
+		secrets: secretValues(ctx.secrets),
+		timeoutMs: 60_000,
+		...options,
+	});
+}
+
+/** Runs a command and throws (the SSH layer's error) when it fails. */
+export async function execute(ctx: StepContext, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+	return ctx.remote.exec(command, {
+		signal: ctx.signal,
+		secrets: secretValues(ctx.secrets),
+		...options,
+		allowFailure: false,
+	});
+}
+
+/** What the engine's default apply does with a plan, for steps whose apply picks among its actions. */
+export async function runActions(
+	ctx: StepContext,
+	actions: readonly Action[],
+	stdinFor?: (action: Action) => string | undefined,
+): Promise<void> {
+	for (const action of actions) {
+		if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
+		if (action.kind === 'run') {
+			await execute(ctx, action.command, {
+				sudo: action.sudo,
+				asUser: action.asUser,
+				timeoutMs: action.timeoutMs,
+				stdin: stdinFor?.(action),
+			});
+		} else {
+			await ctx.remote.upload(action.content, action.path, {mode: action.mode, owner: action.owner, group: action.group});
+		}
+	}
+}
+
+export function writeAction(path: string, content: string, mode: number, owner = 'root', group = owner): Extract<Action, {kind: 'write'}> {
+	return {kind: 'write', path, content, mode, owner, group};
+}
+
+export function runAction(command: string, options: {sudo?: boolean; asUser?: string; timeoutMs?: number} = {}): Extract<Action, {kind: 'run'}> {
+	return {kind: 'run', command, sudo: options.sudo ?? true, ...(options.asUser ? {asUser: options.asUser} : {}), ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {})};
+}
+
+export function sha256(content: string | Buffer): string {
+	return createHash('sha256').update(content).digest('hex');
+}
+
+export interface FileState {
+	readonly mode: number;
+	readonly owner: string;
+	readonly group: string;
+	readonly sha256: string;
+}
+
+/** One command printing `path mode owner group sha256` (or `path -` when absent) per file. */
+export function fileStateScript(paths: readonly string[]): string {
+	const lines = paths.map(path => {
+		const quoted = shq(path);
+		return `if [ -f ${quoted} ]; then printf '%s %s ' ${quoted} "$(stat -c '%a %U %G' ${quoted})"; sha256sum < ${quoted} | cut -d' ' -f1; else echo ${quoted} -; fi`;
+	});
+	return sh(lines.join('\n'));
+}
+
+export function parseFileStates(stdout: string): Map<string, FileState | undefined> {
+	const states = new Map<string, FileState | undefined>();
+	for (const line of stdout.split('\n')) {
+		const parts = line.trim().split(/\s+/);
+		if (parts.length === 2 && parts[1] === '-') states.set(parts[0]!, undefined);
+		if (parts.length === 5) {
+			states.set(parts[0]!, {mode: Number.parseInt(parts[1]!, 8), owner: parts[2]!, group: parts[3]!, sha256: parts[4]!});
+		}
+	}
+
+	return states;
+}
+
+/** Reads mode, owner and content hash of files on the node (as root: some are 0600). */
+export async function readFileStates(ctx: StepContext, paths: readonly string[]): Promise<Map<string, FileState | undefined>> {
+	const result = await probe(ctx, fileStateScript(paths), {sudo: true});
+	return parseFileStates(result.stdout);
+}
+
+/** Does the file on the node already hold exactly what the write action would put there? */
+export function fileMatches(state: FileState | undefined, action: Extract<Action, {kind: 'write'}>): boolean {
+	return state !== undefined
+		&& state.sha256 === sha256(action.content)
+		&& state.mode === action.mode
+		&& state.owner === (action.owner ?? 'root')
+		&& state.group === (action.group ?? action.owner ?? 'root');
+}
+
+/** `key=value` lines into a map (later lines win). */
+export function parseKeyValues(stdout: string): Map<string, string> {
+	const values = new Map<string, string>();
+	for (const line of stdout.split('\n')) {
+		const index = line.indexOf('=');
+		if (index > 0) values.set(line.slice(0, index).trim(), line.slice(index + 1).trim());
+	}
+
+	return values;
+}
+
+export interface WaitOptions {
+	/** The probe runs at most this many times. */
+	readonly attempts: number;
+	readonly intervalMs: number;
+	readonly signal?: AbortSignal;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) {
+			reject(signal.reason ?? new Error('aborted'));
+			return;
+		}
+
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		const onAbort = (): void => {
+			clearTimeout(timer);
+			reject(signal?.reason ?? new Error('aborted'));
+		};
+
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+}
+
+/**
+ * Bounded wait: runs the probe until it returns a value (not undefined), at most `attempts` times
+ * with `intervalMs` between tries. Returns undefined when the attempts run out.
+ */
+export async function waitFor<T>(probeOnce: (attempt: number) => Promise<T | undefined>, options: WaitOptions): Promise<T | undefined> {
+	for (let attempt = 1; attempt <= options.attempts; attempt++) {
+		if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+		const value = await probeOnce(attempt);
+		if (value !== undefined) return value;
+		if (attempt < options.attempts) await sleep(options.intervalMs, options.signal);
+	}
+
+	return undefined;
+}
+
+/** A failure naming the node, with the problem and the fix in both languages. */
+export function nodeError(node: string, problem: Text, fix?: Text): StepError {
+	const say = (lang: 'ru' | 'en'): string => `${node}: ${problem[lang]} ${fix?.[lang] ?? ''}`.trim();
+	return new StepError(say('en'), {ru: say('ru'), en: say('en')});
+}
+
+/** A warning that does not stop the run, logged in both languages. */
+export function warn(ctx: StepContext, message: Text): void {
+	ctx.log(`warning: ${ctx.node.name}: ${message.en}`);
+	ctx.log(`предупреждение: ${ctx.node.name}: ${message.ru}`);
+}
+
+/** The last lines of a unit's journal, for error messages. */
+export async function journalTail(ctx: StepContext, unit: string, lines = 20): Promise<string> {
+	const result = await probe(ctx, `journalctl -u ${shq(unit)} -n ${lines} --no-pager -o cat`, {sudo: true});
+	return result.stdout.trim();
+}

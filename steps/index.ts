@@ -1,0 +1,23 @@
+/** The install stages in the course guide's order. */
+import type {Stage} from './types.ts';
+import {etcdStage} from './etcd.ts';
+import {haproxyStage} from './haproxy.ts';
+import {packagesStage} from './packages.ts';
+import {patroniInstallStage} from './patroni-install.ts';
+import {patroniStage} from './patroni.ts';
+import {sshServerStage} from './ssh-server.ts';
+import {userStage} from './user.ts';
+import {vmChecksStage} from './vm-checks.ts';
+
+export const installStages: readonly Stage[] = [
+	vmChecksStage,
+	userStage,
+	sshServerStage,
+	packagesStage,
+	patroniInstallStage,
+	etcdStage,
+	patroniStage,
+	haproxyStage,
+];
+
+export {etcdStage, haproxyStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage};

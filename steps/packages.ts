@@ -1,0 +1,190 @@
+/**
+ * Stage 4, packages: apt update (upgrade only when asked), PostgreSQL server and client of one major,
+ * what the chosen Patroni and etcd sources need, HAProxy on its node; then the packaged PostgreSQL
+ * service is disabled and its default cluster removed, so Patroni owns port 5432 alone.
+ */
+import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
+import {createClusterDropInDir, createClusterDropInPath, renderCreateClusterDropIn} from '../templates/postgresql-common.ts';
+import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
+import {
+	aptGet, aptTimeoutMs, nodeError, parseKeyValues, probe, runActions, runAction, sh, shellWords, text, writeAction,
+} from './commands.ts';
+import {candidateMajor, ensurePgMajor, factKeys, plannedMajor} from './facts.ts';
+import {pgBinDir} from './layout.ts';
+import {haproxyNode} from './render.ts';
+
+/**
+ * Every apt package a node needs. pgbench and the contrib modules ship in postgresql-NN itself on
+ * Debian and Ubuntu (it provides postgresql-contrib-NN); the unversioned postgresql-contrib would pull
+ * the distribution's default major, so it is not installed.
+ */
+export function packageList(cluster: ClusterConfig, node: NodeConfig, major: string): string[] {
+	const packages = [`postgresql-${major}`, `postgresql-client-${major}`, 'curl'];
+	if (cluster.patroni.source === 'venv') packages.push('python3-venv', 'python3-pip', 'python3-dev', 'libpq-dev');
+	else packages.push('patroni', 'python3-psycopg2', 'python3-etcd');
+	if (cluster.etcd.source === 'package') packages.push('etcd-server', 'etcd-client');
+	if (cluster.etcd.source === 'download') packages.push('ca-certificates');
+	if (haproxyNode(cluster).name === node.name) packages.push('haproxy');
+	return packages;
+}
+
+export const aptUpgradeArgs = '-y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold upgrade';
+
+export function installCommand(packages: readonly string[]): string {
+	return aptGet(`install -y --no-install-recommends ${shellWords(packages)}`);
+}
+
+/** `name status` per package; a package apt does not know prints nothing. */
+export function installedStateCommand(packages: readonly string[]): string {
+	return sh(`dpkg-query -W -f='\${Package} \${Status}\\n' ${shellWords(packages)} 2>/dev/null; true`);
+}
+
+export function missingPackages(packages: readonly string[], dpkgOutput: string): string[] {
+	const installed = new Set(dpkgOutput.split('\n')
+		.map(line => /^(\S+) install ok installed$/.exec(line.trim())?.[1])
+		.filter((name): name is string => name !== undefined));
+	return packages.filter(name => !installed.has(name));
+}
+
+function preparePlan(ctx: PlanContext): Action[] {
+	const actions: Action[] = [
+		runAction(`install -d -m 0755 ${createClusterDropInDir}`),
+		writeAction(createClusterDropInPath, renderCreateClusterDropIn(), 0o644),
+		runAction(aptGet('update'), {timeoutMs: aptTimeoutMs}),
+	];
+	if (ctx.cluster.aptUpgrade) actions.push(runAction(aptGet(aptUpgradeArgs), {timeoutMs: aptTimeoutMs}));
+	return actions;
+}
+
+function installPlan(ctx: PlanContext): Action {
+	return runAction(installCommand(packageList(ctx.cluster, ctx.node, plannedMajor(ctx))), {timeoutMs: aptTimeoutMs});
+}
+
+async function packagesReady(ctx: StepContext): Promise<boolean> {
+	const major = typeof ctx.cluster.postgresVersion === 'number' ? ctx.cluster.postgresVersion : await candidateMajor(ctx);
+	if (major === undefined) return false;
+	const packages = packageList(ctx.cluster, ctx.node, String(major));
+	const missing = missingPackages(packages, (await probe(ctx, installedStateCommand(packages))).stdout);
+	if (missing.length > 0) return false;
+	if (ctx.cluster.aptUpgrade) {
+		const simulated = await probe(ctx, 'env LC_ALL=C apt-get -s upgrade');
+		if (/^Inst /m.test(simulated.stdout)) return false;
+	}
+
+	ctx.facts.set(factKeys.pgMajor, String(major));
+	return true;
+}
+
+/** The major to install, from the cluster file or (auto) the newest the refreshed lists offer. */
+async function chooseMajor(ctx: StepContext): Promise<string> {
+	const offered = await candidateMajor(ctx);
+	const wanted = ctx.cluster.postgresVersion;
+	if (wanted === 'auto') {
+		if (offered === undefined) {
+			throw nodeError(ctx.node.name,
+				text('в репозиториях узла нет пакетов postgresql-NN.', 'the node\'s repositories offer no postgresql-NN package.'),
+				text('Проверьте /etc/apt/sources.list и доступ в интернет с ВМ.', 'Check /etc/apt/sources.list and the VM\'s internet access.'));
+		}
+
+		return String(offered);
+	}
+
+	const policy = await probe(ctx, `env LC_ALL=C apt-cache policy postgresql-${wanted}`);
+	if (!/Candidate: (?!\(none\))\S+/.test(policy.stdout)) {
+		const hint = offered === undefined ? '' : ` (есть ${offered})`;
+		const hintEn = offered === undefined ? '' : ` (${offered} is)`;
+		throw nodeError(ctx.node.name,
+			text(`PostgreSQL ${wanted} нет в репозиториях узла${hint}.`, `PostgreSQL ${wanted} is not in the node's repositories${hintEn}.`),
+			text('Укажите postgresVersion: auto в pgha.yaml или подключите репозиторий PGDG.', 'Set postgresVersion: auto in pgha.yaml or add the PGDG repository.'));
+	}
+
+	return String(wanted);
+}
+
+const installStep: Step = {
+	id: 'packages.install',
+	title: text('Пакеты: PostgreSQL, Python, etcd, HAProxy', 'Packages: PostgreSQL, Python, etcd, HAProxy'),
+	explain: text(
+		'apt update и установка пакетов одной командой. Если в это время работает автообновление Ubuntu (unattended-upgrades), pgha ждёт освобождения блокировки dpkg, а не падает. Версия PostgreSQL берётся из pgha.yaml или, при auto, самая новая из репозиториев. Заранее запрещено создавать кластер «main» при установке: кластером будет управлять Patroni.',
+		'apt update and the packages in one command. If Ubuntu\'s automatic updates (unattended-upgrades) are running, pgha waits for the dpkg lock instead of failing. The PostgreSQL major comes from pgha.yaml or, with auto, is the newest the repositories offer. The packages are told beforehand not to create a "main" cluster: Patroni will manage the cluster.'),
+	scope: 'each-node',
+	check: packagesReady,
+	plan: ctx => [...preparePlan(ctx), installPlan(ctx)],
+	async apply(ctx) {
+		await runActions(ctx, preparePlan(ctx));
+		ctx.facts.set(factKeys.pgMajor, await chooseMajor(ctx));
+		await runActions(ctx, [installPlan(ctx)]);
+	},
+	async verify(ctx) {
+		if (!await packagesReady(ctx)) {
+			throw nodeError(ctx.node.name,
+				text('не все пакеты установились.', 'some packages did not install.'),
+				text('Посмотрите вывод apt в журнале шага.', 'See apt\'s output in the step log.'));
+		}
+
+		const major = await ensurePgMajor(ctx);
+		const binDir = pgBinDir(major);
+		const found = await probe(ctx, `test -x ${binDir}/postgres`);
+		if (found.code !== 0) {
+			throw nodeError(ctx.node.name,
+				text(`после установки нет ${binDir}/postgres.`, `${binDir}/postgres is missing after the installation.`),
+				text('Проверьте пакет postgresql-' + major + '.', `Check the postgresql-${major} package.`));
+		}
+
+		ctx.facts.set(factKeys.pgBinDir, binDir);
+	},
+};
+
+export function defaultClusterStateCommand(major: string): string {
+	return sh([
+		`if [ -d /etc/postgresql/${major}/main ]; then echo main=yes; else echo main=no; fi`,
+		'echo "enabled=$(systemctl is-enabled postgresql 2>/dev/null)"',
+		'echo "active=$(systemctl is-active postgresql 2>/dev/null)"',
+	].join('\n'));
+}
+
+export function defaultClusterGone(stdout: string): boolean {
+	const state = parseKeyValues(stdout);
+	return state.get('main') === 'no' && state.get('enabled') !== 'enabled' && state.get('active') !== 'active';
+}
+
+async function defaultClusterRemoved(ctx: StepContext): Promise<boolean> {
+	const major = await ensurePgMajor(ctx);
+	return defaultClusterGone((await probe(ctx, defaultClusterStateCommand(major))).stdout);
+}
+
+const defaultClusterStep: Step = {
+	id: 'packages.default-cluster',
+	title: text('Отключить PostgreSQL из пакета', 'Disable the packaged PostgreSQL'),
+	explain: text(
+		'Пакет PostgreSQL сам создаёт и запускает кластер «main» на порту 5432. Patroni запускает свой экземпляр, поэтому служба postgresql останавливается и выключается, а пустой кластер main удаляется (pg_dropcluster), чтобы порт и каталог данных были свободны.',
+		'The PostgreSQL package creates and starts a "main" cluster on port 5432. Patroni runs its own instance, so the postgresql service is stopped and disabled and the empty main cluster is removed (pg_dropcluster), leaving the port and the data directory free.'),
+	scope: 'each-node',
+	check: defaultClusterRemoved,
+	plan(ctx) {
+		const major = plannedMajor(ctx);
+		return [
+			runAction('systemctl disable --now postgresql'),
+			runAction(sh(`if [ -d /etc/postgresql/${major}/main ]; then pg_dropcluster --stop ${major} main; fi`)),
+		];
+	},
+	async verify(ctx) {
+		if (!await defaultClusterRemoved(ctx)) {
+			throw nodeError(ctx.node.name,
+				text('служба postgresql всё ещё включена или кластер main не удалён.', 'the postgresql service is still enabled or the main cluster is still there.'),
+				text('Выполните: sudo systemctl disable --now postgresql; sudo pg_lsclusters.', 'Run: sudo systemctl disable --now postgresql; sudo pg_lsclusters.'));
+		}
+	},
+};
+
+export const packagesStage: Stage = {
+	id: 'packages',
+	title: text('Установка пакетов', 'Package installation'),
+	explain: text(
+		'Всё, что нужно узлу, из репозиториев дистрибутива: PostgreSQL с клиентом и pgbench, Python для Patroni, etcd (если выбран пакет) и HAProxy на его узле.',
+		'Everything a node needs from the distribution\'s repositories: PostgreSQL with its client and pgbench, Python for Patroni, etcd (when the package is chosen) and HAProxy on its node.'),
+	differsFromGuide: text(
+		'Версия PostgreSQL не зашита (16), кластер main удаляется, а не только останавливается, и apt ждёт блокировку dpkg вместо ошибки.',
+		'The PostgreSQL major is not hard-coded (16), the main cluster is removed rather than only stopped, and apt waits for the dpkg lock instead of failing.'),
+	steps: [installStep, defaultClusterStep],
+};
