@@ -1,0 +1,96 @@
+import test from 'ava';
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {readState, resumePoint, StateFile, summarizeStages} from '../../source/engine/state.ts';
+
+function stateFile(): string {
+	return path.join(mkdtempSync(path.join(os.tmpdir(), 'pgha-state-')), '.pgha', 'state.json');
+}
+
+const record = {status: 'done' as const, fingerprint: 'f1', runId: 'r1', startedAt: '2026-11-27T10:00:00.000Z', endedAt: '2026-11-27T10:01:00.000Z'};
+
+test('a new state file starts empty and is written on the first change', async t => {
+	const file = stateFile();
+	const state = await StateFile.open(file);
+	t.deepEqual(state.data.stages, {});
+	await state.setNode('packages', 'pg-node-1', record);
+	t.deepEqual((await readState(file)).stages, {packages: {nodes: {'pg-node-1': record}}});
+});
+
+test('a crash before the rename leaves the previous state intact', async t => {
+	const file = stateFile();
+	const first = await StateFile.open(file);
+	await first.setNode('packages', 'pg-node-1', record);
+	const crashing = await StateFile.open(file, {
+		beforeCommit() {
+			throw new Error('killed');
+		},
+	});
+	await t.throwsAsync(crashing.setNode('packages', 'pg-node-2', {...record, status: 'running'}), {message: 'killed'});
+	t.deepEqual(Object.keys((await readState(file)).stages.packages!.nodes), ['pg-node-1']);
+});
+
+test('a temp file left by a killed writer is ignored and cleaned up', async t => {
+	const file = stateFile();
+	const first = await StateFile.open(file);
+	await first.setNode('packages', 'pg-node-1', record);
+	// What SIGKILL between write and rename leaves: a half-written temp file beside the real one.
+	const leftover = path.join(path.dirname(file), `.state.json.12345.abcd1234.pgha-tmp`);
+	writeFileSync(leftover, '{"version": 1, "stag');
+	const reopened = await StateFile.open(file);
+	t.deepEqual(Object.keys(reopened.data.stages.packages!.nodes), ['pg-node-1']);
+	t.deepEqual(readdirSync(path.dirname(file)), ['state.json']);
+});
+
+test('concurrent updates all reach the file', async t => {
+	const file = stateFile();
+	const state = await StateFile.open(file);
+	await Promise.all(Array.from({length: 30}, (_, index) => state.setNode('etcd', `node-${index}`, record)));
+	t.is(Object.keys((await readState(file)).stages.etcd!.nodes).length, 30);
+	t.deepEqual(readdirSync(path.dirname(file)), ['state.json']);
+});
+
+test('a state file that cannot be read is moved aside, not lost', async t => {
+	const file = stateFile();
+	await (await StateFile.open(file)).setNode('packages', 'pg-node-1', record);
+	writeFileSync(file, '{ not json');
+	const state = await StateFile.open(file);
+	t.deepEqual(state.data.stages, {});
+	t.is(state.warnings.length, 1);
+	const aside = readdirSync(path.dirname(file)).find(name => name.startsWith('state.json.unreadable-'));
+	t.truthy(aside);
+	t.is(readFileSync(path.join(path.dirname(file), aside!), 'utf8'), '{ not json');
+});
+
+test('only the last 20 runs are kept', async t => {
+	const state = await StateFile.open(stateFile());
+	for (let index = 0; index < 25; index++) await state.startRun(`run-${index}`);
+	t.is(state.data.runs.length, 20);
+	t.is(state.data.runs[0]!.id, 'run-5');
+});
+
+test('clear forgets everything recorded', async t => {
+	const file = stateFile();
+	const state = await StateFile.open(file);
+	await state.setNode('packages', 'pg-node-1', record);
+	await state.clear();
+	t.deepEqual((await readState(file)).stages, {});
+});
+
+test('the resume summary shows done, failed with why, interrupted and pending', async t => {
+	const state = await StateFile.open(stateFile());
+	await state.setNode('vm-checks', 'pg-node-1', record);
+	await state.setNode('packages', 'pg-node-1', record);
+	await state.setNode('packages', 'pg-node-2', {...record, status: 'failed', step: 'install', error: 'E: Unable to locate package postgresql-16'});
+	await state.setNode('etcd', 'pg-node-3', {...record, status: 'running', step: 'download', endedAt: undefined});
+	const stages = ['vm-checks', 'packages', 'etcd', 'patroni'].map(id => ({id}));
+	const summary = summarizeStages(state.data, stages);
+	t.deepEqual(summary, [
+		{id: 'vm-checks', status: 'done', endedAt: '2026-11-27T10:01:00.000Z'},
+		{id: 'packages', status: 'failed', node: 'pg-node-2', step: 'install', error: 'E: Unable to locate package postgresql-16', endedAt: '2026-11-27T10:01:00.000Z'},
+		{id: 'etcd', status: 'interrupted', node: 'pg-node-3', step: 'download'},
+		{id: 'patroni', status: 'pending'},
+	]);
+	t.is(resumePoint(summary), 'packages');
+});
