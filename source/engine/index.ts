@@ -1,7 +1,7 @@
 /** The step engine: what the wizard and the commands import. */
 export {runPipeline, selectStages, stepParticipants, planStages} from './pipeline.ts';
 export {RunStore} from './store.ts';
-export type {LineStream, NodeKey, NodeView, OutputLine, RunSnapshot, RunStatus, StagePlan, StageView, StepView, StoreOptions, TaskStatus} from './store.ts';
+export type {ErrorDetail, LineStream, NodeKey, NodeView, OutputLine, RunSnapshot, RunStatus, StagePlan, StageView, StepView, StoreOptions, TaskStatus} from './store.ts';
 export {StoreRenderer, TaskRegistry} from './store-renderer.ts';
 export {StateFile, emptyState, readState, resumePoint, summarizeStages} from './state.ts';
 export type {NodeRecordStatus, NodeStageRecord, RunRecord, StageSummary, StateData} from './state.ts';

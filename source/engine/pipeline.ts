@@ -47,6 +47,7 @@ type Wrapper = ListrTaskWrapper<Ctx, any, any>;
 interface Outcome {
 	status: 'done' | 'already-done' | 'failed' | 'skipped';
 	message?: string;
+	text?: Text;
 	hint?: Text;
 }
 
@@ -436,8 +437,10 @@ class PipelineRun {
 		} catch (error) {
 			const message = this.signal.aborted ? text.interrupted.en : this.masker.mask(messageOf(error));
 			const hint = error instanceof StepError ? error.hint : undefined;
-			this.outcomes.set(outcomeKey, {status: 'failed', message, ...(hint ? {hint} : {})});
-			if (hint) this.registry.hints.set(definition, hint);
+			const translated = this.signal.aborted ? text.interrupted : textOf(error);
+			const localized = translated ? {en: this.masker.mask(translated.en), ru: this.masker.mask(translated.ru)} : undefined;
+			this.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(hint ? {hint} : {})});
+			this.registry.details.set(definition, {...(localized ? {text: localized} : {}), ...(hint ? {hint} : {})});
 			if ((this.options.renderer ?? 'silent') === 'simple') {
 				const tail = this.tails.get(outcomeKey) ?? [];
 				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
@@ -572,6 +575,7 @@ class PipelineRun {
 			step: step.id,
 			node: participant,
 			message: outcome?.message ?? 'failed',
+			...(outcome?.text ? {text: outcome.text} : {}),
 			...(outcome?.hint ? {hint: outcome.hint} : {}),
 			logFile: this.logs.fileFor(participant),
 			tail: (this.tails.get(join(stage.id, step.id, participant)) ?? []).slice(-20),
@@ -622,6 +626,12 @@ function join(...parts: string[]): string {
 
 function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
+}
+
+/** Errors that carry their own translation (the SSH layer's SshError has `text: {ru, en}`). */
+function textOf(error: unknown): Text | undefined {
+	const candidate = (error as {text?: unknown} | null)?.text as {ru?: unknown; en?: unknown} | undefined;
+	return typeof candidate?.ru === 'string' && typeof candidate.en === 'string' ? {ru: candidate.ru, en: candidate.en} : undefined;
 }
 
 function localUser(): string {

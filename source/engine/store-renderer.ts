@@ -4,8 +4,7 @@
  * this is the only listr2 renderer (design.md §3).
  */
 import {ListrTaskEventType, ListrTaskState, type ListrTaskMessage, type ListrTaskObject} from 'listr2';
-import type {Text} from '../../steps/types.ts';
-import type {NodeKey, RunStore} from './store.ts';
+import type {ErrorDetail, NodeKey, RunStore} from './store.ts';
 
 export type TaskKey =
 	| {readonly kind: 'stage'; readonly stage: string}
@@ -21,7 +20,8 @@ export class TaskRegistry {
 	readonly alreadyDone = new WeakSet<object>();
 	/** Stage tasks skipped because the user stopped before them: they stay pending. */
 	readonly notRun = new WeakSet<object>();
-	readonly hints = new WeakMap<object, Text>();
+	/** Translated message and hint of a node task's last failure. */
+	readonly details = new WeakMap<object, ErrorDetail>();
 }
 
 export interface StoreRendererOptions {
@@ -81,12 +81,12 @@ export class StoreRenderer {
 			if (state === ListrTaskState.STARTED) this.store.nodeStarted(key);
 			else if (state === ListrTaskState.COMPLETED) this.store.nodeFinished(key, 'done');
 			else if (state === ListrTaskState.SKIPPED) this.store.nodeFinished(key, this.registry.alreadyDone.has(task.task) ? 'already-done' : 'skipped');
-			else if (state === ListrTaskState.FAILED) this.store.nodeFinished(key, 'failed', task.message.error, this.registry.hints.get(task.task));
+			else if (state === ListrTaskState.FAILED) this.store.nodeFinished(key, 'failed', task.message.error, this.registry.details.get(task.task));
 		});
 		task.on(ListrTaskEventType.MESSAGE, (message: ListrTaskMessage) => {
 			// listr2 reports the error after switching to FAILED, and also before each retry.
 			if (message.retry) this.store.nodeRetry(key, message.retry.error?.message);
-			else if (message.error) this.store.nodeError(key, message.error, this.registry.hints.get(task.task));
+			else if (message.error) this.store.nodeError(key, message.error, this.registry.details.get(task.task));
 		});
 	}
 }

@@ -31,7 +31,11 @@ export interface NodeView {
 	readonly tail: readonly OutputLine[];
 	/** Lines seen in total (the tail holds only the last ones). */
 	readonly lineCount: number;
+	/** English, one sentence, masked. */
 	readonly error?: string;
+	/** The same in both languages when the failure came with a translation (SSH errors do). */
+	readonly errorText?: Text;
+	/** What to do about it, when the step said. */
 	readonly hint?: Text;
 	readonly logFile?: string;
 }
@@ -85,6 +89,11 @@ export interface StagePlan {
 	}>;
 }
 
+export interface ErrorDetail {
+	readonly text?: Text;
+	readonly hint?: Text;
+}
+
 export interface NodeKey {
 	readonly stage: string;
 	readonly step: string;
@@ -107,6 +116,7 @@ interface NodeEntry {
 	tail: OutputLine[];
 	lineCount: number;
 	error?: string;
+	errorText?: Text;
 	hint?: Text;
 	logFile?: string;
 	dirty: boolean;
@@ -223,6 +233,7 @@ export class RunStore {
 			node.startedAt ??= Date.now();
 			node.endedAt = undefined;
 			node.error = undefined;
+			node.errorText = undefined;
 			node.hint = undefined;
 		});
 	}
@@ -234,19 +245,22 @@ export class RunStore {
 		});
 	}
 
-	nodeFinished(key: NodeKey, status: 'done' | 'already-done' | 'skipped' | 'failed', error?: string, hint?: Text): void {
+	nodeFinished(key: NodeKey, status: 'done' | 'already-done' | 'skipped' | 'failed', error?: string, detail: ErrorDetail = {}): void {
 		this.update(key, node => {
+			const failed = status === 'failed';
 			node.status = status;
 			node.endedAt = Date.now();
-			node.error = status === 'failed' ? error ?? node.error : undefined;
-			node.hint = status === 'failed' ? hint : undefined;
+			node.error = failed ? error ?? node.error : undefined;
+			node.errorText = failed ? detail.text ?? node.errorText : undefined;
+			node.hint = failed ? detail.hint ?? node.hint : undefined;
 		});
 	}
 
-	nodeError(key: NodeKey, error: string, hint?: Text): void {
+	nodeError(key: NodeKey, error: string, detail: ErrorDetail = {}): void {
 		this.update(key, node => {
 			node.error = error;
-			node.hint = hint;
+			node.errorText = detail.text;
+			node.hint = detail.hint;
 		});
 	}
 

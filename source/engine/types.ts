@@ -28,8 +28,10 @@ export interface NodeFailure {
 	readonly step: string;
 	/** Node name, or "host". */
 	readonly node: string;
-	/** One sentence, secrets masked. */
+	/** One sentence in English, secrets masked. */
 	readonly message: string;
+	/** The sentence in both languages, when the error came translated (SSH errors do). */
+	readonly text?: Text;
 	readonly hint?: Text;
 	readonly logFile: string;
 	/** The last output lines of the failed step on that node (masked). */
