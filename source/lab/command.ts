@@ -36,6 +36,13 @@ function formatStatus(report: LabStatus, lang: Lang): string {
 	const lines = [
 		`${t('Лаборатория', 'Lab')[lang]}: ${report.state!.switchNetns} ${report.state!.switchIp}, ${t('репозиторий', 'repository')[lang]} ${report.repoServer ? 'OK' : '—'}, ${t('файл кластера', 'cluster file')[lang]} ${report.state!.clusterFile}`,
 	];
+	if (report.state!.phase !== 'up') {
+		lines.push(t(
+			'  (запуск не завершён: если pgha lab up уже не работает, уберите остатки: pgha lab down)',
+			'  (start-up not finished: if pgha lab up is no longer running, remove the leftovers: pgha lab down)',
+		)[lang]);
+	}
+
 	for (const node of report.nodes) {
 		const state = words[node.state][lang];
 		lines.push(`  ${node.name.padEnd(10)} ${node.ip.padEnd(15)} ${state}${node.connected ? '' : `, ${words.cut[lang]}`}`);

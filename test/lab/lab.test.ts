@@ -4,11 +4,11 @@
  * The last test takes the lab down and brings it up again, so later files still find it.
  */
 import test from 'ava';
-import {existsSync, readFileSync, readdirSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
 import {leaderPid, supervisorPid, nodeCgroups} from '../../source/lab/node.ts';
 import {pidAlive} from '../../source/lab/pids.ts';
 import {runningServerPid} from '../../source/lab/repo-server.ts';
-import {nodesDir} from '../../source/lab/settings.ts';
+import {nodesDir, rootfsStamp} from '../../source/lab/settings.ts';
 import {
 	inSwitch, labAvailable, labCli, labClusterFile, labExec, labNode, labNodes, labResetNodes, labSsh, labSshPassword,
 	labState, requireLab, runCommand, tcpOpen, useLab,
@@ -195,6 +195,15 @@ test.serial('reset gives fresh nodes: files and identity are gone', async t => {
 	t.is(after.code, 1);
 	t.not((await labExec(1, 'cat /etc/machine-id')).stdout, idBefore);
 	for (const node of labNodes()) t.is((await labSsh(node, 'hostname')).stdout.trim(), node.name);
+});
+
+test.serial('build again changes nothing while the lab is up', async t => {
+	if (!requireLab(t)) return;
+	const stamp = statSync(rootfsStamp).mtimeMs;
+	const result = await labCli(['build']);
+	t.is(result.code, 0, result.stderr);
+	t.regex(result.stdout, /Nothing changed/);
+	t.is(statSync(rootfsStamp).mtimeMs, stamp);
 });
 
 test.serial('up refuses to start a second lab', async t => {
