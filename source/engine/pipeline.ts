@@ -247,7 +247,9 @@ class PipelineRun {
 			task: async (_ctx, task) => {
 				this.throwIfAborted();
 				const participants = [...new Set(stage.steps.flatMap(step => stepParticipants(step, this.options.cluster)))];
-				const decision = await this.options.beforeStage?.({stage, index, participants}) ?? 'run';
+				const question = this.options.beforeStage?.({stage, index, participants});
+				const decision = question ? await this.untilAborted(question, 'quit') : 'run';
+				this.throwIfAborted();
 				if (decision === 'quit') {
 					this.stopped = true;
 					this.registry.notRun.add(definition);
@@ -360,14 +362,17 @@ class PipelineRun {
 	private async ask(stage: Stage, step: Step, failures: readonly NodeFailure[], round: number): Promise<FailureDecision> {
 		if (!this.options.onFailure) return 'quit';
 		const question = this.options.onFailure({stage, step, failures, canSkip: step.safeToSkip ?? false, round});
-		// Ctrl+C while the question is open counts as quit.
-		const aborted = new Promise<FailureDecision>(resolve => {
-			if (this.signal.aborted) resolve('quit');
-			this.signal.addEventListener('abort', () => resolve('quit'), {once: true});
-		});
-		const decision = await Promise.race([question, aborted]);
+		const decision = await this.untilAborted(question, 'quit');
 		this.throwIfAborted();
 		return decision;
+	}
+
+	/** A question to the user; Ctrl+C while it is open answers `fallback`. */
+	private untilAborted<T>(question: Promise<T>, fallback: T): Promise<T> {
+		return Promise.race([question, new Promise<T>(resolve => {
+			if (this.signal.aborted) resolve(fallback);
+			this.signal.addEventListener('abort', () => resolve(fallback), {once: true});
+		})]);
 	}
 
 	private skipMarkerTask(stage: Stage, step: Step, participant: string): Task {

@@ -326,3 +326,17 @@ test('facts a step discovers reach later steps and later runs', async t => {
 	await b.run([makeStage('g', [use])]);
 	t.deepEqual(seen.sort(), nodeNames.map(name => `/usr/lib/postgresql/16/bin on ${name}`));
 });
+
+test('Ctrl+C while the step-mode question is open ends the run as aborted', async t => {
+	const b = bench();
+	const controller = new AbortController();
+	const result = await b.run(twoStages(), {
+		signal: controller.signal,
+		async beforeStage() {
+			controller.abort();
+			return new Promise(() => {});
+		},
+	});
+	t.is(result.status, 'aborted');
+	t.deepEqual(b.marks('a1'), [0, 0, 0]);
+});
