@@ -113,7 +113,7 @@ export function patroniConfigObject(input: PatroniYmlInput): Record<string, unkn
 			initdb: [{encoding: 'UTF8'}, 'data-checksums'],
 			// Patroni 3.0.2 (Debian 12) refuses a bootstrap section without pg_hba in --validate-config;
 			// the same rules as postgresql.pg_hba, which is what every start applies.
-			pg_hba: pgHba,
+			pg_hba: [...pgHba],
 		},
 		postgresql: {
 			listen: `${input.ip},127.0.0.1:${input.postgresPort}`,

@@ -5,7 +5,7 @@
 import {stringify} from 'yaml';
 
 export function toYaml(value: unknown): string {
-	return stringify(value, {version: '1.1', lineWidth: 0});
+	return stringify(value, {version: '1.1', lineWidth: 0, aliasDuplicateObjects: false});
 }
 
 /** A comment block for the top of a generated file. */
