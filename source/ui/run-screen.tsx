@@ -1,4 +1,4 @@
-import {Box, Static, Text, useStdout} from 'ink';
+import {Box, Static, Text, useInput, useStdout} from 'ink';
 import {useSyncExternalStore} from 'react';
 import type {Lang} from '../i18n.ts';
 import type {UiStore} from './ui-store.ts';
@@ -18,6 +18,8 @@ import {messages} from './messages.ts';
 export interface RunScreenProps {
 	readonly store: UiStore;
 	readonly lang: Lang;
+	/** Ctrl+C arrives as a key while Ink holds the terminal in raw mode. */
+	readonly onInterrupt?: () => void;
 }
 
 const finished = new Set(['done', 'already-done', 'skipped']);
@@ -29,7 +31,10 @@ function splitFinished(stages: readonly StageView[]): [readonly StageView[], rea
 	return [stages.slice(0, index), stages.slice(index)];
 }
 
-export function RunScreen({store, lang}: RunScreenProps) {
+export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
+	useInput((input, key) => {
+		if (key.ctrl && input === 'c') onInterrupt?.();
+	});
 	const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const {stdout} = useStdout();
 	const rows = stdout.rows || 24;

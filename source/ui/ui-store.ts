@@ -28,6 +28,8 @@ export interface UiStore {
 	/** Shows a question and resolves with the user's answer. */
 	ask(question: Question): Promise<Answer>;
 	answer(answer: Answer): void;
+	/** Shows a full log until the user closes it. */
+	showLog(title: string, lines: readonly string[]): Promise<void>;
 }
 
 export function createUiStore(initial: UiState): UiStore {
@@ -55,10 +57,17 @@ export function createUiStore(initial: UiState): UiStore {
 				pending = resolve;
 			});
 		},
+		async showLog(title, lines) {
+			state = {...state, question: undefined, log: {title, lines}};
+			notify();
+			await new Promise<Answer>(resolve => {
+				pending = resolve;
+			});
+		},
 		answer(answer) {
 			const resolve = pending;
 			pending = undefined;
-			state = {...state, question: undefined};
+			state = {...state, question: undefined, log: undefined};
 			notify();
 			resolve?.(answer);
 		},

@@ -1,0 +1,37 @@
+/** Turns an error that stopped a command into one clear message and an exit code. */
+import {ConfigError} from '../config/errors.ts';
+import {ConnectAllError} from '../ssh/pool.ts';
+import {SshError} from '../ssh/errors.ts';
+import type {Lang} from '../i18n.ts';
+import {UsageError} from './session.ts';
+
+export function reportError(error: unknown, lang: Lang): number {
+	if (error instanceof ConfigError) {
+		process.stderr.write(`${error.describe(lang)}\n`);
+		return 2;
+	}
+
+	if (error instanceof ConnectAllError || error instanceof SshError) {
+		process.stderr.write(`${error.text[lang]}\n`);
+		return 1;
+	}
+
+	if (error instanceof UsageError) {
+		process.stderr.write(`${error.message}\n`);
+		return 2;
+	}
+
+	if (error instanceof Error && error.name === 'ExitPromptError') return 130;
+	if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') {
+		const file = (error as NodeJS.ErrnoException).path ?? '';
+		process.stderr.write(
+			lang === 'ru'
+				? `Файл ${file} не найден. Создайте его мастером (pgha) или лабораторией (pgha lab up).\n`
+				: `${file} not found. Create it with the wizard (pgha) or the lab (pgha lab up).\n`,
+		);
+		return 2;
+	}
+
+	process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+	return 1;
+}

@@ -1,0 +1,83 @@
+/**
+ * Everything a command needs before stages run: the cluster file, secrets, paths, the SSH password
+ * and one connection per node. Commands open one session and close it once.
+ */
+import {password as askPassword} from '@inquirer/prompts';
+import {loadClusterFile} from '../config/load.ts';
+import {loadOrCreateSecrets, sshPassword} from '../config/secrets.ts';
+import {ensurePghaDirs, pghaPaths, type PghaPaths} from '../config/paths.ts';
+import type {ClusterConfig, Secrets, Warning} from '../config/types.ts';
+import {closeAll, connectAll} from '../ssh/pool.ts';
+import {localRemote} from '../ssh/local.ts';
+import type {Remote} from '../ssh/types.ts';
+import type {NodeConfig} from '../config/types.ts';
+import type {Lang} from '../i18n.ts';
+
+export interface Session {
+	readonly cluster: ClusterConfig;
+	readonly warnings: readonly Warning[];
+	readonly secrets: Secrets;
+	readonly paths: PghaPaths;
+	readonly remotes: ReadonlyMap<string, Remote>;
+	readonly hostRemote: Remote;
+	/** The SSH/sudo password, to be masked in logs; undefined with key auth. */
+	readonly password?: string;
+	close(): void;
+}
+
+export interface OpenOptions {
+	readonly configFile: string;
+	readonly lang: Lang;
+	readonly interactive: boolean;
+	readonly onNewHostKey?: (fingerprint: string, node: NodeConfig) => Promise<boolean>;
+	/** Connect to the nodes (not needed for `runbook`). Default true. */
+	readonly connect?: boolean;
+}
+
+export class UsageError extends Error {
+	override readonly name = 'UsageError';
+}
+
+function needsPassword(cluster: ClusterConfig): boolean {
+	return cluster.nodes.some(node => node.auth.kind === 'password');
+}
+
+/** The password comes from PGHA_SSH_PASSWORD or a prompt; it is never written anywhere. */
+async function obtainPassword(cluster: ClusterConfig, lang: Lang, interactive: boolean): Promise<string | undefined> {
+	const fromEnv = sshPassword();
+	if (fromEnv !== undefined || !needsPassword(cluster)) return fromEnv;
+	if (!interactive) {
+		throw new UsageError(
+			lang === 'ru'
+				? 'Нужен пароль SSH/sudo: задайте переменную окружения PGHA_SSH_PASSWORD (терминала нет, спросить некому).'
+				: 'The SSH/sudo password is needed: set PGHA_SSH_PASSWORD (there is no terminal to ask in).',
+		);
+	}
+
+	const user = cluster.nodes[0]!.sshUser;
+	return askPassword({message: lang === 'ru' ? `Пароль SSH и sudo пользователя ${user}` : `SSH and sudo password of ${user}`, mask: false});
+}
+
+export async function openSession(options: OpenOptions): Promise<Session> {
+	const {config: cluster, warnings} = await loadClusterFile(options.configFile);
+	const paths = pghaPaths(cluster.file);
+	await ensurePghaDirs(paths);
+	const {secrets} = await loadOrCreateSecrets(cluster.file);
+	const hostRemote = localRemote();
+	if (options.connect === false) {
+		return {cluster, warnings, secrets, paths, remotes: new Map(), hostRemote, close() {}};
+	}
+
+	const password = await obtainPassword(cluster, options.lang, options.interactive);
+	const remotes = await connectAll(cluster, {password, knownHostsFile: paths.knownHostsFile, onNewHostKey: options.onNewHostKey});
+	return {
+		cluster,
+		warnings,
+		secrets,
+		paths,
+		remotes,
+		hostRemote,
+		password,
+		close: () => closeAll(remotes),
+	};
+}

@@ -1,0 +1,34 @@
+/**
+ * Mounts the run screen. Ink is the only renderer in a terminal; it reads a UiStore that follows the
+ * engine's RunStore. Ctrl+C is not Ink's: the command that owns the run handles it.
+ */
+import {render} from 'ink';
+import type {RunStore} from '../engine/store.ts';
+import type {Lang} from '../i18n.ts';
+import {RunScreen} from './run-screen.tsx';
+import {toRunView} from './from-engine.ts';
+import {createUiStore, type UiStore} from './ui-store.ts';
+
+export interface MountedRun {
+	readonly ui: UiStore;
+	/** Stops following the engine and unmounts, leaving the last frame on screen. */
+	finish(): Promise<void>;
+}
+
+export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInterrupt: () => void): MountedRun {
+	const ui = createUiStore({run: toRunView(runStore.getSnapshot(), logDir)});
+	const unsubscribe = runStore.subscribe(() => {
+		ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir)}));
+	});
+	const instance = render(<RunScreen store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true});
+	return {
+		ui,
+		async finish() {
+			unsubscribe();
+			ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir)}));
+			await new Promise(resolve => setTimeout(resolve, 50));
+			instance.unmount();
+			await instance.waitUntilExit().catch(() => undefined);
+		},
+	};
+}
