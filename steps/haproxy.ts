@@ -198,7 +198,7 @@ const routingStep: Step = {
 
 export const haproxyStage: Stage = {
 	id: 'haproxy',
-	title: text('HAProxy', 'HAProxy'),
+	title: text('Балансировщик HAProxy', 'HAProxy load balancer'),
 	explain: text(
 		'HAProxy — единая точка входа для приложений: 5000 для записи (всегда текущий лидер), 5001 для чтения (реплики). Кто лидер, он узнаёт у REST API Patroni на порту 8008.',
 		'HAProxy is the single entry point for applications: 5000 for writes (always the current leader), 5001 for reads (the replicas). It learns who the leader is from Patroni\'s REST API on port 8008.'),

@@ -138,6 +138,8 @@ export async function runLocally(command: string, options: {input?: string; env?
 			const code = error ? (typeof (error as {code?: unknown}).code === 'number' ? (error as {code: number}).code : 1) : 0;
 			resolve({code, stdout, stderr});
 		});
+		// A command that never reads stdin may exit first: that EPIPE is not an error of the test.
+		child.stdin?.on('error', () => undefined);
 		child.stdin?.end(options.input ?? '');
 	});
 }
