@@ -27,7 +27,7 @@ test('one member\'s config: its own URLs, every member in initial-cluster, a new
 });
 
 test('every member gets the same token; another member set gets another token', t => {
-	const tokens = cluster.nodes.map(node => (parse(renderEtcdConfig(etcdInput(cluster, node))) as Record<string, string>)['initial-cluster-token']);
+	const tokens = cluster.nodes.map(node => (parse(renderEtcdConfig(etcdInput(cluster, node))) as Record<string, string>)['initial-cluster-token']!);
 	t.is(new Set(tokens).size, 1);
 	const moved = sampleCluster().nodes.map((node, index) => ({name: node.name, ip: index === 2 ? '192.168.0.40' : node.ip}));
 	t.not(etcdClusterToken('pg-cluster', moved, 2380), tokens[0]);
