@@ -30,8 +30,8 @@ test('every member gets the same token; another member set gets another token', 
 	const tokens = cluster.nodes.map(node => (parse(renderEtcdConfig(etcdInput(cluster, node))) as Record<string, string>)['initial-cluster-token']!);
 	t.is(new Set(tokens).size, 1);
 	const moved = sampleCluster().nodes.map((node, index) => ({name: node.name, ip: index === 2 ? '192.168.0.40' : node.ip}));
-	t.not(etcdClusterToken('pg-cluster', moved, 2380), tokens[0]);
-	t.is(etcdClusterToken('pg-cluster', cluster.nodes, 2380), tokens[0]);
+	t.not(etcdClusterToken('pg-cluster', moved, 2380), tokens[0]!);
+	t.is(etcdClusterToken('pg-cluster', cluster.nodes, 2380), tokens[0]!);
 });
 
 test('the identity marker records token and member set, and sits beside the data directory', t => {
