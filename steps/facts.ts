@@ -3,7 +3,7 @@
  * stage that found them, so every reader re-detects a missing fact from the node itself.
  */
 import type {PlanContext, StepContext} from './types.ts';
-import {nodeError, probe, text} from './commands.ts';
+import {nodeError, probe, shq, text} from './commands.ts';
 
 export const factKeys = {
 	/** PostgreSQL major in use, e.g. "16". */
@@ -45,6 +45,16 @@ export async function installedMajor(ctx: StepContext): Promise<number | undefin
 	return newestMajor(result.stdout, /^\/usr\/lib\/postgresql\/(\d+)\/bin\/postgres$/);
 }
 
+/**
+ * The major of this cluster's data directory on the node, if Patroni already created one: with
+ * `auto`, a newer major appearing in the repositories later must not move an existing cluster.
+ */
+export async function dataDirMajor(ctx: StepContext): Promise<number | undefined> {
+	const result = await probe(ctx, `ls -1d /var/lib/postgresql/*/${shq(ctx.cluster.name)}/PG_VERSION`, {sudo: true});
+	const pattern = /^\/var\/lib\/postgresql\/(\d+)\//;
+	return newestMajor(result.stdout, pattern);
+}
+
 /** The major this node uses, from the cluster file, the run's facts or the node (recorded as a fact). */
 export async function ensurePgMajor(ctx: StepContext): Promise<string> {
 	if (typeof ctx.cluster.postgresVersion === 'number') {
@@ -54,7 +64,7 @@ export async function ensurePgMajor(ctx: StepContext): Promise<string> {
 
 	const known = ctx.facts.get(factKeys.pgMajor);
 	if (known) return known;
-	const major = await installedMajor(ctx);
+	const major = await dataDirMajor(ctx) ?? await installedMajor(ctx);
 	if (major === undefined) {
 		throw nodeError(ctx.node.name,
 			text('PostgreSQL не установлен.', 'PostgreSQL is not installed.'),

@@ -9,9 +9,9 @@ import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {
 	aptGet, aptTimeoutMs, nodeError, parseKeyValues, probe, runActions, runAction, sh, shellWords, text, writeAction,
 } from './commands.ts';
-import {candidateMajor, ensurePgMajor, factKeys, plannedMajor} from './facts.ts';
+import {candidateMajor, dataDirMajor, ensurePgMajor, factKeys, installedMajor, plannedMajor} from './facts.ts';
 import {pgBinDir} from './layout.ts';
-import {haproxyNode} from './render.ts';
+import {firstNode, haproxyNode} from './render.ts';
 
 /**
  * Every apt package a node needs. pgbench and the contrib modules ship in postgresql-NN itself on
@@ -61,7 +61,9 @@ function installPlan(ctx: PlanContext): Action {
 }
 
 async function packagesReady(ctx: StepContext): Promise<boolean> {
-	const major = typeof ctx.cluster.postgresVersion === 'number' ? ctx.cluster.postgresVersion : await candidateMajor(ctx);
+	const major = typeof ctx.cluster.postgresVersion === 'number'
+		? ctx.cluster.postgresVersion
+		: await dataDirMajor(ctx) ?? await candidateMajor(ctx);
 	if (major === undefined) return false;
 	const packages = packageList(ctx.cluster, ctx.node, String(major));
 	const missing = missingPackages(packages, (await probe(ctx, installedStateCommand(packages))).stdout);
@@ -80,6 +82,8 @@ async function chooseMajor(ctx: StepContext): Promise<string> {
 	const offered = await candidateMajor(ctx);
 	const wanted = ctx.cluster.postgresVersion;
 	if (wanted === 'auto') {
+		const existing = await dataDirMajor(ctx);
+		if (existing !== undefined) return String(existing);
 		if (offered === undefined) {
 			throw nodeError(ctx.node.name,
 				text('в репозиториях узла нет пакетов postgresql-NN.', 'the node\'s repositories offer no postgresql-NN package.'),
@@ -177,6 +181,58 @@ const defaultClusterStep: Step = {
 	},
 };
 
+/** Every node's major: the run's fact, else what the node has installed. */
+async function majorsOfAllNodes(ctx: StepContext): Promise<Map<string, string>> {
+	const majors = new Map<string, string>();
+	await Promise.all(ctx.cluster.nodes.map(async node => {
+		const known = ctx.allFacts.get(node.name)?.get(factKeys.pgMajor);
+		if (known) {
+			majors.set(node.name, known);
+			return;
+		}
+
+		const remote = ctx.remotes.get(node.name);
+		if (!remote) return;
+		const major = await installedMajor({...ctx, node, remote, facts: ctx.allFacts.get(node.name) ?? new Map()});
+		if (major !== undefined) majors.set(node.name, String(major));
+	}));
+	return majors;
+}
+
+export function sameMajorProblem(majors: ReadonlyMap<string, string>, nodes: readonly string[]): string | undefined {
+	const missing = nodes.filter(node => !majors.has(node));
+	if (missing.length > 0) return `no PostgreSQL found on ${missing.join(', ')}`;
+	const distinct = new Set(majors.values());
+	if (distinct.size > 1) return nodes.map(node => `${node}: ${majors.get(node)}`).join(', ');
+	return undefined;
+}
+
+const sameMajorStep: Step = {
+	id: 'packages.same-major',
+	title: text('Одна версия PostgreSQL на всех узлах', 'One PostgreSQL major on every node'),
+	explain: text(
+		'Реплика копирует файлы лидера, поэтому на всех узлах должна быть одна и та же основная версия PostgreSQL. При postgres: auto разные репозитории узлов могли бы дать разные версии; pgha это проверяет.',
+		'A replica copies the leader\'s files, so every node must run the same PostgreSQL major. With postgres: auto, nodes with different repositories could end up with different majors; pgha checks that.'),
+	scope: 'one-node',
+	targets: cluster => [firstNode(cluster).name],
+	async check(ctx) {
+		return sameMajorProblem(await majorsOfAllNodes(ctx), ctx.cluster.nodes.map(node => node.name)) === undefined;
+	},
+	plan: () => [],
+	async apply() {
+		// Nothing to change: verify says what differs.
+	},
+	async verify(ctx) {
+		const problem = sameMajorProblem(await majorsOfAllNodes(ctx), ctx.cluster.nodes.map(node => node.name));
+		if (problem) {
+			throw nodeError('cluster',
+				text(`на узлах разные версии PostgreSQL (${problem}).`, `the nodes run different PostgreSQL majors (${problem}).`),
+				text('Укажите postgres: {version: N} в pgha.yaml одной версией для всех узлов и запустите pgha apply снова.',
+					'Set postgres: {version: N} in pgha.yaml to one major for every node and run pgha apply again.'));
+		}
+	},
+};
+
 export const packagesStage: Stage = {
 	id: 'packages',
 	title: text('Установка пакетов', 'Package installation'),
@@ -186,5 +242,5 @@ export const packagesStage: Stage = {
 	differsFromGuide: text(
 		'Версия PostgreSQL не зашита (16), кластер main удаляется, а не только останавливается, и apt ждёт блокировку dpkg вместо ошибки.',
 		'The PostgreSQL major is not hard-coded (16), the main cluster is removed rather than only stopped, and apt waits for the dpkg lock instead of failing.'),
-	steps: [installStep, defaultClusterStep],
+	steps: [installStep, defaultClusterStep, sameMajorStep],
 };

@@ -1,7 +1,7 @@
 import test from 'ava';
 import {newestMajor} from '../../steps/facts.ts';
 import {
-	defaultClusterGone, defaultClusterStateCommand, installedStateCommand, missingPackages, packageList, packagesStage,
+	defaultClusterGone, defaultClusterStateCommand, installedStateCommand, missingPackages, packageList, packagesStage, sameMajorProblem,
 } from '../../steps/packages.ts';
 import {parsePatroniVersion, patroniInstallStage, patroniProbeCommand} from '../../steps/patroni-install.ts';
 import {sshServerReady, sshStateCommand} from '../../steps/ssh-server.ts';
@@ -104,4 +104,37 @@ test('Patroni install: version parsed from both sources, the probe imports what 
 	t.is(ready.calls.find(call => call.command.includes('--version'))?.options?.asUser, 'postgres');
 	const broken = new ScriptedRemote().on('dpkg-query', {stdout: installed(['patroni'])});
 	t.false(await step.check(stepContext(packaged, sampleSecrets(), broken)));
+});
+
+test('auto never moves an existing cluster: the data directory\'s major wins over a newer package', async t => {
+	const cluster = sampleCluster('postgres: {version: auto}');
+	const step = packagesStage.steps[0]!;
+	const remote = new ScriptedRemote()
+		.on('PG_VERSION', {stdout: '/var/lib/postgresql/16/pg-cluster/PG_VERSION\n'})
+		.on('apt-cache pkgnames', {stdout: 'postgresql-16\npostgresql-17\n'})
+		.on('dpkg-query', {stdout: installed(packageList(cluster, cluster.nodes[0]!, '16'))});
+	const context = stepContext(cluster, sampleSecrets(), remote);
+	t.true(await step.check(context));
+	t.is(context.facts.get('pg.major'), '16');
+	const applying = new ScriptedRemote()
+		.on('PG_VERSION', {stdout: '/var/lib/postgresql/16/pg-cluster/PG_VERSION\n'})
+		.on('apt-cache pkgnames', {stdout: 'postgresql-16\npostgresql-17\n'});
+	await step.apply!(stepContext(cluster, sampleSecrets(), applying));
+	t.true(applying.commands().some(command => command.includes('postgresql-16 postgresql-client-16')));
+	t.false(applying.commands().some(command => command.includes('postgresql-17')));
+});
+
+test('every node must run the same major', async t => {
+	const names = ['pg-node-1', 'pg-node-2', 'pg-node-3'];
+	t.is(sameMajorProblem(new Map(names.map(name => [name, '16'])), names), undefined);
+	t.is(sameMajorProblem(new Map([['pg-node-1', '16'], ['pg-node-2', '17'], ['pg-node-3', '16']]), names), 'pg-node-1: 16, pg-node-2: 17, pg-node-3: 16');
+	t.is(sameMajorProblem(new Map([['pg-node-1', '16']]), names), 'no PostgreSQL found on pg-node-2, pg-node-3');
+	const cluster = sampleCluster('postgres: {version: auto}');
+	const step = packagesStage.steps.find(item => item.id === 'packages.same-major')!;
+	const remotes = new Map(cluster.nodes.map((node, index) => [node.name, new ScriptedRemote(node.name, node.ip)
+		.on('ls -1d /usr/lib/postgresql', {stdout: `/usr/lib/postgresql/${index === 2 ? 17 : 16}/bin/postgres\n`})]));
+	const context = stepContext(cluster, sampleSecrets(), remotes.get('pg-node-1')!, {remotes});
+	t.false(await step.check(context));
+	const error = await t.throwsAsync(step.verify(context), {instanceOf: StepError});
+	t.regex(error!.message, /pg-node-3: 17/);
 });
