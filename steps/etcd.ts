@@ -28,14 +28,23 @@ export const etcdDistroPackages = ['etcd-server', 'etcd-client'] as const;
 /** The package creates the etcd user; for tarballs pgha does, the same way. */
 export const ensureEtcdUser = sh('getent passwd etcd >/dev/null || useradd --system --user-group --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin etcd');
 
-const unpackDir = `${etcdScratchDir}/unpacked`;
+/** Unpacks a release tarball (etcd-vX-linux-ARCH/etcd, etcdctl, etcdutl since 3.5) and installs the binaries. */
+export function unpackCommands(tarball: string, scratch = etcdScratchDir, binDir = '/usr/local/bin'): string[] {
+	const unpacked = `${scratch}/unpacked`;
+	return [
+		sh(`rm -rf ${unpacked} && mkdir -p ${unpacked} && tar -xzf ${tarball} -C ${unpacked} --strip-components=1`),
+		sh(`for f in etcd etcdctl etcdutl; do if [ -f ${unpacked}/$f ]; then install -m 0755 ${unpacked}/$f ${binDir}/$f; fi; done`),
+		`rm -rf ${scratch}`,
+	];
+}
 
 function unpackPlan(tarball: string): Action[] {
-	return [
-		runAction(sh(`rm -rf ${unpackDir} && mkdir -p ${unpackDir} && tar -xzf ${tarball} -C ${unpackDir} --strip-components=1`)),
-		runAction(sh(`for f in etcd etcdctl etcdutl; do if [ -f ${unpackDir}/$f ]; then install -m 0755 ${unpackDir}/$f /usr/local/bin/$f; fi; done`)),
-		runAction(`rm -rf ${etcdScratchDir}`),
-	];
+	return unpackCommands(tarball).map(command => runAction(command));
+}
+
+/** Checks the tarball against the release's SHA256SUMS; no line for it at all fails too. */
+export function checksumCommand(name: string, scratch = etcdScratchDir): string {
+	return sh(`cd ${scratch} && awk -v f=${shq(name)} '$2 == f || $2 == "*" f' SHA256SUMS | sha256sum -c --strict -`);
 }
 
 function arch(ctx: PlanContext): string {
@@ -50,8 +59,7 @@ export function downloadPlan(ctx: PlanContext): Action[] {
 		runAction(`install -d -m 0755 ${etcdScratchDir}`),
 		runAction(`${curl} -o ${etcdScratchDir}/${name} ${shq(etcdTarballUrl(ctx.cluster, arch(ctx)))}`, {timeoutMs: 15 * 60_000}),
 		runAction(`${curl} -o ${etcdScratchDir}/SHA256SUMS ${shq(etcdChecksumUrl(ctx.cluster))}`),
-		// Only the line for our tarball; no line at all makes sha256sum fail, as it should.
-		runAction(sh(`cd ${etcdScratchDir} && awk -v f=${name} '$2 == f || $2 == "*" f' SHA256SUMS | sha256sum -c --strict -`)),
+		runAction(checksumCommand(name)),
 		...unpackPlan(`${etcdScratchDir}/${name}`),
 	];
 }
@@ -84,7 +92,16 @@ export function parseEtcdVersions(stdout: string): {server?: string; client?: st
 	};
 }
 
+/** Release tarballs exist per architecture; a resumed run may not have the VM check's fact. */
+async function ensureArch(ctx: StepContext): Promise<void> {
+	if (ctx.cluster.etcd.source === 'package' || ctx.facts.get(factKeys.arch)) return;
+	const result = await probe(ctx, 'dpkg --print-architecture');
+	const found = result.stdout.trim();
+	if (result.code === 0 && found) ctx.facts.set(factKeys.arch, found);
+}
+
 async function binariesReady(ctx: StepContext): Promise<boolean> {
+	await ensureArch(ctx);
 	if (ctx.cluster.etcd.source === 'package') {
 		const state = await probe(ctx, installedStateCommand(etcdDistroPackages));
 		if (missingPackages(etcdDistroPackages, state.stdout).length > 0) return false;
@@ -148,6 +165,7 @@ const installStep: Step = {
 	check: binariesReady,
 	plan: installPlan,
 	async apply(ctx) {
+		await ensureArch(ctx);
 		if (ctx.cluster.etcd.source === 'upload') await uploadTarball(ctx);
 		else await runActions(ctx, installPlan(ctx));
 	},
@@ -243,7 +261,9 @@ async function configure(ctx: StepContext): Promise<void> {
 	const files = configFiles(ctx);
 	const dataDir = etcdDataDir(ctx.cluster.name);
 	let state = await etcdState(ctx);
-	if (state.member && !state.identityOk) {
+	// A running member that already has exactly the planned member list is ours, marker or not.
+	const live = state.member && !state.identityOk && state.running ? await healthProbe(ctx) : undefined;
+	if (state.member && !state.identityOk && !(live && healthOk(ctx.cluster, live))) {
 		if (!ctx.yes) {
 			throw nodeError(ctx.node.name,
 				text(`в ${dataDir} лежат данные etcd другого состава кластера (от прошлой попытки).`, `${dataDir} holds etcd data of a different member set (a previous attempt).`),

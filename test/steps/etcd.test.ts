@@ -12,6 +12,15 @@ import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} f
 
 const step = (id: string) => etcdStage.steps.find(item => item.id === id)!;
 
+const memberListJson = JSON.stringify({
+	header: {cluster_id: 14841639068965178418, member_id: 10276657743932975437, raft_term: 2},
+	members: [
+		{ID: 10276657743932975437, name: 'pg-node-1', peerURLs: ['http://192.168.0.30:2380'], clientURLs: ['http://192.168.0.30:2379']},
+		{ID: 3378574223232457472, name: 'pg-node-2', peerURLs: ['http://192.168.0.31:2380'], clientURLs: ['http://192.168.0.31:2379']},
+		{ID: 11779226298458117187, name: 'pg-node-3', peerURLs: ['http://192.168.0.32:2380'], clientURLs: ['http://192.168.0.32:2379']},
+	],
+});
+
 /** A tarball in the release layout (etcd-vX-linux-amd64/etcd, etcdctl, etcdutl) plus SHA256SUMS. */
 async function releaseTarball(version = '3.5.11'): Promise<{dir: string; tarball: string; name: string}> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'pgha-etcd-release-'));
@@ -131,6 +140,17 @@ test('configure: data of another member set is erased only with --yes', async t 
 	t.true(order.some(command => command.includes('systemctl start --no-block etcd')));
 });
 
+test('configure: a healthy member with the planned member list keeps its data even without the marker', async t => {
+	const cluster = sampleCluster();
+	const withoutIdentity = planned(cluster).filter(action => action.kind !== 'write' || !action.path.endsWith('.pgha-identity'));
+	const remote = etcdNode(withoutIdentity, 'member=yes\npackaged=no\nenabled=enabled\nactive=active\n')
+		.on('endpoint health', {stdout: 'http://127.0.0.1:2379 is healthy: successfully committed proposal: took = 2ms\n'})
+		.on('member list -w json', {stdout: memberListJson});
+	await step('etcd.configure').apply!(stepContext(cluster, sampleSecrets(), remote));
+	t.false(remote.commands().some(command => command.includes('rm -rf')));
+	t.deepEqual(remote.uploads(), ['/var/lib/etcd/pg-cluster.pgha-identity']);
+});
+
 test('configure (package source): the auto-started single-node member is stopped and removed first', async t => {
 	const cluster = sampleCluster('etcd: {source: package}');
 	const remote = etcdNode([], 'member=no\npackaged=yes\nenabled=enabled\nactive=active\n');
@@ -154,14 +174,6 @@ test('the file-state script reads mode, owner and hash of real files', async t =
 	t.is(result.stdout, `${file} 640 ${user} ${group} ${sha256('name: x\n')}\n${path.join(dir, 'absent')} -\n`);
 });
 
-const memberListJson = JSON.stringify({
-	header: {cluster_id: 14841639068965178418, member_id: 10276657743932975437, raft_term: 2},
-	members: [
-		{ID: 10276657743932975437, name: 'pg-node-1', peerURLs: ['http://192.168.0.30:2380'], clientURLs: ['http://192.168.0.30:2379']},
-		{ID: 3378574223232457472, name: 'pg-node-2', peerURLs: ['http://192.168.0.31:2380'], clientURLs: ['http://192.168.0.31:2379']},
-		{ID: 11779226298458117187, name: 'pg-node-3', peerURLs: ['http://192.168.0.32:2380'], clientURLs: ['http://192.168.0.32:2379']},
-	],
-});
 
 test('member list: exactly the planned names and peer URLs; an unstarted or foreign member does not match', t => {
 	const cluster = sampleCluster();
