@@ -80,6 +80,9 @@ export function etcdConfigObject(input: EtcdConfigInput): Record<string, unknown
 		'initial-cluster': etcdInitialCluster(input.members, input.peerPort),
 		'initial-cluster-token': etcdClusterToken(input.clusterName, input.members, input.peerPort),
 		'initial-cluster-state': 'new',
+		// With a config file the gRPC gateway is off unless asked for (the flag defaults to on), and
+		// Patroni's etcd3 client talks to etcd through that gateway (/v3/...).
+		'enable-grpc-gateway': true,
 		logger: 'zap',
 	};
 }
