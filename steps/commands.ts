@@ -38,15 +38,15 @@ export const aptLockTimeoutSeconds = 600;
  * cover the lists and archives locks (apt 2.6 fails at once on them), so the call is also retried,
  * at most 60 times 10 s, while its output says another process holds a lock.
  */
-export function aptGet(args: string): string {
+export function aptGet(args: string, retry: {attempts: number; delaySeconds: number} = {attempts: 60, delaySeconds: 10}): string {
 	return bash([
 		'log=$(mktemp); trap \'rm -f "$log"\' EXIT',
-		'for attempt in $(seq 1 60); do',
+		`for attempt in $(seq 1 ${retry.attempts}); do`,
 		`  env DEBIAN_FRONTEND=noninteractive LC_ALL=C apt-get -o DPkg::Lock::Timeout=${aptLockTimeoutSeconds} ${args} 2>&1 | tee "$log"`,
 		'  rc=${PIPESTATUS[0]}',
 		'  grep -q "Could not get lock" "$log" || exit "$rc"',
-		'  echo "pgha: another apt process (unattended-upgrades?) holds the apt lock; waiting 10 s"',
-		'  sleep 10',
+		`  echo "pgha: another apt process (unattended-upgrades?) holds the apt lock; waiting ${retry.delaySeconds} s"`,
+		`  sleep ${retry.delaySeconds}`,
 		'done',
 		'exit 1',
 	].join('\n'));

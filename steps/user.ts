@@ -17,7 +17,8 @@ export function managesPassword(user: string, node: NodeConfig): boolean {
 /** Prints match / differ / none for the account's password against the line on stdin (libc crypt). */
 const passwordProbe = [
 	'my $u = shift; my $p = <STDIN>; $p = "" unless defined $p; chomp $p;',
-	'open(my $f, "<", "/etc/shadow") or do { print "unknown\\n"; exit 0 };',
+	'my $shadow = shift || "/etc/shadow";',
+	'open(my $f, "<", $shadow) or do { print "unknown\\n"; exit 0 };',
 	'while (my $l = <$f>) { my ($n, $h) = split /:/, $l; next unless $n eq $u;',
 	'  if (!defined $h || $h eq "" || $h =~ /^[!*]/) { print "none\\n" }',
 	'  else { my $c = crypt($p, $h); print((defined $c && $c eq $h) ? "match\\n" : "differ\\n") }',
@@ -25,7 +26,7 @@ const passwordProbe = [
 	'print "none\\n";',
 ].join(' ');
 
-export function userStateCommand(user: string, withPassword: boolean): string {
+export function userStateCommand(user: string, withPassword: boolean, shadowFile = '/etc/shadow'): string {
 	const u = shq(user);
 	return sh([
 		`u=${u}`,
@@ -35,7 +36,7 @@ export function userStateCommand(user: string, withPassword: boolean): string {
 		'echo "home=$home"',
 		'if [ -n "$home" ] && [ -d "$home" ]; then echo home_dir=yes; else echo home_dir=no; fi',
 		'if id -nG "$u" | tr " " "\\n" | grep -qx sudo; then echo sudo=yes; else echo sudo=no; fi',
-		...withPassword ? [`echo "password=$(perl -e ${shq(passwordProbe)} "$u")"`] : [],
+		...withPassword ? [`echo "password=$(perl -e ${shq(passwordProbe)} "$u" ${shq(shadowFile)})"`] : [],
 	].join('\n'));
 }
 
