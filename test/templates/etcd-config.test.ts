@@ -20,6 +20,8 @@ test('one member\'s config: its own URLs, every member in initial-cluster, a new
 		'initial-cluster': 'pg-node-1=http://192.168.0.30:2380,pg-node-2=http://192.168.0.31:2380,pg-node-3=http://192.168.0.32:2380',
 		'initial-cluster-state': 'new',
 	});
+	// With --config-file the gateway defaults to off, and Patroni's etcd3 client needs it (/v3/...).
+	t.is((config as Record<string, unknown>)['enable-grpc-gateway'], true);
 	t.regex(config['initial-cluster-token']!, /^pg-cluster-[0-9a-f]{8}$/);
 	// Never the guide's 0.0.0.0 listeners or home-directory data.
 	t.false(JSON.stringify(config).includes('0.0.0.0'));
