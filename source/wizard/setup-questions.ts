@@ -1,25 +1,12 @@
 /**
  * The setup questions of a new cluster, asked before Ink mounts. The result is the cluster file's
- * YAML document (user-facing shape), saved before anything runs.
+ * answers saved to the cluster file before anything runs.
  */
+import type {ClusterAnswers} from '../config/load.ts';
+import type {NodeAuth} from '../config/types.ts';
 import type {Lang} from '../i18n.ts';
 import type {Prompter} from './prompter.ts';
 import {checkIp, checkNodeName, describeProbe, probeTcp} from './validate-answer.ts';
-
-export interface NodeAnswer {
-	readonly name: string;
-	readonly ip: string;
-	readonly ssh: {readonly port: number; readonly user: string; readonly auth: 'password' | {readonly key: string}};
-}
-
-export interface ClusterDocument {
-	readonly name: string;
-	readonly nodes: readonly NodeAnswer[];
-	readonly postgres: {readonly version: number | 'auto'};
-	readonly patroni: {readonly source: 'venv' | 'package'; readonly user: string};
-	readonly etcd: {readonly source: 'download' | 'upload' | 'package'; readonly version?: string; readonly tarball?: string};
-	readonly haproxy: {readonly node: string};
-}
 
 export interface SetupOptions {
 	readonly lang: Lang;
@@ -42,7 +29,7 @@ export async function askLanguage(prompter: Prompter, initial: Lang): Promise<La
 	});
 }
 
-export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}: SetupOptions): Promise<ClusterDocument> {
+export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}: SetupOptions): Promise<ClusterAnswers> {
 	const ru = lang === 'ru';
 	const sshUser = (
 		await prompter.input({
@@ -63,7 +50,8 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 			? (await prompter.input({message: ru ? 'Путь к закрытому ключу' : 'Path to the private key', default: '~/.ssh/id_ed25519'})).trim()
 			: undefined;
 
-	const nodes: NodeAnswer[] = [];
+	const auth: NodeAuth = keyFile ? {kind: 'key', keyFile} : {kind: 'password'};
+	const nodes: Array<{name: string; ip: string; sshPort: number; sshUser: string; auth: NodeAuth}> = [];
 	for (let index = 0; index < nodeCount; index++) {
 		const takenIps = nodes.map(node => node.ip);
 		const ip = (
@@ -84,7 +72,7 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 				validate: value => checkNodeName(value, nodes.map(node => node.name), lang),
 			})
 		).trim();
-		nodes.push({name, ip, ssh: {port: 22, user: sshUser, auth: keyFile ? {key: keyFile} : 'password'}});
+		nodes.push({name, ip, sshPort: 22, sshUser, auth});
 	}
 
 	const version = await prompter.select<'auto' | '17' | '16' | '15'>({
@@ -124,9 +112,9 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 	return {
 		name: 'pg-cluster',
 		nodes,
-		postgres: {version: version === 'auto' ? 'auto' : Number(version)},
+		postgresVersion: version === 'auto' ? 'auto' : Number(version),
 		patroni: {source: patroniSource, user: 'patroni'},
-		etcd: {source: etcdSource, ...(etcdSource === 'package' ? {} : {version: '3.5.11'}), ...(tarball ? {tarball} : {})},
+		etcd: {source: etcdSource, ...(tarball ? {tarball} : {})},
 		haproxy: {node: haproxyNode},
 	};
 }

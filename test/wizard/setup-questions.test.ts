@@ -31,10 +31,10 @@ test('the course defaults make a cluster document', async t => {
 		prompter: scripted(['patroni', 'password', '192.168.0.30', 'pg-node-1', '192.168.0.31', 'pg-node-2', '192.168.0.32', 'pg-node-3', '16', 'venv', 'download', 'pg-node-1']),
 	});
 	t.deepEqual(doc.nodes.map(node => node.ip), ['192.168.0.30', '192.168.0.31', '192.168.0.32']);
-	t.is(doc.postgres.version, 16);
-	t.deepEqual(doc.etcd, {source: 'download', version: '3.5.11'});
-	t.is(doc.haproxy.node, 'pg-node-1');
-	t.deepEqual(doc.nodes[0]!.ssh, {port: 22, user: 'patroni', auth: 'password'});
+	t.is(doc.postgresVersion, 16);
+	t.deepEqual(doc.etcd, {source: 'download'});
+	t.is(doc.haproxy?.node, 'pg-node-1');
+	t.deepEqual(doc.nodes[0], {name: 'pg-node-1', ip: '192.168.0.30', sshPort: 22, sshUser: 'patroni', auth: {kind: 'password'}});
 });
 
 test('a bad IP, a duplicate and a closed SSH port are refused while typing (ru)', async t => {
@@ -62,7 +62,7 @@ test('key auth and an uploaded etcd tarball are recorded', async t => {
 		probe: open,
 		prompter: scripted(['student', 'key', '/home/u/.ssh/id_ed25519', '10.0.0.1', 'a1', '10.0.0.2', 'a2', '10.0.0.3', 'a3', 'auto', 'package', 'upload', '/tmp/etcd.tar.gz', 'a3']),
 	});
-	t.deepEqual(doc.nodes[2]!.ssh.auth, {key: '/home/u/.ssh/id_ed25519'});
-	t.deepEqual(doc.etcd, {source: 'upload', version: '3.5.11', tarball: '/tmp/etcd.tar.gz'});
-	t.is(doc.postgres.version, 'auto');
+	t.deepEqual(doc.nodes[2]!.auth, {kind: 'key', keyFile: '/home/u/.ssh/id_ed25519'});
+	t.deepEqual(doc.etcd, {source: 'upload', tarball: '/tmp/etcd.tar.gz'});
+	t.is(doc.postgresVersion, 'auto');
 });
