@@ -64,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 	}
 
 	if (!args.command) {
-		const run = await notYet('wizard')();
+		const {run} = await import('./commands/wizard.ts');
 		return run(args);
 	}
 
