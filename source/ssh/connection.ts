@@ -382,7 +382,12 @@ export class SshRemote implements Remote {
 				});
 				return {client, channel, exit};
 			} catch (error) {
-				const died = this.client !== client;
+				// "Not connected": the socket ended but ssh2 has not reported the close yet.
+				const died = this.client !== client || /Not connected|No response from server/.test(String(error));
+				if (died && this.client === client) {
+					this.client = undefined;
+					client.destroy();
+				}
 				if (died && !reconnected) {
 					reconnected = true;
 					continue;
@@ -579,8 +584,13 @@ export class SshRemote implements Remote {
 				if (!settled) fail(error);
 				// After login an error means the connection is gone; 'close' follows and marks it.
 			});
-			client.on('close', () => {
+			const gone = (): void => {
 				if (this.client === client) this.client = undefined;
+			};
+			// 'end' comes first when the server goes away; a new exec must not pick this client then.
+			client.on('end', gone);
+			client.on('close', () => {
+				gone();
 				if (!settled) fail(Object.assign(new Error('Connection lost before login'), {code: 'ECONNRESET'}));
 			});
 			client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {

@@ -294,15 +294,22 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
 	async function stop(): Promise<void> {
 		const proc = child;
 		if (!proc?.pid) return;
-		// Connection handlers are separate sessions of children of the listener: end them too.
-		let children: number[] = [];
-		try {
-			const {stdout} = await run('pgrep', ['-P', String(proc.pid)]);
-			children = stdout.split('\n').filter(Boolean).map(Number);
-		} catch {}
+		// Connection handlers, their privilege-separated children and the sessions' commands are
+		// descendants of the listener in their own sessions: end them all, as a reboot would.
+		const descendants: number[] = [];
+		const queue = [proc.pid];
+		while (queue.length > 0 && descendants.length < 10_000) {
+			const parent = queue.shift()!;
+			try {
+				const {stdout} = await run('pgrep', ['-P', String(parent)]);
+				const found = stdout.split('\n').filter(Boolean).map(Number);
+				descendants.push(...found);
+				queue.push(...found);
+			} catch {}
+		}
 		const exited = new Promise<void>(resolve => proc.once('exit', () => resolve()));
 		proc.kill('SIGTERM');
-		for (const pid of children) {
+		for (const pid of descendants) {
 			try {
 				process.kill(pid, 'SIGKILL');
 			} catch {}
