@@ -5,6 +5,8 @@
 import type {ClusterConfig, NodeConfig, Secrets} from './config/types.ts';
 import type {Action, Facts, Stage, Step} from '../steps/types.ts';
 import type {Lang} from './i18n.ts';
+import {hostNode, stepParticipants} from './engine/pipeline.ts';
+import {hostParticipant} from './config/defaults.ts';
 
 export const maskedSecrets: Secrets = {
 	adminUserPassword: '<admin-password>',
@@ -14,17 +16,6 @@ export const maskedSecrets: Secrets = {
 	restApiPassword: '<rest-api-password>',
 	haproxyStatsPassword: '<stats-password>',
 };
-
-/** The nodes a step runs on, in the order the engine runs them. */
-export function stepNodes(step: Step, cluster: ClusterConfig): readonly NodeConfig[] {
-	if (step.scope === 'host') return cluster.nodes.slice(0, 1);
-	if (step.scope === 'one-node') {
-		const names = step.targets?.(cluster) ?? [cluster.nodes[0]!.name];
-		return names.map(name => cluster.nodes.find(node => node.name === name)!).filter(Boolean);
-	}
-
-	return cluster.nodes;
-}
 
 export interface PlannedStep {
 	readonly stage: Stage;
@@ -38,7 +29,9 @@ export function planAll(stages: readonly Stage[], cluster: ClusterConfig, secret
 	const planned: PlannedStep[] = [];
 	for (const stage of stages) {
 		for (const step of stage.steps) {
-			for (const node of stepNodes(step, cluster)) {
+			// The same participants, in the same order, as the engine runs them.
+			for (const participant of stepParticipants(step, cluster)) {
+				const node = participant === hostParticipant ? hostNode() : cluster.nodes.find(candidate => candidate.name === participant)!;
 				const nodeFacts = facts?.(node) ?? new Map<string, string>();
 				planned.push({stage, step, node, actions: step.plan({cluster, secrets, node, facts: nodeFacts})});
 			}
@@ -84,7 +77,8 @@ export function renderRunbook(stages: readonly Stage[], cluster: ClusterConfig, 
 		for (const step of stage.steps) {
 			out.push(`### ${step.title[lang]}`, '', step.explain[lang], '');
 			for (const item of planned.filter(entry => entry.step === step)) {
-				out.push(`**${item.node.name}** (${item.node.ip})`, '');
+				const where = item.node.name === hostParticipant ? (lang === 'ru' ? 'этот компьютер' : 'this computer') : `${item.node.name} (${item.node.ip})`;
+				out.push(`**${where}**`, '');
 				if (item.actions.length === 0) out.push(lang === 'ru' ? '_Только проверка, ничего не меняется._' : '_Checks only; nothing is changed._', '');
 				for (const action of item.actions) out.push(renderAction(action), '');
 			}

@@ -94,6 +94,11 @@ export function stepParticipants(step: Step, cluster: ClusterConfig): string[] {
 	return cluster.nodes.map(node => node.name);
 }
 
+/** The computer running pgha, as the node host-scope steps see in their context. */
+export function hostNode(): NodeConfig {
+	return {name: hostParticipant, ip: '127.0.0.1', sshPort: 0, sshUser: localUser(), auth: {kind: 'password'}};
+}
+
 /** What the store needs before the run starts. */
 export function planStages(stages: readonly Stage[], cluster: ClusterConfig): StagePlan[] {
 	return stages.map(stage => ({
@@ -149,7 +154,7 @@ class PipelineRun {
 		this.logs = new RunLogs(this.runDir, this.masker);
 		this.selected = selectStages(options.stages, options.from, options.only);
 		this.store = options.renderer === 'store' ? options.store : undefined;
-		this.hostNode = {name: hostParticipant, ip: '127.0.0.1', sshPort: 0, sshUser: localUser(), auth: {kind: 'password'}};
+		this.hostNode = hostNode();
 		for (const [node, values] of Object.entries(state.data.facts)) {
 			this.facts.set(node, new Map(Object.entries(values)));
 			this.savedFacts.set(node, JSON.stringify(values));
