@@ -1,0 +1,133 @@
+/**
+ * The UI-cost driver: one stage whose step runs COMMAND on "pg-node-1" through the real engine
+ * (runPipeline: listr2, run log, masking, store) and, with --mode ink, the real Ink run screen
+ * (renderRun), which needs a terminal: run.ts starts this under `script` (a pseudo-terminal).
+ * --mode silent runs the same engine without store or screen. The node is a LocalRemote (the
+ * command runs on this machine), so no lab is needed and nothing but pgha's own work is measured.
+ *
+ *   node --import=tsx test/bench/ui-stream.tsx --mode ink|silent --work DIR --command CMD --out FILE
+ *
+ * Writes JSON to FILE: wall and CPU milliseconds of this process while streaming, peak RSS, and how
+ * many output lines reached the run log (proof that every line went through).
+ */
+import {readdirSync, readFileSync, writeFileSync, mkdirSync} from 'node:fs';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {parseArgs} from 'node:util';
+import {loadClusterFile} from '../../source/config/load.ts';
+import {loadOrCreateSecrets} from '../../source/config/secrets.ts';
+import {RunStore, runPipeline} from '../../source/engine/index.ts';
+import {LocalRemote} from '../../source/ssh/local.ts';
+import {renderRun} from '../../source/ui/render-run.tsx';
+import type {Stage} from '../../steps/types.ts';
+
+export interface StreamResult {
+	readonly mode: 'ink' | 'silent';
+	readonly status: string;
+	readonly wallMs: number;
+	readonly cpuUserMs: number;
+	readonly cpuSystemMs: number;
+	/** CPU before streaming started: Node, tsx and the modules (not part of the streaming cost). */
+	readonly startupCpuMs: number;
+	/** Resident set once the modules are loaded, before streaming, MiB. */
+	readonly startupRssMiB: number;
+	/** Peak resident set of this process over its whole life, MiB. */
+	readonly maxRssMiB: number;
+	readonly loggedLines: number;
+	/** At the end: V8 heap in use and reserved, MiB. */
+	readonly heapUsedMiB: number;
+	readonly heapTotalMiB: number;
+	readonly columns?: number;
+	readonly rows?: number;
+}
+
+const {values} = parseArgs({
+	options: {
+		mode: {type: 'string', default: 'ink'},
+		work: {type: 'string'},
+		command: {type: 'string'},
+		out: {type: 'string'},
+	},
+});
+const mode = values.mode === 'silent' ? 'silent' : 'ink';
+if (!values.work || !values.command || !values.out) throw new Error('usage: ui-stream.tsx --mode ink|silent --work DIR --command CMD --out FILE');
+
+const startupCpu = process.cpuUsage();
+const startupRssMiB = process.memoryUsage().rss / 1024 / 1024;
+const work = path.resolve(values.work);
+mkdirSync(work, {recursive: true, mode: 0o700});
+const clusterFile = path.join(work, 'pgha.yaml');
+// Addresses that are never contacted: the one step runs on a LocalRemote.
+writeFileSync(clusterFile, [
+	'name: bench-ui',
+	'nodes:',
+	'  - {name: pg-node-1, ip: 10.255.0.1, ssh: {user: student, auth: password}}',
+	'  - {name: pg-node-2, ip: 10.255.0.2, ssh: {user: student, auth: password}}',
+	'  - {name: pg-node-3, ip: 10.255.0.3, ssh: {user: student, auth: password}}',
+	'',
+].join('\n'));
+const {config: cluster} = await loadClusterFile(clusterFile);
+const {secrets} = await loadOrCreateSecrets(clusterFile);
+const logDir = path.join(work, 'logs');
+
+const command = values.command;
+const stage: Stage = {
+	id: 'stream',
+	title: {ru: 'Поток вывода', en: 'Output stream'},
+	explain: {ru: 'Бенчмарк интерфейса.', en: 'UI benchmark.'},
+	steps: [{
+		id: 'stream.output',
+		title: {ru: 'Вывод команды', en: 'Command output'},
+		explain: {ru: 'Команда печатает много строк.', en: 'A command prints many lines.'},
+		scope: 'one-node',
+		targets: () => ['pg-node-1'],
+		retry: {tries: 0},
+		check: async () => false,
+		plan: () => [{kind: 'run', command}],
+		verify: async () => {},
+	}],
+};
+
+const store = new RunStore();
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const mounted = mode === 'ink' ? renderRun(store, 'en', logDir, () => {}) : undefined;
+const result = await runPipeline({
+	cluster,
+	secrets,
+	stages: [stage],
+	remotes: new Map([['pg-node-1', new LocalRemote({name: 'pg-node-1'})]]),
+	stateFile: path.join(work, 'state.json'),
+	logDir,
+	renderer: mounted ? 'store' : 'silent',
+	store,
+	lang: 'en',
+});
+await mounted?.finish();
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+const memory = process.memoryUsage();
+
+const runDir = path.join(logDir, result.runId);
+let loggedLines = 0;
+for (const name of readdirSync(runDir)) {
+	for (const line of readFileSync(path.join(runDir, name), 'utf8').split('\n')) if (/^\S+ \S+ \[stream\/stream\.output\] [ !] /.test(line)) loggedLines++;
+}
+
+const report: StreamResult = {
+	mode,
+	status: result.status,
+	wallMs,
+	cpuUserMs: cpu.user / 1000,
+	cpuSystemMs: cpu.system / 1000,
+	startupCpuMs: (startupCpu.user + startupCpu.system) / 1000,
+	startupRssMiB,
+	maxRssMiB,
+	loggedLines,
+	heapUsedMiB: memory.heapUsed / 1024 / 1024,
+	heapTotalMiB: memory.heapTotal / 1024 / 1024,
+	...(process.stdout.columns ? {columns: process.stdout.columns, rows: process.stdout.rows} : {}),
+};
+writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+process.exit(0);
