@@ -1,6 +1,11 @@
-/** Hides secret values in anything pgha shows or writes (commands, output lines, error messages). */
+/**
+ * Hides secret values in anything the engine shows or writes (commands, output lines, errors).
+ * One masking rule for all of pgha: it is the SSH layer's, which also catches shell-quoted and
+ * URL-encoded forms of a secret.
+ */
+import {MASK, maskSecrets} from '../ssh/mask.ts';
 
-export const maskedText = '*****';
+export const maskedText = MASK;
 
 export class Masker {
 	private readonly secrets: readonly string[];
@@ -8,8 +13,7 @@ export class Masker {
 	constructor(values: Iterable<string | undefined>) {
 		const unique = new Set<string>();
 		for (const value of values) if (value) unique.add(value);
-		// Longest first, so a secret containing another one is hidden whole.
-		this.secrets = [...unique].sort((a, b) => b.length - a.length);
+		this.secrets = [...unique];
 	}
 
 	get values(): readonly string[] {
@@ -17,8 +21,6 @@ export class Masker {
 	}
 
 	mask(text: string): string {
-		let out = text;
-		for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(maskedText);
-		return out;
+		return maskSecrets(text, this.secrets);
 	}
 }

@@ -303,7 +303,7 @@ test('an error that carries its own translation keeps it, masked', async t => {
 		},
 	};
 	const result = await b.run([makeStage('x', [step])], {retry: {tries: 0, delayMs: 0}});
-	t.like(result.stages[0]!.failures[0], {message: 'pg-node-1: wrong password *****', text: {en: 'pg-node-1: wrong password *****', ru: 'pg-node-1: неверный пароль *****'}});
+	t.like(result.stages[0]!.failures[0], {message: 'pg-node-1: wrong password ******', text: {en: 'pg-node-1: wrong password ******', ru: 'pg-node-1: неверный пароль ******'}});
 });
 
 test('facts a step discovers reach later steps and later runs', async t => {
