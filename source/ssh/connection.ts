@@ -73,6 +73,8 @@ export interface ConnectOptions {
 	 * is left for cancelling (which opens a channel) and for sessions sshd has not freed yet. Default 6.
 	 */
 	readonly maxChannels?: number;
+	/** ssh2's protocol trace, for troubleshooting (it contains no passwords). */
+	readonly debug?: (message: string) => void;
 }
 
 /** ssh2's default host key algorithms, in its order (Node 20 supports Ed25519). */
@@ -642,6 +644,7 @@ export class SshRemote implements Remote {
 				username: node.sshUser,
 				hostVerifier,
 				readyTimeout: 0,
+				debug: options.debug,
 				keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
 				keepaliveCountMax: options.keepaliveCountMax ?? 3,
 				algorithms: {

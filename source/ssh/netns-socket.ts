@@ -30,7 +30,8 @@ export class NetnsSocket extends Duplex {
 	private stderr = '';
 
 	constructor(options: NetnsSocketOptions) {
-		super();
+		// Like a net.Socket: when the far side is gone, close both ways (ssh2 cleans up on 'close').
+		super({allowHalfOpen: false});
 		const seconds = Math.max(1, Math.ceil(options.connectTimeoutMs / 1000));
 		// IPv6 literals need brackets in socat's address syntax.
 		const host = options.host.includes(':') ? `[${options.host}]` : options.host;
