@@ -1,19 +1,18 @@
 /**
  * pgha's own known-hosts file: trust on first use, verify afterwards.
  * The format is OpenSSH's (`host type base64-key`, `[host]:port` for other ports), so the file
- * can be read, edited or compared with ~/.ssh/known_hosts by hand. The default sits beside the
- * cluster file (`pgha.known_hosts`): it belongs to that cluster's VMs, and starting over in a new
- * folder starts with fresh trust, while reinstalled VMs behind an old file are detected as changed.
+ * can be read, edited or compared with ~/.ssh/known_hosts by hand. The default is `.pgha/known_hosts`
+ * beside the cluster file (config/paths.ts): it belongs to that cluster's VMs, a new folder starts with
+ * fresh trust, and VMs reinstalled behind an old file are detected as changed.
  */
 import {createHash} from 'node:crypto';
 import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-
-export const KNOWN_HOSTS_NAME = 'pgha.known_hosts';
+import {pghaPaths} from '../config/paths.ts';
 
 /** The known-hosts file pgha uses for a cluster file unless told otherwise. */
 export function defaultKnownHostsFile(clusterFile: string): string {
-	return path.join(path.dirname(path.resolve(clusterFile)), KNOWN_HOSTS_NAME);
+	return pghaPaths(clusterFile).knownHostsFile;
 }
 
 /** SHA256 fingerprint of a public key blob, as OpenSSH prints it: `SHA256:` + base64 without padding. */

@@ -7,7 +7,7 @@ import {defaultKnownHostsFile} from './known-hosts.ts';
 import type {Remote} from './types.ts';
 
 export interface ConnectAllOptions extends Omit<ConnectOptions, 'knownHostsFile' | 'netns'> {
-	/** Default: pgha.known_hosts beside the cluster file. */
+	/** Default: .pgha/known_hosts beside the cluster file. */
 	readonly knownHostsFile?: string;
 	/** Only these nodes (by name); default all. */
 	readonly nodes?: readonly string[];
@@ -36,7 +36,10 @@ export class ConnectAllError extends Error {
  * (several prompts at once would fight over the terminal). If any node fails, the others are
  * closed again and a ConnectAllError lists every failure.
  */
-export async function connectAll(cluster: ClusterConfig, options: ConnectAllOptions): Promise<Map<string, SshRemote>> {
+export async function connectAll(
+	cluster: Pick<ClusterConfig, 'file' | 'nodes' | 'lab'>,
+	options: ConnectAllOptions,
+): Promise<Map<string, SshRemote>> {
 	const wanted = options.nodes ? cluster.nodes.filter(node => options.nodes!.includes(node.name)) : cluster.nodes;
 	let queue: Promise<unknown> = Promise.resolve();
 	const ask = options.onNewHostKey;

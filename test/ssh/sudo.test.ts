@@ -7,7 +7,7 @@ import path from 'node:path';
 import {connect, type ConnectOptions, type SshRemote} from '../../source/ssh/connection.ts';
 import {CommandError, SshError} from '../../source/ssh/errors.ts';
 import type {NodeConfig} from '../../source/config/types.ts';
-import {ensureTestUsers, startSshd, statFile, stopSshd, type Sshd, type TestUsers} from '../helpers/sshd.ts';
+import {ensureTestUsers, pgrep, startSshd, statFile, stopSshd, type Sshd, type TestUsers} from '../helpers/sshd.ts';
 
 let sshd: Sshd | undefined;
 let users: TestUsers;
@@ -148,4 +148,17 @@ test('upload to a missing owner fails clearly and cleans up its temp file', asyn
 	t.regex(error!.stderr, /invalid user/);
 	t.false(existsSync(file));
 	t.deepEqual(leftoverTemps(users.np.name), []);
+});
+
+test('cancelling a command running as root through sudo stops its root processes too', async t => {
+	const remote = await open(sshd!.node(users.pw), {password: users.pw.password});
+	const seconds = `${700 + (randomBytes(1)[0]! % 100)}.${randomBytes(3).readUIntBE(0, 3)}`;
+	const controller = new AbortController();
+	const running = remote.exec(`echo started; sleep ${seconds}; echo never`, {
+		sudo: true,
+		signal: controller.signal,
+		onLine: line => line === 'started' && controller.abort(),
+	});
+	await t.throwsAsync(running, {name: 'AbortError'});
+	t.deepEqual(await pgrep(`sleep ${seconds}`), []);
 });

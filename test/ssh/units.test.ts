@@ -159,7 +159,7 @@ test('known hosts: fingerprint and type match ssh-keygen for a real key', async 
 	forgetHost(file, '10.0.0.1', 22);
 	t.is(checkHostKey(file, '10.0.0.1', 22, blob).status, 'unknown');
 	t.is(checkHostKey(file, '10.0.0.1', 2222, blob).status, 'known');
-	t.is(defaultKnownHostsFile('/x/y/pgha.yaml'), '/x/y/pgha.known_hosts');
+	t.is(defaultKnownHostsFile('/x/y/pgha.yaml'), '/x/y/.pgha/known_hosts');
 	writeFileSync(file, 'garbage line\n|1|hashed ssh-ed25519 AAAA\n');
 	t.is(checkHostKey(file, '10.0.0.1', 22, blob).status, 'unknown');
 });
