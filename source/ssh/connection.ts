@@ -214,7 +214,7 @@ export class SshRemote implements Remote {
 	private sudo: Promise<SudoMode> | undefined;
 	private readonly slots: Slots;
 	private readonly password: string | undefined;
-	private readonly sudoPassword: string | undefined;
+	private sudoPassword: string | undefined;
 	private readonly timeoutMs: number;
 	private readonly target: Target;
 
@@ -293,6 +293,13 @@ export class SshRemote implements Remote {
 		} finally {
 			await this.exec(`rm -f ${shellQuote(temp)}`, {allowFailure: true}).catch(() => undefined);
 		}
+	}
+
+	/** A new sudo password (after a 'sudo-password' error the user typed it again): sudo is probed anew. */
+	setSudoPassword(password: string): void {
+		registerSecret(password);
+		this.sudoPassword = password;
+		this.sudo = undefined;
 	}
 
 	/** How sudo works here; found once per connection object and kept across reconnects. */

@@ -49,18 +49,27 @@ export async function ensureTools(): Promise<void> {
 
 const stateDir = '/tmp/pgha-test-ssh';
 
-/**
- * The ava run this test file belongs to (ava forks one process per file; the parent is ava itself).
- * Passwords are random per run but shared by the files of one run, which run in parallel.
- */
-function runId(): string {
-	const parent = process.ppid;
+/** pid:start-time of a process; field 22 of /proc/PID/stat, so a recycled pid is not the same process. */
+function processId(pid: number): string {
 	let started = '';
 	try {
-		// Field 22 of /proc/PID/stat is the start time: a recycled pid does not look like the same run.
-		started = readFileSync(`/proc/${parent}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? '';
+		started = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? '';
 	} catch {}
-	return `${parent}:${started}`;
+	return `${pid}:${started}`;
+}
+
+/**
+ * The ava run this test file belongs to (ava forks one process per file; the parent is ava itself).
+ * Passwords are random per run and shared by the files of one run, which run in parallel.
+ */
+function runId(): string {
+	return processId(process.ppid);
+}
+
+/** Whether the run that set the current passwords is still going (then they must not change under it). */
+function runAlive(id: string): boolean {
+	const pid = Number(id.split(':')[0]);
+	return pid > 0 && processId(pid) === id;
 }
 
 function alive(pid: number): boolean {
@@ -124,7 +133,10 @@ async function chpasswd(lines: string): Promise<void> {
 	});
 }
 
-/** Creates the test users idempotently (as root) and gives them fresh passwords once per ava run. */
+/**
+ * Creates the test users idempotently (as root) and gives them fresh passwords once per ava run;
+ * a run started while another is still going shares that run's passwords.
+ */
 export async function ensureTestUsers(): Promise<TestUsers> {
 	await ensureTools();
 	return withLock('users', async () => {
@@ -132,7 +144,7 @@ export async function ensureTestUsers(): Promise<TestUsers> {
 		const id = runId();
 		if (existsSync(file)) {
 			const saved = JSON.parse(readFileSync(file, 'utf8')) as {run: string; users: TestUsers};
-			if (saved.run === id && existsSync(saved.users.keyFile)) return saved.users;
+			if ((saved.run === id || runAlive(saved.run)) && existsSync(saved.users.keyFile)) return saved.users;
 		}
 		const users: TestUsers = {
 			pw: {name: 'pgha-t-pw', password: newPassword(true)},

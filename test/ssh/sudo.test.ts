@@ -98,6 +98,9 @@ test('a wrong sudo password is a clear error', async t => {
 	// Asking again gives the same answer, without running anything.
 	const again = await t.throwsAsync(remote.exec('id', {sudo: true}), {instanceOf: SshError});
 	t.is(again!.kind, 'sudo-password');
+	// The user types it again, right this time.
+	remote.setSudoPassword(users.pw.password);
+	t.is((await remote.exec('id -u', {sudo: true})).stdout, '0\n');
 });
 
 test('a user not in sudoers gets a clear error naming the fix', async t => {
