@@ -356,6 +356,8 @@ export class SshRemote implements Remote {
 	private async runJob(job: Job, internal = false): Promise<ExecResult> {
 		const release = internal ? () => undefined : await this.slots.acquire();
 		try {
+			// Waiting for a free channel or for the sudo probe may outlast the caller's patience.
+			if (job.options.signal?.aborted) throw abortError(job.options.signal);
 			const {client, channel, exit} = await this.openChannel(job.remoteCommand);
 			return await this.drive(client, channel, exit, job);
 		} finally {
@@ -427,12 +429,15 @@ export class SshRemote implements Remote {
 				callbackError ??= error;
 			}
 		};
+		let announce: () => void = () => undefined;
+		const announced = new Promise<void>(resolve => (announce = resolve));
 		const out = new LineSplitter((line, complete) => deliver(line, 'stdout', complete));
 		const err = new LineSplitter((line, complete) => {
 			if (sessionId === undefined) {
 				const id = parseSessionMarker(line);
 				if (id !== undefined) {
 					sessionId = id;
+					announce();
 					return;
 				}
 			}
@@ -450,6 +455,8 @@ export class SshRemote implements Remote {
 			const timer = options.timeoutMs ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;
 			const onAbort = (): void => stop('abort');
 			options.signal?.addEventListener('abort', onAbort, {once: true});
+			// Aborted while the channel was opening: the listener above will never fire.
+			if (options.signal?.aborted) queueMicrotask(onAbort);
 
 			const settle = (action: () => void): void => {
 				if (settled) return;
@@ -469,14 +476,20 @@ export class SshRemote implements Remote {
 				if (stopping || settled) return;
 				stopping = reason;
 				sendChannelSignal(channel, 'TERM');
-				const id = sessionId;
-				const kill =
-					id === undefined
+				// Stopped right after the start, the session id may still be on its way.
+				const known =
+					sessionId !== undefined
 						? Promise.resolve()
-						: this.execJob(killSessionScript(id), {sudo: job.elevated, allowFailure: true, timeoutMs: 30_000}, true).then(
-								() => undefined,
-								() => undefined,
-							);
+						: Promise.race([announced, new Promise<void>(resolve => setTimeout(resolve, 5_000).unref())]);
+				const kill = known
+					.then(() => {
+						if (sessionId === undefined) return undefined;
+						return this.execJob(killSessionScript(sessionId), {sudo: job.elevated, allowFailure: true, timeoutMs: 30_000}, true);
+					})
+					.then(
+						() => undefined,
+						() => undefined,
+					);
 				void kill.then(() => {
 					killed = true;
 					if (closed) return stopped();
@@ -529,6 +542,7 @@ export class SshRemote implements Remote {
 			});
 			channel.on('close', () => {
 				closed = true;
+				announce();
 				// ssh2 ends stderr together with the channel; a destroyed one never emits 'end'.
 				if (channel.stderr.destroyed || channel.stderr.readableEnded) stderrEnded = true;
 				setImmediate(() => {

@@ -156,6 +156,17 @@ test('an already aborted signal runs nothing', async t => {
 	t.is((await remote.exec(`test -e ${marker} && echo yes || echo no`)).stdout, 'no\n');
 });
 
+test('aborting while the command is being started runs nothing and leaves nothing behind', async t => {
+	const seconds = tag();
+	const marker = `/tmp/pgha-t-never-${randomBytes(4).toString('hex')}`;
+	const controller = new AbortController();
+	const running = remote.exec(`touch ${marker}; sleep ${seconds}`, {signal: controller.signal});
+	controller.abort();
+	await t.throwsAsync(running, {name: 'AbortError'});
+	t.deepEqual(await pgrep(`sleep ${seconds}`), []);
+	t.is((await remote.exec(`test -e ${marker} && echo yes || echo no`)).stdout, 'no\n');
+});
+
 test('a command over its timeout is stopped with a clear error', async t => {
 	const seconds = tag();
 	const error = await t.throwsAsync(remote.exec(`sleep ${seconds}`, {timeoutMs: 500}), {instanceOf: SshError});
