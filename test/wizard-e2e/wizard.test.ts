@@ -20,7 +20,7 @@ function startWizard(dir: string, home: string, run: number): {pane: Pane; exitF
 	const exitFile = path.join(dir, `exit-${run}`);
 	// The wizard runs inside the lab's switch namespace, where the course's addresses are reachable,
 	// as a student's computer reaches its bridged VMs. The password comes from the environment.
-	const command = `cd ${dir} && env HOME=${home} LANG=C.UTF-8 PGHA_SSH_PASSWORD=${labSshPassword} ${process.execPath} ${bin} --lang en; echo $? > ${exitFile}; sleep 600`;
+	const command = `cd ${dir} && env HOME=${home} LANG=C.UTF-8 PGHA_SSH_PASSWORD=${labSshPassword} ${process.execPath} ${bin}; echo $? > ${exitFile}; sleep 600`;
 	const pane = startPane(path.join(dir, `tmux-${run}.sock`), command, {netns: labSwitchNetns, columns: 110, rows: 32});
 	return {pane, exitFile};
 }
@@ -41,7 +41,7 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	const first = startWizard(dir, home, 1);
 	panes.push(first.pane);
 	await waitForScreen(first.pane, /Язык \/ Language/, 30_000);
-	sendKeys(first.pane, 'Down', 'Enter'); // English
+	sendKeys(first.pane, 'Enter'); // English: the default from LANG=C.UTF-8
 	await waitForScreen(first.pane, /SSH user on the nodes/, 10_000);
 	typeText(first.pane, labSshUser);
 	sendKeys(first.pane, 'Enter');
