@@ -49,7 +49,13 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 		if (result.status !== 'done') {
 			const failed = result.stages.find(stage => stage.status === 'failed');
-			for (const failure of failed?.failures ?? []) process.stderr.write(`${failure.node}: ${failure.text ? failure.text[lang] : failure.message}\n  log: ${failure.logFile}\n`);
+			for (const failure of failed?.failures ?? []) {
+				const message = failure.text ? failure.text[lang] : failure.message;
+				// Step errors usually name their node already ("pg-node-2: ..."): say it once.
+				const line = message.startsWith(`${failure.node}:`) ? message : `${failure.node}: ${message}`;
+				process.stderr.write(`${line}\n  log: ${failure.logFile}\n`);
+			}
+
 			return 1;
 		}
 
