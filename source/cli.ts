@@ -19,7 +19,7 @@ function notYet(what: string): () => Promise<CommandRunner> {
 const commands: Record<string, CommandEntry> = {
 	apply: {summary: 'run every stage without prompts (-c FILE, --yes, --from, --only)', load: async () => (await import('./commands/apply.ts')).run},
 	status: {summary: 'print the cluster state without changing anything', load: async () => (await import('./commands/status.ts')).run},
-	test: {summary: 'prove the cluster survives failures, with the outage measured', load: notYet('test')},
+	test: {summary: 'prove the cluster survives failures, with the outage measured', load: async () => (await import('./commands/test.ts')).run},
 	runbook: {summary: 'print the corrected guide for your cluster file (Markdown)', load: async () => (await import('./commands/runbook.ts')).run},
 	lab: {summary: 'local 3-node lab: build | up | down | reset | status | stop-node | start-node | cut | heal | exec', load: async () => (await import('./commands/lab.ts')).run},
 };

@@ -19,6 +19,8 @@ export interface ProbeWriterSettings {
 	readonly intervalMs: number;
 	/** Sequence numbers continue from here, so several runs can share one table. */
 	readonly firstSeq: number;
+	/** The loop also ends as soon as this file exists (how pgha stops it once the figures are in). */
+	readonly stopFile?: string;
 }
 
 export function renderProbeWriter(): string {
@@ -27,7 +29,7 @@ export function renderProbeWriter(): string {
 #   ack <seq> <epoch_ms>      the row was committed and acknowledged
 #   err <epoch_ms> <reason>   the attempt failed (the row may or may not exist)
 #   end <acked> <failed>
-import json, sys, time
+import json, os, sys, time
 import psycopg2
 
 cfg = json.loads(sys.stdin.readline())
@@ -36,11 +38,14 @@ interval = cfg["intervalMs"] / 1000.0
 seq = cfg["firstSeq"]
 acked = failed = attempts = 0
 conn = None
+stop_file = cfg.get("stopFile")
 
 def now_ms():
     return int(time.time() * 1000)
 
 while time.monotonic() < deadline and attempts < cfg["maxWrites"]:
+    if stop_file and os.path.exists(stop_file):
+        break
     attempts += 1
     try:
         if conn is None:
@@ -48,8 +53,9 @@ while time.monotonic() < deadline and attempts < cfg["maxWrites"]:
                                     password=cfg["password"], dbname=cfg["database"],
                                     connect_timeout=2, application_name="pgha-probe")
             conn.autocommit = True
+        # No statement_timeout: cancelling a commit that waits for the synchronous standby returns
+        # success for a row that is not replicated yet, which would fake an acknowledged write.
         with conn.cursor() as cur:
-            cur.execute("SET statement_timeout = 2000")
             cur.execute("INSERT INTO " + cfg["table"] + " (seq, written_at) VALUES (%s, now())", (seq,))
         print("ack %d %d" % (seq, now_ms()), flush=True)
         acked += 1

@@ -43,11 +43,14 @@ export function renderChart(input: ChartInput): string {
 
 	const marks = input.marks
 		.map((mark, index) => {
-			const mx = x(mark.atMs).toFixed(1);
+			const at = x(mark.atMs);
+			const mx = at.toFixed(1);
 			const ly = top - 6 + (index % 2) * 12;
+			// Labels near an edge grow inwards, so they stay inside the picture.
+			const anchor = at > width - right - 40 ? 'end' : at < left + 40 ? 'start' : 'middle';
 			return [
 				`<line x1="${mx}" y1="${top}" x2="${mx}" y2="${top + plotHeight}" stroke="${mark.color}" stroke-width="2" stroke-dasharray="4 2"/>`,
-				`<text x="${mx}" y="${ly}" font-size="11" fill="${mark.color}" text-anchor="middle">${escapeXml(mark.label)}</text>`,
+				`<text x="${mx}" y="${ly}" font-size="11" fill="${mark.color}" text-anchor="${anchor}">${escapeXml(mark.label)}</text>`,
 			].join('\n');
 		})
 		.join('\n');

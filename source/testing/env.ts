@@ -1,0 +1,112 @@
+/**
+ * What every test needs from a step's context: the cluster, the secrets, the HAProxy node's
+ * connection (the writer, psql and curl all run there, so one clock measures everything), the other
+ * nodes' connections for faults, and bounded waiting that stops with the run.
+ */
+import type {ClusterConfig, NodeConfig, Secrets} from '../config/types.ts';
+import type {Remote} from '../ssh/types.ts';
+import {StepError, type Text} from '../../steps/types.ts';
+
+export const testDatabase = 'pgha_test';
+export const probeTable = 'pgha_probe';
+export const markerTable = 'pgha_marker';
+export const benchDatabase = 'pgha_bench';
+
+export interface TestEnv {
+	readonly cluster: ClusterConfig;
+	readonly secrets: Secrets;
+	/** The HAProxy node: the probe writer, pgbench, psql and curl run here. */
+	readonly proxy: Remote;
+	readonly proxyNode: NodeConfig;
+	readonly remotes: ReadonlyMap<string, Remote>;
+	readonly log: (line: string) => void;
+	readonly signal: AbortSignal;
+	/** e.g. /usr/lib/postgresql/15/bin */
+	readonly pgBinDir: string;
+	/** The Python that has psycopg2: Patroni's venv, or the system's with the distro package. */
+	readonly python: string;
+}
+
+/** A test's failure: one sentence in both languages (the engine shows `text` in the user's language). */
+export class TestFailure extends StepError {
+	readonly text: Text;
+	constructor(text: Text, hint?: Text) {
+		super(text.en, hint);
+		this.name = 'TestFailure';
+		this.text = text;
+	}
+}
+
+export function fail(ru: string, en: string, hint?: Text): TestFailure {
+	return new TestFailure({ru, en}, hint);
+}
+
+export function nodeByName(cluster: ClusterConfig, name: string): NodeConfig {
+	const node = cluster.nodes.find(candidate => candidate.name === name);
+	if (!node) throw fail(`${name} нет в файле кластера.`, `${name} is not in the cluster file.`);
+	return node;
+}
+
+export function remoteOf(env: TestEnv, name: string): Remote {
+	const remote = env.remotes.get(name);
+	if (!remote) throw fail(`нет SSH-подключения к ${name}.`, `no SSH connection to ${name}.`);
+	return remote;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) {
+			reject(signal.reason ?? new Error('aborted'));
+			return;
+		}
+
+		const onAbort = (): void => {
+			clearTimeout(timer);
+			reject(signal?.reason ?? new Error('aborted'));
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+}
+
+export interface PollOptions {
+	readonly timeoutMs: number;
+	readonly intervalMs: number;
+	readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs the probe until it returns a value, bounded twice: by time and by a count derived from it
+ * (a probe that itself hangs still ends by its own command timeout). Errors count as "not yet".
+ */
+export async function poll<T>(probe: () => Promise<T | undefined>, options: PollOptions): Promise<T | undefined> {
+	const deadline = Date.now() + options.timeoutMs;
+	const maxAttempts = Math.ceil(options.timeoutMs / Math.max(1, options.intervalMs)) + 1;
+	for (let attempt = 0; attempt < maxAttempts; attempt++) {
+		if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+		let value: T | undefined;
+		try {
+			value = await probe();
+		} catch (error) {
+			if (options.signal?.aborted) throw error;
+			value = undefined;
+		}
+
+		if (value !== undefined) return value;
+		if (Date.now() + options.intervalMs > deadline) break;
+		await sleep(options.intervalMs, options.signal);
+	}
+
+	return undefined;
+}
+
+/** The HAProxy node's clock in epoch milliseconds (the clock every figure uses). */
+export async function proxyNow(env: TestEnv): Promise<number> {
+	const result = await env.proxy.exec('date +%s%3N', {signal: env.signal, timeoutMs: 15_000});
+	const value = Number(result.stdout.trim());
+	if (!Number.isFinite(value) || value <= 0) throw fail('не удалось прочитать часы узла HAProxy.', 'could not read the HAProxy node\'s clock.');
+	return value;
+}

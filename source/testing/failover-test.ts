@@ -1,0 +1,188 @@
+/**
+ * Test 4, failover: the primary is lost one way (see faults.ts) while the probe writer writes
+ * through the write port. A new leader must be elected, the outage must stay within the bound the
+ * timing predicts, the timeline must go up and /history show it, and the old primary, once back,
+ * must rejoin as a streaming replica (pg_rewind when it must) and catch up.
+ */
+import type {NodeConfig} from '../config/types.ts';
+import type {Text} from '../../steps/types.ts';
+import {faultBoundMs, boundFormula} from './bounds.ts';
+import {check, seconds} from './checks.ts';
+import {moveLeaderAwayFrom, readCluster, readHistory} from './cluster-view.ts';
+import {nodeByName, poll, proxyNow, remoteOf, type TestEnv} from './env.ts';
+import {faults} from './faults.ts';
+import type {Check, FaultFigures, FaultKind, TimingSettings} from './model.ts';
+import {currentLsn, observeLeaderChange, waitRejoined, type Observation} from './observe.ts';
+import type {TestRun} from './run-state.ts';
+
+export function failoverTestId(kind: FaultKind): string {
+	return `failover-${kind}`;
+}
+
+/** Did Patroni run pg_rewind on the node since `sinceMs`? (null: the journal could not be read) */
+async function rewoundSince(env: TestEnv, node: NodeConfig, sinceMs: number): Promise<boolean | null> {
+	const since = Math.floor(sinceMs / 1000) - 5;
+	const result = await remoteOf(env, node.name)
+		.exec(`sh -c 'journalctl -u patroni --since @${since} --no-pager -o cat | grep -c "running pg_rewind"'`, {sudo: true, allowFailure: true, signal: env.signal, timeoutMs: 60_000})
+		.catch(() => undefined);
+	const count = Number(result?.stdout.trim());
+	return result === undefined || !Number.isFinite(count) ? null : count > 0;
+}
+
+export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKind): Promise<void> {
+	const testId = failoverTestId(kind);
+	const fault = faults[kind];
+	const boundMs = faultBoundMs(run.bounds, kind);
+	if (fault.labOnly && !env.cluster.lab) {
+		env.log(`${kind}: only in the pgha lab; skipped`);
+		run.setFault(skippedFigures(kind, boundMs));
+		run.setChecks(testId, []);
+		return;
+	}
+
+	const ready = await moveLeaderAwayFrom(env, env.proxyNode.name);
+	const victimMember = ready.view.leader!;
+	const victim = nodeByName(env.cluster, victimMember.name);
+	const timelineBefore = victimMember.timeline ?? null;
+	const historyBefore = (await readHistory(env))?.length ?? null;
+	env.log(`${kind}: the leader is ${victim.name} (timeline ${timelineBefore ?? '?'}); the writer runs on ${env.proxyNode.name}`);
+
+	let injected = false;
+	let observation: Observation | undefined;
+	let historyAfter: number | null = null;
+	let timelineAfter: number | null = null;
+	let targetLsn: string | undefined;
+	let restoredAt: number | null = null;
+	let demotedAt: number | null | undefined;
+	let restoreError: unknown;
+	let note: Text | undefined;
+	try {
+		observation = await observeLeaderChange(env, run, {
+			oldLeader: victim.name,
+			exclude: [victim.name],
+			trigger: async () => {
+				injected = true;
+				await fault.inject(env, victim);
+			},
+			leaderTimeoutMs: boundMs + 60_000,
+			chartFile: `${kind}.svg`,
+		});
+		if (observation.newLeader) {
+			// The new leader writes /history right after its promotion; give it a few loops.
+			const history = await poll(async () => {
+				const entries = await readHistory(env, [victim.name]);
+				return entries && (historyBefore === null || entries.length > historyBefore) ? entries : undefined;
+			}, {timeoutMs: run.settings.loopWait * 3000 + 10_000, intervalMs: 1000, signal: env.signal});
+			historyAfter = history?.length ?? (await readHistory(env, [victim.name]))?.length ?? null;
+			timelineAfter = (await readCluster(env, [victim.name]))?.leader?.timeline ?? null;
+			targetLsn = await currentLsn(env, observation.newLeader.host);
+		}
+
+		if (fault.settle) {
+			env.log(`${kind}: waiting until ${victim.name} has stepped down by itself before it is reconnected`);
+			demotedAt = (await fault.settle(env, victim)) ? await proxyNow(env) : null;
+		}
+	} finally {
+		if (injected) {
+			restoredAt = await proxyNow(env).catch(() => null);
+			env.log(`${kind}: bringing ${victim.name} back`);
+			// A failed restore must not hide the error that ended the test early, if there was one.
+			note = await fault.restore(env, victim).catch(error => {
+				restoreError = error;
+				return undefined;
+			});
+		}
+	}
+
+	if (restoreError) throw restoreError;
+	if (!observation) return;
+
+	const rejoinedAt = observation.newLeader ? await waitRejoined(env, victim.name, targetLsn, run.bounds.rejoinMs) : undefined;
+	const rewound = await rewoundSince(env, victim, observation.faultAt);
+	const outage = observation.outage;
+	const figures: FaultFigures = {
+		kind,
+		victim: victim.name,
+		newLeader: observation.newLeader?.name ?? null,
+		faultAt: observation.faultAt,
+		newLeaderAt: observation.newLeaderAt,
+		lastAckBefore: outage?.lastBefore ?? null,
+		firstAckAfter: outage?.firstAfter ?? null,
+		outageMs: outage?.ms ?? null,
+		boundMs,
+		timelineBefore,
+		timelineAfter,
+		historyBefore,
+		historyAfter,
+		...(note ? {note} : {}),
+		...(demotedAt === undefined ? {} : {demotedMs: demotedAt === null ? null : demotedAt - observation.faultAt}),
+		restoredAt,
+		rejoinMs: rejoinedAt !== undefined && restoredAt !== null ? rejoinedAt - restoredAt : null,
+		rejoined: rejoinedAt !== undefined,
+		caughtUp: rejoinedAt !== undefined && targetLsn !== undefined,
+		rewound,
+		writes: observation.writes,
+		chart: observation.chart,
+	};
+	run.setFault(figures);
+	run.setAcked(testId, observation.acks.map(ack => ack.seq));
+	run.setChecks(testId, faultChecks(figures, run.settings, run.bounds.rejoinMs));
+}
+
+export function faultChecks(figures: FaultFigures, settings: TimingSettings, rejoinBoundMs: number): Check[] {
+	const id = failoverTestId(figures.kind);
+	const electedAfter = figures.newLeaderAt !== null ? seconds(figures.newLeaderAt - figures.faultAt) : '—';
+	const formula = boundFormula(settings, figures.kind);
+	const demoted = figures.demotedMs === undefined ? [] : [
+		check(id, figures.demotedMs !== null,
+			figures.demotedMs !== null ? `отрезанный ${figures.victim} сам перестал быть лидером через ${seconds(figures.demotedMs)} с: второго лидера нет` : `отрезанный ${figures.victim} не перестал быть лидером`,
+			figures.demotedMs !== null ? `the cut-off ${figures.victim} stepped down by itself after ${seconds(figures.demotedMs)} s: no second leader` : `the cut-off ${figures.victim} did not step down`),
+	];
+	return [
+		check(id, figures.newLeader !== null,
+			figures.newLeader ? `новый лидер ${figures.newLeader} через ${electedAfter} с после отказа ${figures.victim}` : `новый лидер не выбран после отказа ${figures.victim}`,
+			figures.newLeader ? `new leader ${figures.newLeader} ${electedAfter} s after ${figures.victim} was lost` : `no new leader after ${figures.victim} was lost`),
+		check(id, figures.outageMs !== null && figures.outageMs <= figures.boundMs,
+			`простой записи через HAProxy ${seconds(figures.outageMs)} с (граница ${formula})`,
+			`write outage through HAProxy ${seconds(figures.outageMs)} s (bound ${formula})`),
+		check(id, figures.timelineBefore !== null && figures.timelineAfter !== null && figures.timelineAfter > figures.timelineBefore,
+			`timeline ${figures.timelineBefore ?? '—'} → ${figures.timelineAfter ?? '—'}, записей в /history ${figures.historyBefore ?? '—'} → ${figures.historyAfter ?? '—'}`,
+			`timeline ${figures.timelineBefore ?? '—'} → ${figures.timelineAfter ?? '—'}, /history entries ${figures.historyBefore ?? '—'} → ${figures.historyAfter ?? '—'}`),
+		check(id, figures.historyBefore !== null && figures.historyAfter !== null && figures.historyAfter > figures.historyBefore,
+			`/history показывает смену лидера`, `/history shows the change of leader`),
+		check(id, figures.rejoined && figures.caughtUp,
+			figures.rejoined
+				? `${figures.victim} вернулся репликой (streaming, догнал лидера) через ${seconds(figures.rejoinMs)} с${figures.rewound ? ', с pg_rewind' : ''}`
+				: `${figures.victim} не вернулся потоковой репликой за ${seconds(rejoinBoundMs)} с`,
+			figures.rejoined
+				? `${figures.victim} is back as a replica (streaming, caught up) after ${seconds(figures.rejoinMs)} s${figures.rewound ? ', with pg_rewind' : ''}`
+				: `${figures.victim} did not come back as a streaming replica within ${seconds(rejoinBoundMs)} s`),
+		...demoted,
+	];
+}
+
+function skippedFigures(kind: FaultKind, boundMs: number): FaultFigures {
+	return {
+		kind,
+		skipped: {ru: 'только в лаборатории pgha', en: 'only in the pgha lab'},
+		victim: '',
+		newLeader: null,
+		faultAt: 0,
+		newLeaderAt: null,
+		lastAckBefore: null,
+		firstAckAfter: null,
+		outageMs: null,
+		boundMs,
+		timelineBefore: null,
+		timelineAfter: null,
+		historyBefore: null,
+		historyAfter: null,
+		restoredAt: null,
+		rejoinMs: null,
+		rejoined: false,
+		caughtUp: false,
+		rewound: null,
+		writes: {acked: 0, failed: 0, firstSeq: 0},
+		chart: null,
+	};
+}

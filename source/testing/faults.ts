@@ -1,0 +1,174 @@
+/**
+ * How a test loses the primary, and how it brings the node back afterwards:
+ *
+ * - graceful: `systemctl stop patroni`; Patroni stops PostgreSQL and hands the leader key back.
+ * - kill: SIGKILL to Patroni and every PostgreSQL process of the node at once, then the unit is kept
+ *   down (systemd would restart Patroni 5 s later, and Patroni, still holding an unexpired leader
+ *   key, would take the primary back in place: no failover at all).
+ * - poweroff (lab only): the node's processes are all SIGKILLed at once, like pulling the plug.
+ * - cut (lab only): the node's switch port goes down; the primary keeps running, unreachable.
+ *
+ * Lab faults act on the host (root) through the lab's own functions, never outside the lab.
+ */
+import type {NodeConfig} from '../config/types.ts';
+import type {Text} from '../../steps/types.ts';
+import {patroniBinDir} from '../../steps/layout.ts';
+import {fail, poll, remoteOf, sleep, type TestEnv} from './env.ts';
+import type {FaultKind} from './model.ts';
+
+export const killCommand = 'sh -c \'systemctl kill --signal=SIGKILL patroni; pkill -KILL -u postgres -x postgres; systemctl stop patroni; true\'';
+export const stopCommand = 'systemctl stop patroni';
+export const startCommand = 'systemctl start patroni';
+
+export interface Fault {
+	readonly kind: FaultKind;
+	readonly title: Text;
+	readonly labOnly: boolean;
+	/** What a student would type (for the runbook), with <leader> for the victim. */
+	readonly manual: {readonly inject: string; readonly restore: string};
+	inject(env: TestEnv, victim: NodeConfig): Promise<void>;
+	/**
+	 * Waits (bounded) until the lost primary has stopped being one where only the lab can look
+	 * (inside a cut-off node); true when it did. Faults without it need no such wait.
+	 */
+	settle?(env: TestEnv, victim: NodeConfig): Promise<boolean>;
+	/** Brings the node back; returns a note for the report when it had to do more than the obvious. */
+	restore(env: TestEnv, victim: NodeConfig): Promise<Text | undefined>;
+}
+
+/** How long a cut-off primary may take to demote itself (PostgreSQL waits up to wal_sender_timeout, 60 s). */
+export const demoteTimeoutMs = 150_000;
+
+/** A root command inside a lab node without its network (nsenter into the node's namespaces). */
+async function insideNode(env: TestEnv, victim: NodeConfig, command: string): Promise<{code: number; stdout: string}> {
+	if (!env.cluster.lab || process.getuid?.() !== 0) return {code: 127, stdout: ''};
+	const {nodeExecArgv, pickNode} = await import('../lab/lab.ts');
+	const {readState, layoutOf} = await import('../lab/state.ts');
+	const {run} = await import('../lab/process.ts');
+	const state = readState();
+	if (!state) return {code: 127, stdout: ''};
+	return run('nsenter', nodeExecArgv(pickNode(layoutOf(state), victim.name), [command]), {allowFailure: true, timeoutMs: 60_000});
+}
+
+/**
+ * Inside the cut-off node: its Patroni reports a running replica once the demotion it began when
+ * etcd became unreachable has finished.
+ */
+async function demotedInside(env: TestEnv, victim: NodeConfig): Promise<boolean> {
+	const url = `http://${victim.ip}:${env.cluster.ports.patroniApi}/patroni`;
+	const answer = await poll(async () => {
+		const result = await insideNode(env, victim, `curl -s --max-time 2 ${url}`);
+		const status = JSON.parse(result.stdout || '{}') as {role?: string; state?: string};
+		return status.role === 'replica' && status.state === 'running' ? true : undefined;
+	}, {timeoutMs: demoteTimeoutMs, intervalMs: 1000, signal: env.signal});
+	return answer ?? false;
+}
+
+/** "patroni 3.0.2" -> [3, 0, 2] */
+export function parsePatroniVersion(output: string): number[] | undefined {
+	const match = /(\d+)\.(\d+)\.(\d+)/.exec(output);
+	return match ? match.slice(1).map(Number) : undefined;
+}
+
+/**
+ * Patroni before 3.0.3 writes the leader key without checking who holds it (patroni/patroni#2693),
+ * from an etcd cache that went stale while the node was cut off: once reconnected, the old leader
+ * takes the role back from the new one, and both end up on diverged timelines.
+ */
+export function hasStaleLeaderKeyBug(version: readonly number[] | undefined): boolean {
+	if (!version) return false;
+	const [major = 0, minor = 0, patch = 0] = version;
+	return major < 3 || (major === 3 && minor === 0 && patch < 3);
+}
+
+async function healCut(env: TestEnv, victim: NodeConfig): Promise<Text | undefined> {
+	const version = parsePatroniVersion((await insideNode(env, victim, `${patroniBinDir(env.cluster)}/patroni --version`)).stdout);
+	if (!hasStaleLeaderKeyBug(version)) {
+		await labOperation(env, victim, 'heal');
+		return undefined;
+	}
+
+	const shown = version!.join('.');
+	env.log(`cut: Patroni ${shown} has the stale leader key bug (fixed in 3.0.3); restarting it on ${victim.name} around the reconnection`);
+	// Patroni cannot reach etcd there and would take its full stop timeout: a replica may simply crash.
+	await insideNode(env, victim, killCommand);
+	await labOperation(env, victim, 'heal');
+	// Its etcd member catches up with the others first; then Patroni starts from fresh data.
+	await sleep(3000, env.signal);
+	await insideNode(env, victim, 'systemctl start patroni');
+	return {
+		ru: `Patroni ${shown} на ${victim.name} перезапущен вокруг возвращения сети: до версии 3.0.3 вернувшийся бывший лидер записывает ключ лидера из устаревшего кэша и отбирает роль у нового лидера (подтверждённые им записи теряются; исправлено в 3.0.3, patroni/patroni#2693). Используйте Patroni 3.0.3 или новее (Ubuntu 24.04 и pip ставят новее).`,
+		en: `Patroni ${shown} on ${victim.name} was restarted around the reconnection: before 3.0.3 a reconnected old leader writes the leader key from its stale cache and takes the role back from the new leader (whose acknowledged writes are then lost; fixed in 3.0.3, patroni/patroni#2693). Use Patroni 3.0.3 or newer (Ubuntu 24.04 and pip install newer ones).`,
+	};
+}
+
+async function onNode(env: TestEnv, victim: NodeConfig, command: string): Promise<undefined> {
+	await remoteOf(env, victim.name).exec(command, {sudo: true, signal: env.signal, timeoutMs: 90_000});
+	return undefined;
+}
+
+/** The lab's fault commands run inside this process; loaded only for a lab cluster. */
+async function labOperation(env: TestEnv, victim: NodeConfig, operation: 'poweroff' | 'poweron' | 'cut' | 'heal'): Promise<void> {
+	if (!env.cluster.lab) throw fail('этот отказ есть только в лаборатории pgha.', 'this fault exists only in the pgha lab.');
+	if (process.getuid?.() !== 0) throw fail('отказы лаборатории требуют root (sudo pgha test).', 'lab faults need root (sudo pgha test).');
+	const lab = await import('../lab/lab.ts');
+	const {lock, unlock} = await import('../lab/lock.ts');
+	const {opLockFile} = await import('../lab/settings.ts');
+	const {stopNode} = await import('../lab/node.ts');
+	const {readState, layoutOf} = await import('../lab/state.ts');
+	const report = {lang: 'en' as const, elapsed: () => 0, line: (text: Text) => env.log(`lab: ${text.en}`)};
+	if (operation === 'poweron') return lab.startNodeCommand(victim.name, report);
+	if (operation === 'cut' || operation === 'heal') return lab.linkCommand(victim.name, operation === 'heal', report);
+	const state = readState();
+	if (!state) throw fail('лаборатория не запущена.', 'the lab is not up.');
+	const spec = lab.pickNode(layoutOf(state), victim.name);
+	// No clean shutdown (that would stop Patroni gracefully): every process dies at the same moment.
+	if (!(await lock(opLockFile, 120_000))) throw fail('лабораторию держит другая команда pgha lab.', 'another pgha lab command holds the lab.');
+	try {
+		env.log(`lab: pulling the plug of ${victim.name}`);
+		await stopNode(spec, 0);
+	} finally {
+		unlock(opLockFile);
+	}
+}
+
+export const faults: Readonly<Record<FaultKind, Fault>> = {
+	graceful: {
+		kind: 'graceful',
+		title: {ru: 'остановка Patroni на лидере', en: 'Patroni stopped on the leader'},
+		labOnly: false,
+		manual: {inject: `ssh <leader> sudo ${stopCommand}`, restore: `ssh <leader> sudo ${startCommand}`},
+		inject: (env, victim) => onNode(env, victim, stopCommand),
+		restore: (env, victim) => onNode(env, victim, startCommand),
+	},
+	kill: {
+		kind: 'kill',
+		title: {ru: 'kill -9 Patroni и PostgreSQL на лидере', en: 'kill -9 of Patroni and PostgreSQL on the leader'},
+		labOnly: false,
+		manual: {inject: `ssh <leader> sudo ${killCommand}`, restore: `ssh <leader> sudo ${startCommand}`},
+		inject: (env, victim) => onNode(env, victim, killCommand),
+		restore: (env, victim) => onNode(env, victim, startCommand),
+	},
+	poweroff: {
+		kind: 'poweroff',
+		title: {ru: 'выключение питания лидера', en: 'the leader powered off'},
+		labOnly: true,
+		manual: {inject: 'sudo pgha lab stop-node <leader>  # VirtualBox: Machine > Stop > Power Off', restore: 'sudo pgha lab start-node <leader>'},
+		inject: (env, victim) => labOperation(env, victim, 'poweroff'),
+		restore: async (env, victim) => {
+			await labOperation(env, victim, 'poweron');
+			return undefined;
+		},
+	},
+	cut: {
+		kind: 'cut',
+		title: {ru: 'лидер отрезан от сети', en: 'the leader cut off the network'},
+		labOnly: true,
+		manual: {inject: 'sudo pgha lab cut <leader>  # VirtualBox: untick "Cable Connected"', restore: 'sudo pgha lab heal <leader>'},
+		inject: (env, victim) => labOperation(env, victim, 'cut'),
+		// Patroni 3.0.2 (Debian 12) may write the leader key back if the network returns while it is
+		// still demoting (fixed in 3.0.3): the cable stays out until the old primary has stepped down.
+		settle: demotedInside,
+		restore: healCut,
+	},
+};

@@ -1,0 +1,199 @@
+/**
+ * What the test stage measures, as plain data: the JSON report is exactly this object, and the
+ * Markdown, the charts and the terminal table are rendered from it. Times are epoch milliseconds on
+ * the HAProxy node's clock (the writer's), so figures from different commands can be compared.
+ */
+import type {Text} from '../../steps/types.ts';
+
+export type FaultKind = 'graceful' | 'kill' | 'poweroff' | 'cut';
+
+/** The settings that explain the figures, from the cluster file. */
+export interface TimingSettings {
+	readonly ttl: number;
+	readonly loopWait: number;
+	readonly retryTimeout: number;
+	/** HAProxy check interval as written in the cluster file (e.g. "3s") and in milliseconds. */
+	readonly inter: string;
+	readonly interMs: number;
+	readonly fall: number;
+	readonly rise: number;
+	readonly synchronousMode: boolean;
+}
+
+/** The limits each figure is judged against, in milliseconds. */
+export interface Bounds {
+	readonly replicationVisibleMs: number;
+	readonly switchoverMs: number;
+	readonly gracefulMs: number;
+	/** Kill, power off, network cut: the leader key has to expire first. */
+	readonly hardMs: number;
+	readonly rejoinMs: number;
+	/** Fixed allowance added to every theoretical bound (promotion, connection set-up, polling). */
+	readonly slackMs: number;
+}
+
+/** One judged figure: the report's list of these decides the exit code. */
+export interface Check {
+	readonly test: string;
+	readonly ok: boolean;
+	readonly text: Text;
+}
+
+export interface ChartMarkData {
+	readonly kind: 'fault' | 'leader' | 'first-write';
+	/** Milliseconds from the chart's start. */
+	readonly atMs: number;
+}
+
+/** Acknowledged writes per bucket around a fault, and where the marks go. */
+export interface ChartData {
+	readonly startAt: number;
+	readonly bucketMs: number;
+	readonly buckets: readonly number[];
+	readonly marks: readonly ChartMarkData[];
+	/** File name of the SVG inside the report folder. */
+	readonly file: string;
+}
+
+export interface WriterFigures {
+	readonly acked: number;
+	readonly failed: number;
+	readonly firstSeq: number;
+}
+
+export interface ReplicaFigures {
+	readonly name: string;
+	readonly state: string;
+	readonly syncState: string;
+	/** Bytes the replica has not replayed yet, as the leader sees it. */
+	readonly lagBytes: number | null;
+	/** How long after the write the row was readable there (null: never within the bound). */
+	readonly visibleMs: number | null;
+}
+
+export interface ReplicationFigures {
+	readonly leader: string;
+	readonly replicas: readonly ReplicaFigures[];
+}
+
+export interface RoutingFigures {
+	readonly connections: number;
+	readonly leaderHost: string;
+	/** Server address -> connections that landed there. */
+	readonly writeTargets: Readonly<Record<string, number>>;
+	readonly readTargets: Readonly<Record<string, number>>;
+	/** Connections through the read port that were on a server in recovery. */
+	readonly readInRecovery: number;
+	readonly statsUp: {readonly primary: readonly string[]; readonly replicas: readonly string[]};
+}
+
+export interface SwitchoverFigures {
+	readonly from: string;
+	readonly to: string;
+	readonly requestedAt: number;
+	readonly newLeaderAt: number | null;
+	readonly gapMs: number | null;
+	readonly boundMs: number;
+	readonly primaryNow: readonly string[];
+	readonly replicasNow: readonly string[];
+	readonly oldLeaderStreaming: boolean;
+	readonly writes: WriterFigures;
+	readonly chart: ChartData | null;
+}
+
+export interface FaultFigures {
+	readonly kind: FaultKind;
+	/** Set when the fault was not run (e.g. power off outside the lab). */
+	readonly skipped?: Text;
+	readonly victim: string;
+	readonly newLeader: string | null;
+	readonly faultAt: number;
+	readonly newLeaderAt: number | null;
+	readonly lastAckBefore: number | null;
+	readonly firstAckAfter: number | null;
+	readonly outageMs: number | null;
+	readonly boundMs: number;
+	readonly timelineBefore: number | null;
+	readonly timelineAfter: number | null;
+	readonly historyBefore: number | null;
+	readonly historyAfter: number | null;
+	/** What the test had to do beyond the obvious to bring the node back, and why. */
+	readonly note?: Text;
+	/** When the cut-off old primary was seen stepping down by itself, ms after the fault (cut only). */
+	readonly demotedMs?: number | null;
+	readonly restoredAt: number | null;
+	readonly rejoinMs: number | null;
+	readonly rejoined: boolean;
+	readonly caughtUp: boolean;
+	/** Patroni's journal on the old primary mentions pg_rewind (null: could not tell). */
+	readonly rewound: boolean | null;
+	readonly writes: WriterFigures;
+	readonly chart: ChartData | null;
+}
+
+export interface DataSafetyFigures {
+	readonly acknowledged: number;
+	readonly present: number;
+	readonly lost: number;
+	/** The first lost sequence numbers (at most 20). */
+	readonly lostSample: readonly number[];
+	readonly tableRows: number;
+	/** Rows whose write reported an error but was committed anyway (the client cannot know). */
+	readonly unacknowledgedPresent: number;
+	readonly ackedChecksum: string;
+	readonly presentChecksum: string;
+	/** Rows of the table on each node after catching up. */
+	readonly nodeRows: Readonly<Record<string, number | null>>;
+	readonly expectZeroLoss: boolean;
+}
+
+export interface LoadPhase {
+	readonly segments: number;
+	readonly transactions: number;
+	readonly seconds: number;
+	readonly tps: number;
+	readonly failedSegments: number;
+	readonly abortedClients: number;
+	readonly failedTransactions: number;
+}
+
+export interface LoadSide {
+	readonly port: number;
+	readonly before: LoadPhase;
+	readonly during: LoadPhase;
+	readonly after: LoadPhase;
+}
+
+export interface LoadFigures {
+	readonly victim: string;
+	readonly newLeader: string | null;
+	readonly faultAt: number;
+	readonly newLeaderAt: number | null;
+	readonly clients: number;
+	readonly segmentSeconds: number;
+	readonly readWrite: LoadSide;
+	readonly readOnly: LoadSide;
+}
+
+export interface TestReport {
+	readonly version: 1;
+	readonly runId: string;
+	readonly cluster: string;
+	readonly startedAt: string;
+	readonly finishedAt?: string;
+	/** Every test ran (the report step finished). */
+	readonly complete: boolean;
+	readonly settings: TimingSettings;
+	readonly bounds: Bounds;
+	readonly replication?: ReplicationFigures;
+	readonly routing?: RoutingFigures;
+	readonly switchover?: SwitchoverFigures;
+	readonly faults: readonly FaultFigures[];
+	readonly dataSafety?: DataSafetyFigures;
+	readonly load?: LoadFigures;
+	readonly checks: readonly Check[];
+}
+
+export function allPassed(report: TestReport): boolean {
+	return report.complete && report.checks.every(check => check.ok);
+}

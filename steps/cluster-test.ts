@@ -1,0 +1,290 @@
+/**
+ * Stage 9, test: proves the cluster survives failures, with the outage measured. Every step runs on
+ * the HAProxy node (the probe writer, pgbench, psql and curl run there, on one clock) and always
+ * runs (check() is false): a test result is never taken from an earlier run. The measuring lives
+ * in source/testing/; a step only wires a test to the engine and fails when a bound is broken.
+ *
+ * Steps share the run's figures through a TestRun found by the engine's AbortSignal; each test
+ * rewrites the report folder, so a run that stops early still leaves what it measured.
+ */
+import type {ClusterConfig} from '../source/config/types.ts';
+import {type Lang} from '../source/i18n.ts';
+import {check} from '../source/testing/checks.ts';
+import {waitReady} from '../source/testing/cluster-view.ts';
+import {benchDatabase, fail, markerTable, probeTable, testDatabase, TestFailure, type TestEnv} from '../source/testing/env.ts';
+import {failoverTestId, runFailoverTest} from '../source/testing/failover-test.ts';
+import {faults} from '../source/testing/faults.ts';
+import {loadClients, loadTestId, runLoadTest, segmentSeconds} from '../source/testing/load-test.ts';
+import type {FaultKind, TestReport} from '../source/testing/model.ts';
+import {replicationTestId, runReplicationTest} from '../source/testing/replication-test.ts';
+import {renderSummary} from '../source/testing/report-render.ts';
+import {writeReport, type ReportFiles} from '../source/testing/report-files.ts';
+import {routingConnections, routingTestId, runRoutingTest} from '../source/testing/routing-test.ts';
+import {TestRuns, type TestRun} from '../source/testing/run-state.ts';
+import {dataSafetyTestId, runDataSafetyTest} from '../source/testing/safety-test.ts';
+import {createDatabaseSql, prepareTablesSql} from '../source/testing/sql.ts';
+import {runSwitchoverTest, switchoverTestId} from '../source/testing/switchover-test.ts';
+import {explainOf, testTexts, type TestKey} from '../source/testing/texts.ts';
+import {psql} from '../source/cluster/psql.ts';
+import {superuser} from '../source/testing/cluster-view.ts';
+import {pgbenchLoopPath, renderPgbenchLoop} from '../templates/pgbench-loop.ts';
+import {probeWriterPath, renderProbeWriter} from '../templates/probe-writer.ts';
+import {haproxyStatsUri, haproxyStatsUser} from '../templates/haproxy-cfg.ts';
+import {patroniRoles, restApiUser} from '../templates/patroni-yml.ts';
+import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
+import {probe, runAction, shq, text, writeAction} from './commands.ts';
+import {ensurePgMajor} from './facts.ts';
+import {patroniVenvDir, pgBinDir} from './layout.ts';
+import {haproxyNode} from './render.ts';
+
+export interface TestStageHooks {
+	/** Called whenever the report files are (re)written, with the figures so far. */
+	readonly onReport?: (report: TestReport, files: ReportFiles) => void;
+	/** Language of the summary written to the run log at the end (default English). */
+	readonly lang?: Lang;
+}
+
+const scratchDir = '/usr/local/lib/pgha';
+
+/** The Python that has psycopg2: Patroni's venv, or the system one with the distro package. */
+export function probePython(cluster: ClusterConfig): string {
+	return cluster.patroni.source === 'venv' ? `${patroniVenvDir}/bin/python3` : '/usr/bin/python3';
+}
+
+async function envOf(ctx: StepContext): Promise<TestEnv> {
+	const major = await ensurePgMajor(ctx);
+	return {
+		cluster: ctx.cluster,
+		secrets: ctx.secrets,
+		proxy: ctx.remote,
+		proxyNode: ctx.node,
+		remotes: ctx.remotes,
+		log: ctx.log,
+		signal: ctx.signal,
+		pgBinDir: pgBinDir(major),
+		python: probePython(ctx.cluster),
+	};
+}
+
+/** psql as a student would type it on the HAProxy node (it asks for the password). */
+function psqlLine(host: string, port: number | string, database: string, sql: string): string {
+	return `psql -h ${host} -p ${port} -U ${patroniRoles.superuser} -d ${database} -c ${shq(sql)}`;
+}
+
+function manual(command: string): Action {
+	return runAction(command, {sudo: false});
+}
+
+/** Plans are what the runbook prints: the commands to do the same test by hand. */
+const plans: Record<string, (ctx: PlanContext) => Action[]> = {
+	prepare: ctx => [
+		runAction(`install -d -m 0755 ${scratchDir}`),
+		writeAction(probeWriterPath, renderProbeWriter(), 0o644),
+		writeAction(pgbenchLoopPath, renderPgbenchLoop(), 0o755),
+		manual(`${psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, 'postgres', `CREATE DATABASE ${testDatabase}`)}`),
+	],
+	replication: ctx => [
+		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, testDatabase, `INSERT INTO ${markerTable} (token) VALUES ('hello')`)),
+		manual(psqlLine('<replica-ip>', ctx.cluster.ports.postgres, testDatabase, `SELECT * FROM ${markerTable} WHERE token = 'hello'`)),
+		manual(psqlLine('<leader-ip>', ctx.cluster.ports.postgres, 'postgres', 'SELECT application_name, state, sync_state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) AS lag_bytes FROM pg_stat_replication')),
+	],
+	routing: ctx => [
+		manual(`for i in $(seq 1 ${routingConnections}); do ${psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, 'postgres', 'select inet_server_addr(), pg_is_in_recovery()')} -XAt; done`),
+		manual(`for i in $(seq 1 ${routingConnections}); do ${psqlLine('127.0.0.1', ctx.cluster.ports.haproxyRead, 'postgres', 'select inet_server_addr(), pg_is_in_recovery()')} -XAt; done`),
+		manual(`curl -u ${haproxyStatsUser} ${shq(`http://127.0.0.1:${ctx.cluster.ports.haproxyStats}${haproxyStatsUri};csv`)}`),
+	],
+	switchover: ctx => [
+		manual(`curl -u ${restApiUser} -X POST -H 'Content-Type: application/json' -d '{"leader": "<leader>", "candidate": "<replica>"}' http://<leader-ip>:${ctx.cluster.ports.patroniApi}/switchover`),
+		manual(`curl -s -o /dev/null -w '%{http_code}\\n' http://<node-ip>:${ctx.cluster.ports.patroniApi}/primary`),
+		manual(`curl -s -o /dev/null -w '%{http_code}\\n' http://<node-ip>:${ctx.cluster.ports.patroniApi}/replica`),
+	],
+	dataSafety: ctx => [
+		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, testDatabase, `SELECT count(*), md5(string_agg(seq::text, ',' ORDER BY seq)) FROM ${probeTable}`)),
+	],
+	load: ctx => [
+		manual(`pgbench -h 127.0.0.1 -p ${ctx.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 ${benchDatabase}`),
+		manual(`pgbench -h 127.0.0.1 -p ${ctx.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -n -c ${loadClients} -T ${segmentSeconds} ${benchDatabase}`),
+		manual(`pgbench -h 127.0.0.1 -p ${ctx.cluster.ports.haproxyRead} -U ${patroniRoles.superuser} -n -S -c ${loadClients} -T ${segmentSeconds} ${benchDatabase}`),
+	],
+};
+
+function faultPlan(kind: FaultKind): (ctx: PlanContext) => Action[] {
+	return ctx => [
+		manual(`python3 ${probeWriterPath}  # ${kind === 'graceful' ? 'settings as one JSON line on stdin' : 'as in the previous test'}`),
+		manual(faults[kind].manual.inject),
+		manual(`curl -s http://<replica-ip>:${ctx.cluster.ports.patroniApi}/cluster`),
+		manual(`curl -s http://<replica-ip>:${ctx.cluster.ports.patroniApi}/history`),
+		manual(faults[kind].manual.restore),
+	];
+}
+
+/** Every test the stage runs, in order, with the key of its texts and its id in the report. */
+interface TestDefinition {
+	readonly key: TestKey;
+	readonly id: string;
+	readonly plan: (ctx: PlanContext) => Action[];
+	readonly run: (env: TestEnv, run: TestRun) => Promise<void>;
+}
+
+const faultKinds: readonly FaultKind[] = ['graceful', 'kill', 'poweroff', 'cut'];
+
+const tests: readonly TestDefinition[] = [
+	{key: 'replication', id: replicationTestId, plan: plans.replication!, run: runReplicationTest},
+	{key: 'routing', id: routingTestId, plan: plans.routing!, run: runRoutingTest},
+	{key: 'switchover', id: switchoverTestId, plan: plans.switchover!, run: runSwitchoverTest},
+	...faultKinds.map(kind => ({key: kind, id: failoverTestId(kind), plan: faultPlan(kind), run: (env: TestEnv, run: TestRun) => runFailoverTest(env, run, kind)})),
+	{key: 'dataSafety', id: dataSafetyTestId, plan: plans.dataSafety!, run: runDataSafetyTest},
+	{key: 'load', id: loadTestId, plan: plans.load!, run: runLoadTest},
+];
+
+function onProxy(cluster: ClusterConfig): readonly string[] {
+	return [haproxyNode(cluster).name];
+}
+
+/**
+ * The test stage. Each call makes a stage with its own hooks; `testStage` is the one to append to
+ * the course's stages.
+ */
+export function createTestStage(hooks: TestStageHooks = {}): Stage {
+	const runs = new TestRuns();
+	const publish = async (ctx: StepContext, run: TestRun): Promise<ReportFiles | undefined> => {
+		try {
+			const report = run.report();
+			const files = await writeReport(run.reportDir, report);
+			hooks.onReport?.(report, files);
+			return files;
+		} catch (error) {
+			// A report that cannot be written must not hide the test's own outcome.
+			ctx.log(`report: ${error instanceof Error ? error.message : String(error)}`);
+			return undefined;
+		}
+	};
+
+	const prepareStep: Step = {
+		id: 'test.prepare',
+		title: testTexts.prepare.title,
+		explain: explainOf('prepare'),
+		scope: 'one-node',
+		targets: onProxy,
+		retry: {tries: 1, delayMs: 5000},
+		check: async () => false,
+		plan: plans.prepare!,
+		async apply(ctx) {
+			const run = runs.of(ctx.signal, ctx.cluster);
+			const env = await envOf(ctx);
+			await ctx.remote.exec(`install -d -m 0755 ${scratchDir}`, {sudo: true, signal: ctx.signal});
+			await ctx.remote.upload(renderProbeWriter(), probeWriterPath, {mode: 0o644, owner: 'root', group: 'root'});
+			await ctx.remote.upload(renderPgbenchLoop(), pgbenchLoopPath, {mode: 0o755, owner: 'root', group: 'root'});
+			const driver = await probe(ctx, `${env.python} -c 'import psycopg2'`);
+			if (driver.code !== 0) {
+				throw fail(`${env.python} не находит psycopg2 на ${ctx.node.name}.`, `${env.python} cannot import psycopg2 on ${ctx.node.name}.`,
+					text('Повторите этап установки Patroni: pgha apply --from patroni-install.', 'Run the Patroni install stage again: pgha apply --from patroni-install.'));
+			}
+
+			await waitReady(env);
+			const admin = superuser(env, '127.0.0.1', ctx.cluster.ports.haproxyWrite);
+			await psql(ctx.remote, admin, createDatabaseSql(testDatabase), ctx.signal);
+			await psql(ctx.remote, {...admin, database: testDatabase}, prepareTablesSql, ctx.signal);
+			ctx.log(`report folder: ${run.reportDir}`);
+			run.setChecks('prepare', []);
+			await publish(ctx, run);
+		},
+		async verify(ctx) {
+			const run = runs.of(ctx.signal, ctx.cluster);
+			if (!run.wasMeasured('prepare')) throw notInThisRun();
+			const rows = await psql(ctx.remote, {...superuser(await envOf(ctx), '127.0.0.1', ctx.cluster.ports.haproxyWrite), database: testDatabase}, `SELECT count(*) FROM ${probeTable}`, ctx.signal);
+			if (rows[0]?.[0] === undefined) throw fail(`таблица ${probeTable} недоступна через HAProxy.`, `the table ${probeTable} is not reachable through HAProxy.`);
+		},
+	};
+
+	const testSteps: Step[] = tests.map(test => ({
+		id: `test.${test.id}`,
+		title: testTexts[test.key].title,
+		explain: explainOf(test.key),
+		scope: 'one-node',
+		targets: onProxy,
+		// A failed test may be skipped to see the others; the report still counts it as failed.
+		safeToSkip: true,
+		// A test is never repeated behind the user's back: its figure is the figure.
+		retry: {tries: 0},
+		check: async () => false,
+		plan: test.plan,
+		async apply(ctx) {
+			const run = runs.of(ctx.signal, ctx.cluster);
+			try {
+				await test.run(await envOf(ctx), run);
+			} catch (error) {
+				if (!run.checksOf(test.id).some(item => !item.ok)) {
+					const message = error instanceof TestFailure ? error.text : {ru: String((error as Error)?.message ?? error), en: String((error as Error)?.message ?? error)};
+					run.setChecks(test.id, [check(test.id, false, message.ru, message.en)]);
+				}
+
+				throw error;
+			} finally {
+				await publish(ctx, run);
+			}
+		},
+		async verify(ctx) {
+			const run = runs.of(ctx.signal, ctx.cluster);
+			if (!run.wasMeasured(test.id)) throw notInThisRun();
+			const failed = run.checksOf(test.id).filter(item => !item.ok);
+			if (failed.length > 0) {
+				throw new TestFailure({ru: failed.map(item => item.text.ru).join('; '), en: failed.map(item => item.text.en).join('; ')});
+			}
+		},
+	}));
+
+	const reportStep: Step = {
+		id: 'test.report',
+		title: testTexts.report.title,
+		explain: explainOf('report'),
+		scope: 'one-node',
+		targets: onProxy,
+		retry: {tries: 0},
+		check: async () => false,
+		plan: () => [],
+		async apply(ctx) {
+			const run = runs.of(ctx.signal, ctx.cluster);
+			for (const test of tests) {
+				if (!run.wasMeasured(test.id)) run.setChecks(test.id, [check(test.id, false, `${testTexts[test.key].title.ru}: не выполнен`, `${testTexts[test.key].title.en}: did not run`)]);
+			}
+
+			run.complete = true;
+			run.finishedAt = new Date().toISOString();
+			const files = await publish(ctx, run);
+			if (!files) throw fail('не удалось записать отчёт.', 'the report could not be written.');
+			for (const line of renderSummary(run.report(), hooks.lang ?? 'en', files.markdown).split('\n')) ctx.log(line);
+			run.setChecks('report', []);
+		},
+		async verify(ctx) {
+			const run = runs.of(ctx.signal, ctx.cluster);
+			if (!run.wasMeasured('report')) throw notInThisRun();
+			const failed = run.report().checks.filter(item => !item.ok);
+			if (failed.length > 0) {
+				throw new TestFailure({
+					ru: `не пройдено проверок: ${failed.length} (отчёт: ${run.reportDir})`,
+					en: `${failed.length} checks failed (report: ${run.reportDir})`,
+				});
+			}
+		},
+	};
+
+	return {
+		id: 'test',
+		title: text('Проверка отказоустойчивости', 'Failover testing'),
+		explain: text(
+			'Доказывает, что кластер переживает отказы: репликация, маршрутизация HAProxy, плановое переключение, потеря лидера несколькими способами с замером простоя, сохранность подтверждённых записей и нагрузка pgbench. Итог — отчёт с цифрами, настройками, которые их объясняют, и графиками.',
+			'Proves the cluster survives failures: replication, HAProxy routing, a planned switchover, the leader lost in several ways with the outage measured, safety of acknowledged writes and pgbench load. The result is a report with the figures, the settings that explain them and charts.'),
+		differsFromGuide: text(
+			'В методичке проверок нет; этап повторяет приёмочные тесты самого Patroni и измеряет простой, а не просто смотрит patronictl list.',
+			'The guide has no tests; this stage follows Patroni\'s own acceptance tests and measures the outage instead of just looking at patronictl list.'),
+		steps: [prepareStep, ...testSteps, reportStep],
+	};
+}
+
+/** verify() of a step recorded done earlier: there is no figure of this run yet, so it must run. */
+function notInThisRun(): TestFailure {
+	return new TestFailure({ru: 'в этом запуске проверка ещё не выполнялась.', en: 'the test has not run in this run yet.'});
+}
+
+export const testStage: Stage = createTestStage();

@@ -1,0 +1,137 @@
+import test from 'ava';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {computeBounds, timingSettings} from '../../source/testing/bounds.ts';
+import {chartOf} from '../../source/testing/figures.ts';
+import {allPassed, type FaultFigures, type TestReport} from '../../source/testing/model.ts';
+import {writeReport} from '../../source/testing/report-files.ts';
+import {chartSvg, renderMarkdown, renderSummary} from '../../source/testing/report-render.ts';
+import {sampleCluster} from '../helpers/install-fixtures.ts';
+
+const settings = timingSettings(sampleCluster('synchronous_mode: true\nhaproxy: {inter: 1s}'));
+const bounds = computeBounds(settings);
+const steady = (from: number, to: number, seq: number) => Array.from({length: Math.floor((to - from) / 50)}, (_, i) => ({seq: seq + i, at: from + i * 50}));
+
+function fault(kind: FaultFigures['kind'], outageMs: number, extra: Partial<FaultFigures> = {}): FaultFigures {
+	const faultAt = 100_000;
+	const acks = [...steady(faultAt - 2000, faultAt + 30, 1), ...steady(faultAt + outageMs + 30, faultAt + outageMs + 3000, 500)];
+	const outage = {lastBefore: faultAt + 0, firstAfter: faultAt + outageMs + 30, ms: outageMs + 30};
+	return {
+		kind, victim: 'pg-node-2', newLeader: 'pg-node-3', faultAt, newLeaderAt: faultAt + outageMs - 2000,
+		lastAckBefore: outage.lastBefore, firstAckAfter: outage.firstAfter, outageMs: outage.ms,
+		boundMs: kind === 'graceful' ? bounds.gracefulMs : bounds.hardMs,
+		timelineBefore: 4, timelineAfter: 5, historyBefore: 3, historyAfter: 4, restoredAt: faultAt + outageMs + 4000,
+		rejoinMs: 12_345, rejoined: true, caughtUp: true, rewound: kind !== 'graceful', writes: {acked: acks.length, failed: 17, firstSeq: 1},
+		chart: chartOf(acks, {faultAt, newLeaderAt: faultAt + outageMs - 2000, outage, endAt: faultAt + outageMs + 3000, file: `${kind}.svg`}),
+		...extra,
+	};
+}
+
+function sampleReport(overrides: Partial<TestReport> = {}): TestReport {
+	return {
+		version: 1,
+		runId: '20261127-054113-638a',
+		cluster: 'pg-cluster',
+		startedAt: '2026-11-27T05:41:13.000Z',
+		finishedAt: '2026-11-27T05:46:51.000Z',
+		complete: true,
+		settings,
+		bounds,
+		replication: {leader: 'pg-node-2', replicas: [
+			{name: 'pg-node-1', state: 'streaming', syncState: 'sync', lagBytes: 0, visibleMs: 112},
+			{name: 'pg-node-3', state: 'streaming', syncState: 'async', lagBytes: 152, visibleMs: 230},
+		]},
+		routing: {connections: 20, leaderHost: '192.168.0.31', writeTargets: {'192.168.0.31': 20}, readTargets: {'192.168.0.30': 10, '192.168.0.32': 10}, readInRecovery: 20, statsUp: {primary: ['pg-node-2'], replicas: ['pg-node-1', 'pg-node-3']}},
+		faults: [fault('graceful', 4170), fault('kill', 27_071), fault('cut', 38_050, {demotedMs: 61_099, note: {ru: 'обход ошибки', en: 'a workaround'}})],
+		dataSafety: {acknowledged: 527, present: 527, lost: 0, lostSample: [], tableRows: 530, unacknowledgedPresent: 3, ackedChecksum: 'a', presentChecksum: 'a', nodeRows: {'pg-node-1': 530, 'pg-node-2': 530, 'pg-node-3': 530}, expectZeroLoss: true},
+		load: {victim: 'pg-node-3', newLeader: 'pg-node-2', faultAt: 1, newLeaderAt: 2, clients: 2, segmentSeconds: 2,
+			readWrite: {port: 5000, before: phase(500.1), during: phase(59.5, 3, 2), after: phase(689.5)},
+			readOnly: {port: 5001, before: phase(6663.7), during: phase(8441.5, 1, 1), after: phase(8284.9)}},
+		checks: [{test: 'replication', ok: true, text: {ru: 'строка видна', en: 'the row is visible'}}],
+		...overrides,
+	};
+}
+
+function phase(tps: number, failedSegments = 0, abortedClients = 0) {
+	return {segments: 4, transactions: Math.round(tps * 8), seconds: 8, tps, failedSegments, abortedClients, failedTransactions: 0};
+}
+
+test('the Markdown report shows every figure as measured, with the settings and the bound formulas', t => {
+	const report = sampleReport();
+	const md = renderMarkdown(report, 'en');
+	for (const expected of [
+		'| ttl | 30 s |', '| loop_wait | 10 s |', '| retry_timeout | 10 s |', '| HAProxy inter | 1s |', '| HAProxy fall | 3 |', '| HAProxy rise | 2 |', '| synchronous_mode | on |',
+		'loop_wait + rise × inter + 5 s = 10 + 2 + 5 = 17 s', 'ttl + loop_wait + rise × inter + 5 s = 30 + 10 + 2 + 5 = 47 s',
+		'| pg-node-3 | streaming | async | 152 | 0.2 s |',
+		'pg-node-2 → pg-node-3, outage 4.2 s', 'pg-node-2 → pg-node-3, outage 27.1 s', 'pg-node-2 → pg-node-3, outage 38.1 s',
+		'| write outage (last acknowledged before → first after) | **27.1 s** |', '| timeline | 4 → 5 |', '| /history | 3 → 4 entries |',
+		'| the cut-off leader stepped down by itself after | 61.1 s |', '> a workaround', '![Failure: kill -9 of Patroni and PostgreSQL](kill.svg)',
+		'**lost: 0**', 'lost 0 of 527', '| rw :5000 during | 4 | 476 | 8 | 59.5 | 3 | 2 | 0 |', 'rw 500.1 / 59.5 / 689.5 tps',
+		'- ✔ the row is visible',
+	]) {
+		t.true(md.includes(expected), `missing: ${expected}`);
+	}
+
+	t.false(md.includes('Not run'));
+	const ru = renderMarkdown(report, 'ru');
+	t.true(ru.includes('простой 27.1 с'));
+	t.true(ru.includes('**потеряно: 0**'));
+});
+
+test('the terminal summary prints the same figures, a sparkline per fault and the failed checks', t => {
+	const report = sampleReport({checks: [{test: 'failover-kill', ok: false, text: {ru: 'простой велик', en: 'the outage is too long'}}]});
+	const summary = renderSummary(report, 'en', '/x/report.md');
+	t.true(summary.includes('fault kill'));
+	t.regex(summary, /fault kill +pg-node-2 → pg-node-3, outage 27\.1 s \(bound 47\.0 s\), rejoined yes \(pg_rewind\)/);
+	t.regex(summary, /fault graceful +pg-node-2 → pg-node-3, outage 4\.2 s \(bound 17\.0 s\), rejoined yes$/m);
+	t.true(summary.includes('lost 0 of 527 acknowledged (synchronous_mode on)'));
+	t.true(summary.includes('rw tps 500.1 / 59.5 / 689.5, ro tps 6663.7 / 8441.5 / 8284.9'));
+	t.true(summary.includes('Checks passed: 0 of 1'));
+	t.true(summary.includes('✖ the outage is too long'));
+	t.true(summary.includes('Report: /x/report.md'));
+	// A sparkline per timeline: blanks where nothing was acknowledged, bars around them.
+	const sparks = summary.split('\n').filter(line => /[▁▂▃▄▅▆▇█]/.test(line));
+	t.is(sparks.length, 3);
+	t.regex(sparks[1]!, /[▁▂▃▄▅▆▇█] {10,}[▁▂▃▄▅▆▇█]/);
+	t.true(renderSummary(report, 'ru').includes('простой 27.1 с (граница 47.0 с)'));
+});
+
+test('a report passes only when complete and every check holds', t => {
+	t.true(allPassed(sampleReport()));
+	t.false(allPassed(sampleReport({complete: false})));
+	t.false(allPassed(sampleReport({checks: [{test: 'x', ok: true, text: {ru: '', en: ''}}, {test: 'y', ok: false, text: {ru: '', en: ''}}]})));
+});
+
+test('the timeline chart marks the fault, the new leader and the first write where they happened', t => {
+	const kill = fault('kill', 27_071);
+	const svg = chartSvg(kill.chart!, 'kill', 'en');
+	const lines = [...svg.matchAll(/<line x1="([\d.]+)" y1="40" x2="[\d.]+" y2="220" stroke="(#[0-9a-f]+)" stroke-width="2" stroke-dasharray/g)].map(match => ({x: Number(match[1]), color: match[2]}));
+	t.deepEqual(lines.map(line => line.color), ['#d62728', '#ff7f0e', '#2ca02c']);
+	const total = kill.chart!.buckets.length * kill.chart!.bucketMs;
+	const xOf = (ms: number) => 50 + (ms / total) * 730;
+	t.true(Math.abs(lines[0]!.x - xOf(kill.faultAt - kill.chart!.startAt)) < 0.2);
+	t.true(Math.abs(lines[1]!.x - xOf(kill.newLeaderAt! - kill.chart!.startAt)) < 0.2);
+	t.true(Math.abs(lines[2]!.x - xOf(kill.firstAckAfter! - kill.chart!.startAt)) < 0.2);
+	t.true(svg.includes('>fault<') && svg.includes('>new leader<') && svg.includes('>first write<'));
+	t.true(chartSvg(kill.chart!, 'kill', 'ru').includes('>новый лидер<'));
+	// A label at the right edge grows leftwards and stays inside the picture.
+	const late = chartSvg({...kill.chart!, marks: [{kind: 'leader', atMs: total}]}, 'x', 'en');
+	t.true(late.includes('text-anchor="end">new leader<'));
+});
+
+test('the report folder holds the JSON (every figure), both Markdown files and one SVG per timeline', async t => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'pgha-report-'));
+	try {
+		const report = sampleReport();
+		const files = await writeReport(path.join(dir, 'run'), report);
+		t.deepEqual(JSON.parse(readFileSync(files.json, 'utf8')), JSON.parse(JSON.stringify(report)));
+		t.is(readFileSync(files.markdown, 'utf8'), renderMarkdown(report, 'en'));
+		t.is(readFileSync(files.markdownRu, 'utf8'), renderMarkdown(report, 'ru'));
+		t.deepEqual(files.charts.map(file => path.basename(file)), ['graceful.svg', 'kill.svg', 'cut.svg']);
+		for (const file of files.charts) t.true(existsSync(file) && readFileSync(file, 'utf8').startsWith('<svg'));
+		t.true(readFileSync(path.join(dir, 'run', 'kill.svg'), 'utf8').includes('outage 27.1 s'));
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
