@@ -1,6 +1,7 @@
-/** The test stage, when it exists (issue 6); kept apart so the wizard's list has one place to grow. */
+/** The test stage that follows HAProxy in the wizard: the cluster is proven, not just installed. */
 import type {Stage} from '../../steps/types.ts';
+import {testStage} from '../../steps/cluster-test.ts';
 
 export function testStages(): Stage[] {
-	return [];
+	return [testStage];
 }
