@@ -42,7 +42,7 @@ export async function run(args: ParsedArgs): Promise<number> {
 	}
 
 	const prompter = inquirerPrompter;
-	const stages = [...courseStages(), ...testStages()];
+	let stages = [...courseStages(), ...testStages()];
 	try {
 		lang = await chooseLanguage(args, prompter, fresh);
 		if (fresh) {
@@ -53,11 +53,15 @@ export async function run(args: ParsedArgs): Promise<number> {
 			const paths = pghaPaths(configFile);
 			const state = await readState(paths.stateFile);
 			if (Object.keys(state.stages).length > 0) {
-				const choice = await askResume(prompter, stages, summarizeStages(state, stages), lang, text => process.stdout.write(text));
+				const summaries = summarizeStages(state, stages);
+				const choice = await askResume(prompter, stages, summaries, lang, text => process.stdout.write(text));
 				if (choice.kind === 'quit') return 0;
 				if (choice.kind === 'start-over') {
 					const file = await StateFile.open(paths.stateFile);
 					await file.clear();
+				} else if (summaries.every(summary => summary.status === 'done')) {
+					// Finished before: re-verify the cluster; the failover tests are re-run on request (pgha test).
+					stages = courseStages();
 				}
 			}
 		}
