@@ -143,7 +143,7 @@ export interface Readiness {
 }
 
 /** What is still missing before a test may start; empty when the cluster is whole. */
-export function readinessProblems(nodeCount: number, view: ClusterView | undefined, rows: readonly ReplicationRow[] | undefined, up: ProxyUp | undefined): string[] {
+export function readinessProblems(nodeCount: number, view: ClusterView | undefined, rows: readonly ReplicationRow[] | undefined, up: ProxyUp | undefined, synchronousMode = false): string[] {
 	if (!view) return ['Patroni REST API gave no answer'];
 	const problems: string[] = [];
 	const leaders = view.members.filter(member => member.role === 'leader');
@@ -153,6 +153,8 @@ export function readinessProblems(nodeCount: number, view: ClusterView | undefin
 		if (member.role !== 'leader' && !isHealthyReplica(member)) problems.push(`${member.name} is ${member.role} ${member.state}`);
 	}
 
+	// With synchronous_mode Patroni names the synchronous standby a loop or two after a change.
+	if (synchronousMode && !view.members.some(isSyncStandby)) problems.push('no synchronous standby yet');
 	const leader = leaders[0];
 	if (rows) {
 		const streaming = rows.filter(row => row.state === 'streaming').map(row => row.name);
@@ -172,8 +174,9 @@ export function readinessProblems(nodeCount: number, view: ClusterView | undefin
 }
 
 /**
- * Bounded wait until the cluster is whole: one leader, every replica streaming, HAProxy routing
- * writes to the leader only and reads to every replica. Every test starts from there.
+ * Bounded wait until the cluster is whole: one leader, every replica streaming (one of them
+ * synchronous with synchronous_mode), HAProxy routing writes to the leader only and reads to every
+ * replica. Every test starts from there.
  */
 export async function waitReady(env: TestEnv, timeoutMs = 180_000): Promise<Readiness> {
 	let last: string[] = [];
@@ -181,7 +184,7 @@ export async function waitReady(env: TestEnv, timeoutMs = 180_000): Promise<Read
 		const view = await readCluster(env);
 		const rows = view?.leader ? await replicationRows(env, view.leader.host).catch(() => undefined) : undefined;
 		const up = await haproxyUp(env).catch(() => undefined);
-		last = readinessProblems(env.cluster.nodes.length, view, rows, up);
+		last = readinessProblems(env.cluster.nodes.length, view, rows, up, env.cluster.synchronousMode);
 		return last.length === 0 && view && rows && up ? {view, replication: rows, up} : undefined;
 	}, {timeoutMs, intervalMs: 2000, signal: env.signal});
 	if (!ready) {

@@ -32,3 +32,10 @@ export function seqChecksum(seqs: Iterable<number>): string {
 	const sorted = [...seqs].sort((a, b) => a - b);
 	return createHash('md5').update(sorted.join(',')).digest('hex');
 }
+
+/** Identical error messages counted, most frequent first (at most `limit`). */
+export function errorSummary(reasons: readonly string[], limit = 4): {reason: string; count: number}[] {
+	const counts = new Map<string, number>();
+	for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+	return [...counts].map(([reason, count]) => ({reason, count})).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)).slice(0, limit);
+}

@@ -59,6 +59,8 @@ export interface WriterFigures {
 	readonly acked: number;
 	readonly failed: number;
 	readonly firstSeq: number;
+	/** What the application saw while writes failed: the writer's error messages, most frequent first. */
+	readonly errors?: readonly {readonly reason: string; readonly count: number}[];
 }
 
 export interface ReplicaFigures {

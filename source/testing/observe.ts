@@ -9,7 +9,7 @@ import {psql} from '../cluster/psql.ts';
 import {measureOutage, type Ack, type Outage} from '../report/timeline.ts';
 import {haproxyRiseMs} from './bounds.ts';
 import {isHealthyReplica, readCluster, superuser} from './cluster-view.ts';
-import {chartOf} from './figures.ts';
+import {chartOf, errorSummary} from './figures.ts';
 import {fail, poll, proxyNow, sleep, type TestEnv} from './env.ts';
 import type {ChartData, WriterFigures} from './model.ts';
 import type {TestRun} from './run-state.ts';
@@ -94,7 +94,7 @@ export async function observeLeaderChange(env: TestEnv, run: TestRun, options: O
 		acks,
 		errors: [...writer.errors],
 		outage,
-		writes: {acked: acks.length, failed: writer.errors.length, firstSeq},
+		writes: {acked: acks.length, failed: writer.errors.length, firstSeq, errors: errorSummary(writer.errors.map(error => error.reason))},
 		chart: chartOf(acks, {faultAt, newLeaderAt: view?.at ?? null, outage, endAt: stoppedAt, file: options.chartFile}),
 	};
 }

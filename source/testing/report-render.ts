@@ -52,6 +52,11 @@ function section(key: TestKey, number: string, lang: Lang): string[] {
 	return [`## ${number}${text.title[lang]}`, '', text.does[lang], '', `**${lang === 'ru' ? 'Чему учит' : 'What it shows'}:** ${text.learn[lang]}`, ''];
 }
 
+/** What the application saw: the writer's errors, as table rows. */
+function errorRows(writes: FaultFigures['writes'], lang: Lang): string[] {
+	return (writes.errors ?? []).map(error => `| ${lang === 'ru' ? 'ошибка у клиента' : 'error the client saw'} | ${error.count} × \`${error.reason.replaceAll('|', '/')}\` |`);
+}
+
 function phaseRow(name: string, side: LoadSide, phase: 'before' | 'during' | 'after'): string {
 	const p = side[phase];
 	return `| ${name} | ${p.segments} | ${p.transactions} | ${p.seconds} | ${p.tps} | ${p.failedSegments} | ${p.abortedClients} | ${p.failedTransactions} |`;
@@ -148,7 +153,9 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		out.push(`- ${ru ? 'перерыв записи' : 'write gap'}: **${seconds(w.gapMs)} s** (${ru ? 'граница' : 'bound'} ${boundFormula(s, 'switchover')})`);
 		out.push(`- /primary = 200: ${w.primaryNow.join(', ') || '—'}; /replica = 200: ${w.replicasNow.join(', ') || '—'}`);
 		out.push(`- ${ru ? 'старый лидер реплицирует с нового' : 'the old leader replicates from the new one'}: ${yes(w.oldLeaderStreaming, lang)}`);
-		out.push(`- ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'}: ${w.writes.acked} / ${w.writes.failed}`, '');
+		out.push(`- ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'}: ${w.writes.acked} / ${w.writes.failed}`);
+		for (const error of w.writes.errors ?? []) out.push(`  - ${error.count} × \`${error.reason}\``);
+		out.push('');
 		if (w.chart) out.push(`![${testTexts.switchover.title[lang]}](${w.chart.file})`, '');
 	}
 
@@ -171,7 +178,8 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		if (fault.demotedMs !== undefined) out.push(`| ${ru ? 'отрезанный лидер сам понизил себя через' : 'the cut-off leader stepped down by itself after'} | ${fault.demotedMs === null ? '—' : `${seconds(fault.demotedMs)} s`} |`);
 		out.push(`| ${ru ? 'вернулся репликой и догнал' : 'back as a replica, caught up'} | ${yes(fault.rejoined && fault.caughtUp, lang)}${fault.rejoinMs === null ? '' : `, ${seconds(fault.rejoinMs)} s`} |`);
 		out.push(`| pg_rewind | ${yes(fault.rewound, lang)} |`);
-		out.push(`| ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'} | ${fault.writes.acked} / ${fault.writes.failed} |`, '');
+		out.push(`| ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'} | ${fault.writes.acked} / ${fault.writes.failed} |`);
+		out.push(...errorRows(fault.writes, lang), '');
 		if (fault.note) out.push(`> ${fault.note[lang]}`, '');
 		if (fault.chart) out.push(`![${faultTitle(fault.kind, lang)}](${fault.chart.file})`, '');
 	}

@@ -8,7 +8,7 @@ import {
 	apiCommand, parseCurlAnswer, parseHistory, parseStamped, readinessProblems, restApiCredentials, switchoverCandidate, switchoverCommand,
 } from '../../source/testing/cluster-view.ts';
 import {hasStaleLeaderKeyBug, parsePatroniVersion} from '../../source/testing/faults.ts';
-import {chartOf, seqChecksum} from '../../source/testing/figures.ts';
+import {chartOf, errorSummary, seqChecksum} from '../../source/testing/figures.ts';
 import {parseSegment, phaseOf, sideOf, splitSegments, type Segment} from '../../source/testing/load-test.ts';
 import {expandRuns, safetyFigures} from '../../source/testing/safety-test.ts';
 import {connectionsCommand, markerProbeCommand, parseConnections, parseMarkerProbe} from '../../source/testing/sql.ts';
@@ -103,6 +103,10 @@ test('a test starts only from a whole cluster', t => {
 	const streaming = [{name: 'pg-node-1', state: 'streaming', syncState: 'async', lagBytes: 0}, {name: 'pg-node-3', state: 'streaming', syncState: 'sync', lagBytes: 0}];
 	const up = {primary: ['pg-node-2'], replicas: ['pg-node-1', 'pg-node-3']};
 	t.deepEqual(readinessProblems(3, view, streaming, up), []);
+	t.deepEqual(readinessProblems(3, view, streaming, up, true), []);
+	const noSync = {at: 1, members: [member('pg-node-1', 'replica'), member('pg-node-2', 'leader'), member('pg-node-3', 'replica')]};
+	t.deepEqual(readinessProblems(3, noSync, streaming, up, true), ['no synchronous standby yet']);
+	t.deepEqual(readinessProblems(3, noSync, streaming, up, false), []);
 	t.deepEqual(readinessProblems(3, undefined, undefined, undefined), ['Patroni REST API gave no answer']);
 	t.deepEqual(readinessProblems(3, view, streaming.slice(0, 1), up), ['1 of 2 replicas streaming (pg-node-1)']);
 	t.deepEqual(readinessProblems(3, view, streaming, {primary: ['pg-node-2', 'pg-node-1'], replicas: ['pg-node-3']}), [
@@ -168,4 +172,14 @@ test('the chart starts at the first write (at most 3 s before the fault) and mar
 	const early = chartOf(acks, {faultAt: 2000, newLeaderAt: null, outage: undefined, endAt: 9500, file: 'x.svg'});
 	t.is(early.startAt, 1000);
 	t.deepEqual(early.marks, [{kind: 'fault', atMs: 1000}]);
+});
+
+test('the errors a client saw are counted by message, most frequent first', t => {
+	const reasons = ['server closed the connection unexpectedly', 'connection refused', 'server closed the connection unexpectedly', 'timeout expired', 'a', 'b'];
+	t.deepEqual(errorSummary(reasons, 3), [
+		{reason: 'server closed the connection unexpectedly', count: 2},
+		{reason: 'a', count: 1},
+		{reason: 'b', count: 1},
+	]);
+	t.deepEqual(errorSummary([]), []);
 });

@@ -43,7 +43,7 @@ function sampleReport(overrides: Partial<TestReport> = {}): TestReport {
 			{name: 'pg-node-3', state: 'streaming', syncState: 'async', lagBytes: 152, visibleMs: 230},
 		]},
 		routing: {connections: 20, leaderHost: '192.168.0.31', writeTargets: {'192.168.0.31': 20}, readTargets: {'192.168.0.30': 10, '192.168.0.32': 10}, readInRecovery: 20, statsUp: {primary: ['pg-node-2'], replicas: ['pg-node-1', 'pg-node-3']}},
-		faults: [fault('graceful', 4170), fault('kill', 27_071), fault('cut', 38_050, {demotedMs: 61_099, note: {ru: 'обход ошибки', en: 'a workaround'}})],
+		faults: [fault('graceful', 4170), fault('kill', 27_071, {writes: {acked: 100, failed: 17, firstSeq: 1, errors: [{reason: 'server closed the connection | unexpectedly', count: 12}]}}), fault('cut', 38_050, {demotedMs: 61_099, note: {ru: 'обход ошибки', en: 'a workaround'}})],
 		dataSafety: {acknowledged: 527, present: 527, lost: 0, lostSample: [], tableRows: 530, unacknowledgedPresent: 3, ackedChecksum: 'a', presentChecksum: 'a', nodeRows: {'pg-node-1': 530, 'pg-node-2': 530, 'pg-node-3': 530}, expectZeroLoss: true},
 		load: {victim: 'pg-node-3', newLeader: 'pg-node-2', faultAt: 1, newLeaderAt: 2, clients: 2, segmentSeconds: 2,
 			readWrite: {port: 5000, before: phase(500.1), during: phase(59.5, 3, 2), after: phase(689.5)},
@@ -69,6 +69,7 @@ test('the Markdown report shows every figure as measured, with the settings and 
 		'| the cut-off leader stepped down by itself after | 61.1 s |', '> a workaround', '![Failure: kill -9 of Patroni and PostgreSQL](kill.svg)',
 		'**lost: 0**', 'lost 0 of 527', '| rw :5000 during | 4 | 476 | 8 | 59.5 | 3 | 2 | 0 |', 'rw 500.1 / 59.5 / 689.5 tps',
 		'- ✔ the row is visible',
+		'| error the client saw | 12 × `server closed the connection / unexpectedly` |',
 	]) {
 		t.true(md.includes(expected), `missing: ${expected}`);
 	}

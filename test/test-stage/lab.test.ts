@@ -1,0 +1,117 @@
+/**
+ * The test stage on the lab, as a student runs it: fresh nodes, `pgha apply --yes`, then `pgha test`.
+ * synchronous_mode is on (acknowledged writes must all survive) and HAProxy checks every second, so
+ * the graceful outage stays well inside the 10 s this test demands.
+ */
+import test from 'ava';
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import type {TestReport} from '../../source/testing/model.ts';
+import {makeWorkdir, outputLines, psqlValue, readSecrets, runPgha} from '../helpers/e2e.ts';
+import {inSwitch, labNodes, requireLab, useLab} from '../helpers/lab.ts';
+
+useLab(test);
+
+const seconds = (ms: number | null) => (ms === null ? '—' : (ms / 1000).toFixed(1));
+
+async function clusterMembers(): Promise<{name: string; host: string; role: string; state: string}[]> {
+	for (const node of labNodes()) {
+		const result = await inSwitch('curl', ['-s', '--max-time', '5', `http://${node.ip}:8008/cluster`], {timeoutMs: 20_000});
+		if (result.code === 0 && result.stdout.trim().startsWith('{')) return (JSON.parse(result.stdout) as {members: {name: string; host: string; role: string; state: string}[]}).members;
+	}
+
+	return [];
+}
+
+test.serial('pgha test proves a cluster built by pgha apply survives every fault, and its report holds what it printed', async t => {
+	if (!requireLab(t)) return;
+	t.timeout(25 * 60_000);
+	const work = makeWorkdir('test-stage', doc => {
+		doc['synchronous_mode'] = true;
+		doc['haproxy'] = {...doc['haproxy'], inter: '1s'};
+	});
+	let passed = false;
+	try {
+		const apply = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes'], timeoutMs: 12 * 60_000});
+		t.is(apply.code, 0, `apply failed:\n${apply.stderr}\n${outputLines(apply.stdout).slice(-30).join('\n')}`);
+		if (apply.code !== 0) return;
+
+		const run = await runPgha({cwd: work.dir, home: work.home, args: ['test'], timeoutMs: 15 * 60_000});
+		const lines = outputLines(run.stdout);
+		const summaryAt = lines.indexOf('Test results:');
+		const summary = summaryAt >= 0 ? lines.slice(summaryAt) : [];
+		t.is(run.code, 0, `pgha test failed (${run.ms} ms):\n${run.stderr}\n${summary.join('\n') || lines.slice(-40).join('\n')}`);
+		t.log(`pgha test took ${Math.round(run.ms / 1000)} s\n${summary.join('\n')}`);
+
+		// The report the command pointed at.
+		const reportLine = summary.find(line => line.trim().startsWith('Report: '));
+		t.truthy(reportLine, 'the summary names the report file');
+		if (!reportLine) return;
+		const markdownFile = reportLine.trim().slice('Report: '.length);
+		const dir = path.dirname(markdownFile);
+		t.is(path.dirname(dir), path.join(work.dir, '.pgha', 'reports'));
+		const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as TestReport;
+		t.true(report.complete);
+		t.deepEqual(report.checks.filter(check => !check.ok), []);
+
+		// The settings that explain the figures are the cluster file's.
+		t.like(report.settings, {ttl: 30, loopWait: 10, retryTimeout: 10, inter: '1s', fall: 3, rise: 2, synchronousMode: true});
+
+		// The bounds the issue sets, from the writer's acknowledged writes.
+		const fault = (kind: string) => report.faults.find(item => item.kind === kind)!;
+		t.deepEqual(report.faults.map(item => [item.kind, item.skipped]), [['graceful', undefined], ['kill', undefined], ['poweroff', undefined], ['cut', undefined]]);
+		t.true(fault('graceful').outageMs! > 0 && fault('graceful').outageMs! < 10_000, `graceful outage ${fault('graceful').outageMs} ms`);
+		const hardBound = (report.settings.ttl + report.settings.loopWait + 10) * 1000;
+		for (const kind of ['kill', 'poweroff', 'cut']) {
+			t.true(fault(kind).outageMs! > 0 && fault(kind).outageMs! < hardBound, `${kind} outage ${fault(kind).outageMs} ms`);
+			t.true(fault(kind).timelineAfter! > fault(kind).timelineBefore!);
+			t.true(fault(kind).rejoined && fault(kind).caughtUp);
+		}
+
+		t.true(report.switchover!.oldLeaderStreaming);
+		t.is(report.dataSafety!.lost, 0);
+		t.true(report.dataSafety!.acknowledged > 100);
+		t.is(report.dataSafety!.ackedChecksum, report.dataSafety!.presentChecksum);
+		t.true(report.load!.readWrite.before.tps > 0 && report.load!.readWrite.after.tps > 0);
+		t.true(report.load!.readOnly.before.tps > 0 && report.load!.readOnly.after.tps > 0);
+
+		// What the command printed is what the report holds.
+		const text = summary.join('\n');
+		for (const item of report.faults) {
+			const line = new RegExp(`fault ${item.kind} +(\\S+) → (\\S+), outage ([\\d.]+) s \\(bound ([\\d.]+) s\\)`).exec(text);
+			t.truthy(line, `summary line of ${item.kind}`);
+			t.deepEqual(line?.slice(1), [item.victim, item.newLeader, seconds(item.outageMs), seconds(item.boundMs)]);
+		}
+
+		const w = report.switchover!;
+		t.true(text.includes(`${w.from} → ${w.to}, gap ${seconds(w.gapMs)} s (bound ${seconds(w.boundMs)} s)`));
+		t.true(text.includes(`lost 0 of ${report.dataSafety!.acknowledged} acknowledged (synchronous_mode on)`));
+		const l = report.load!;
+		t.true(text.includes(`rw tps ${l.readWrite.before.tps} / ${l.readWrite.during.tps} / ${l.readWrite.after.tps}, ro tps ${l.readOnly.before.tps} / ${l.readOnly.during.tps} / ${l.readOnly.after.tps}`));
+		// A sparkline under each timeline, with the outage as a gap.
+		t.is(summary.filter(line => /[▁▂▃▄▅▆▇█] {5,}[▁▂▃▄▅▆▇█]/.test(line)).length, 5);
+
+		// The report files: Markdown in both languages with the same figures, a chart per timeline.
+		const markdown = readFileSync(markdownFile, 'utf8');
+		for (const item of report.faults) t.true(markdown.includes(`| **${seconds(item.outageMs)} s** |`), `${item.kind} outage in report.md`);
+		t.true(readFileSync(path.join(dir, 'report.ru.md'), 'utf8').includes(`простой ${seconds(fault('kill').outageMs)} с`));
+		for (const file of ['switchover.svg', 'graceful.svg', 'kill.svg', 'poweroff.svg', 'cut.svg']) {
+			t.true(existsSync(path.join(dir, file)), file);
+			t.true(markdown.includes(`](${file})`), `${file} linked`);
+		}
+
+		// Seen independently of pgha: one leader, and every other node (the last lost primary too)
+		// streams from it.
+		const members = await clusterMembers();
+		const leader = members.find(member => member.role === 'leader');
+		t.truthy(leader);
+		const secrets = readSecrets(work);
+		const streaming = await psqlValue({host: leader!.host, port: 5432, password: secrets['superuser_password']!}, "select string_agg(application_name, ',' order by application_name) from pg_stat_replication where state = 'streaming'");
+		t.deepEqual(streaming.split(','), members.filter(member => member !== leader).map(member => member.name).sort());
+		t.true(streaming.split(',').includes(fault('cut').victim));
+		passed = true;
+	} finally {
+		if (passed) work.remove();
+		else t.log(`kept for a look: ${work.dir}`);
+	}
+});
