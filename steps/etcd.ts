@@ -224,6 +224,10 @@ export function etcdStateCommand(cluster: ClusterConfig): string {
 		`if [ -d ${packagedEtcdDataDir}/member ]; then echo packaged=yes; else echo packaged=no; fi`,
 		'echo "enabled=$(systemctl is-enabled etcd 2>/dev/null)"',
 		'echo "active=$(systemctl is-active etcd 2>/dev/null)"',
+		// Which unit systemd has loaded: a run killed between writing pgha's unit and daemon-reload
+		// leaves the package's unit loaded, and NeedDaemonReload does not notice a new override file.
+		'echo "fragment=$(systemctl show -p FragmentPath --value etcd 2>/dev/null)"',
+		'echo "reload=$(systemctl show -p NeedDaemonReload --value etcd 2>/dev/null)"',
 	].join('\n'));
 }
 
@@ -235,6 +239,8 @@ interface EtcdNodeState {
 	readonly running: boolean;
 	readonly configOk: boolean;
 	readonly unitOk: boolean;
+	/** systemd runs pgha's unit file as it is on disk (no daemon-reload pending). */
+	readonly unitLoaded: boolean;
 	readonly identityOk: boolean;
 }
 
@@ -249,12 +255,18 @@ async function etcdState(ctx: StepContext): Promise<EtcdNodeState> {
 		running: ['active', 'activating', 'reloading'].includes(values.get('active') ?? ''),
 		configOk: fileMatches(states.get(files.config.path), files.config),
 		unitOk: fileMatches(states.get(files.unit.path), files.unit),
+		unitLoaded: unitLoaded(values.get('fragment'), values.get('reload')),
 		identityOk: fileMatches(states.get(files.identity.path), files.identity),
 	};
 }
 
+/** An empty fragment means no unit is loaded at all; systemd then reads the file on the next start. */
+export function unitLoaded(fragment: string | undefined, needsReload: string | undefined): boolean {
+	return (!fragment || fragment === etcdUnitPath) && needsReload !== 'yes';
+}
+
 function configured(state: EtcdNodeState): boolean {
-	return state.configOk && state.unitOk && state.identityOk && state.enabled && state.running && !state.packaged;
+	return state.configOk && state.unitOk && state.unitLoaded && state.identityOk && state.enabled && state.running && !state.packaged;
 }
 
 async function configure(ctx: StepContext): Promise<void> {
@@ -286,9 +298,10 @@ async function configure(ctx: StepContext): Promise<void> {
 	if (!state.configOk) await runActions(ctx, [files.config]);
 	if (!state.identityOk) await runActions(ctx, [files.identity]);
 	if (!state.unitOk) await runActions(ctx, [files.unit, runAction('systemctl daemon-reload')]);
+	else if (!state.unitLoaded) await runActions(ctx, [runAction('systemctl daemon-reload')]);
 	if (!state.enabled) await runActions(ctx, [runAction('systemctl enable etcd')]);
 	if (!state.running) await runActions(ctx, [runAction(startCommand)]);
-	else if (!state.configOk || !state.unitOk) await runActions(ctx, [runAction(restartCommand)]);
+	else if (!state.configOk || !state.unitOk || !state.unitLoaded) await runActions(ctx, [runAction(restartCommand)]);
 }
 
 const configureStep: Step = {

@@ -56,6 +56,9 @@ export const patroniStateCommand = sh([
 	'echo "active=$(systemctl is-active patroni 2>/dev/null)"',
 	'echo "enabled=$(systemctl is-enabled patroni 2>/dev/null)"',
 	'systemctl show patroni -p NeedDaemonReload 2>/dev/null',
+	// A run killed between writing pgha's unit and daemon-reload leaves the package's unit loaded;
+	// NeedDaemonReload does not notice a new override file, the loaded fragment does.
+	'systemctl show patroni -p FragmentPath 2>/dev/null',
 ].join('\n'));
 
 interface ServiceState {
@@ -69,7 +72,7 @@ async function serviceState(ctx: StepContext): Promise<ServiceState> {
 	return {
 		active: values.get('active') === 'active',
 		enabled: values.get('enabled') === 'enabled',
-		needsDaemonReload: values.get('NeedDaemonReload') === 'yes',
+		needsDaemonReload: values.get('NeedDaemonReload') === 'yes' || Boolean(values.get('FragmentPath') && values.get('FragmentPath') !== patroniUnitPath),
 	};
 }
 

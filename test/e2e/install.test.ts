@@ -154,7 +154,7 @@ test.serial('the HAProxy stats page answers 200 with its password and 401 withou
 	t.is(await httpStatus(url, 'admin:wrong-password'), 401);
 });
 
-test.serial('the SSH config for VS Code: Host entries, the key on the nodes, the system ssh reaches pg-node-2 by alias', async t => {
+test.serial('the SSH config for VS Code: Host entries, the key on the nodes, the system ssh reaches every node by alias', async t => {
 	if (!needsCluster(t)) return;
 	const sshDir = join(work!.home, '.ssh');
 	const config = readFileSync(join(sshDir, 'config'), 'utf8');
@@ -171,10 +171,10 @@ test.serial('the SSH config for VS Code: Host entries, the key on the nodes, the
 	// OpenSSH expands "~" from the passwd entry, not $HOME: in a private mount namespace the test's
 	// HOME is mounted over root's home, so ssh sees exactly the files pgha wrote, at their "~" paths.
 	const ssh = await runCommand('unshare', ['--mount', 'sh', '-c',
-		'mount --bind "$1" /root && exec ip netns exec lab-sw ssh -F /root/.ssh/config -o StrictHostKeyChecking=no -o BatchMode=yes -o ConnectTimeout=10 pg-node-2 hostname',
-		'sh', work!.home], {timeoutMs: 30_000});
+		'mount --bind "$1" /root && shift && for alias; do ip netns exec lab-sw ssh -F /root/.ssh/config -o StrictHostKeyChecking=no -o BatchMode=yes -o ConnectTimeout=10 "$alias" hostname || exit; done',
+		'sh', work!.home, ...nodeNumbers().map(node => `pg-node-${node}`)], {timeoutMs: 60_000});
 	t.is(ssh.code, 0, ssh.stderr);
-	t.is(ssh.stdout.trim(), 'pg-node-2');
+	t.deepEqual(outputLines(ssh.stdout), nodeNumbers().map(node => `pg-node-${node}`));
 });
 
 test.serial('a second apply finds every step done and restarts nothing', async t => {

@@ -130,8 +130,8 @@ export function runPgha(options: PghaRun): Promise<PghaResult> {
 			if (finished) return;
 			finished = true;
 			clearTimeout(timer);
-			// Helpers pgha started (socat into the lab namespace) must not outlive the test.
-			killGroup();
+			// After a SIGKILL, helpers pgha started (socat into the lab namespace) must not outlive the test.
+			if (killedAt !== undefined || timedOut) killGroup();
 			const code = exit?.code ?? (exit?.signal === 'SIGKILL' ? 137 : 128);
 			resolve({code, signal: exit?.signal ?? null, stdout, stderr, killedAt, timedOut, ms: Date.now() - started});
 		};
