@@ -13,8 +13,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export interface FailoverFigures {
 	/** Outage in ms through the write port; undefined when the report has no figure for the fault. */
-	readonly graceful?: number;
-	readonly kill?: number;
+	readonly graceful: number | undefined;
+	readonly kill: number | undefined;
+	/** How long the build and `pgha test` took, and the test's exit code (1 = a bound or check failed). */
+	readonly applyMs: number;
+	readonly testMs: number;
+	readonly testCode: number;
+	/** Patroni timing the report says it ran with. */
+	readonly timing?: string;
 }
 
 export interface FailoverOptions {
@@ -64,17 +70,31 @@ export async function measureFailover(options: FailoverOptions): Promise<Failove
 	}
 
 	const env = options.env(dir);
+	const applyStart = Date.now();
 	const apply = await run(options.bin, ['apply', '--yes', '--lang', 'en'], dir, env, 30 * 60_000);
 	if (apply.code !== 0) throw new Error(`pgha apply (${options.preset}) failed: ${apply.output.trim().split('\n').slice(-5).join(' ')}`);
+	const testStart = Date.now();
 	const test = await run(options.bin, ['test', '--yes', '--lang', 'en'], dir, env, 45 * 60_000);
+	const testMs = Date.now() - testStart;
 	const reports = path.join(dir, '.pgha', 'reports');
 	const newest = existsSync(reports) ? readdirSync(reports).sort().at(-1) : undefined;
 	if (!newest) throw new Error(`pgha test (${options.preset}) wrote no report (exit ${test.code}): ${test.output.trim().split('\n').slice(-5).join(' ')}`);
-	const report = JSON.parse(readFileSync(path.join(reports, newest, 'report.json'), 'utf8')) as {faults?: Array<{kind: string; outageMs: number | null; skipped?: unknown}>};
+	const report = JSON.parse(readFileSync(path.join(reports, newest, 'report.json'), 'utf8')) as {
+		faults?: Array<{kind: string; outageMs: number | null; skipped?: unknown}>;
+		settings?: {ttl?: number; loopWait?: number; retryTimeout?: number; inter?: string};
+	};
 	const outage = (kind: string) => {
 		const fault = report.faults?.find(item => item.kind === kind && !item.skipped);
 		return typeof fault?.outageMs === 'number' ? fault.outageMs : undefined;
 	};
 
-	return {graceful: outage('graceful'), kill: outage('kill')};
+	const settings = report.settings;
+	return {
+		graceful: outage('graceful'),
+		kill: outage('kill'),
+		applyMs: testStart - applyStart,
+		testMs,
+		testCode: test.code,
+		...(settings ? {timing: `ttl ${settings.ttl} / loop_wait ${settings.loopWait} / retry_timeout ${settings.retryTimeout}${settings.inter ? `, inter ${settings.inter}` : ''}`} : {}),
+	};
 }

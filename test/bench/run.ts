@@ -3,7 +3,7 @@
  * test stage exists) failover figures. Prints a table and writes test/bench/results.md.
  * Figures, not tests: nothing here passes or fails; a part that cannot run says why in its row.
  *
- *   npm run bench [-- --only version,ui,apply,failover] [-- --failover-runs 3]
+ *   npm run bench [-- --only version,ui,apply,failover] [--rounds 3] [--failover-runs 3]
  *
  * The lab parts take the lab for themselves (the same cross-process lock as lab test files) and
  * start from fresh nodes. Every wait is bounded.
@@ -33,10 +33,12 @@ const {values: flags} = parseArgs({
 	options: {
 		only: {type: 'string'},
 		'failover-runs': {type: 'string', default: '3'},
+		rounds: {type: 'string', default: '3'},
 	},
 });
 const parts = new Set((flags.only ?? 'version,ui,apply,failover').split(',').map(part => part.trim()));
 const failoverRuns = Math.max(1, Math.min(5, Number(flags['failover-runs']) || 3));
+const applyRounds = Math.max(1, Math.min(5, Number(flags.rounds) || 3));
 
 interface Row {
 	readonly group: string;
@@ -182,61 +184,82 @@ function pgMajorOf(dir: string, node: string): string {
 	return major;
 }
 
-async function benchApply(): Promise<ApplyRun | undefined> {
+interface Round {
+	readonly fresh: ApplyRun;
+	readonly noop: ApplyRun;
+	readonly floor: FloorRun;
+	readonly verdicts: {readonly pgha: string; readonly noop: string; readonly floor: string};
+	readonly load: {readonly pgha: string; readonly floor: string};
+}
+
+/** One round from fresh nodes: pgha apply, its no-op re-run, then (fresh again) the floor. */
+async function applyRound(clusterFile: string, round: number): Promise<Round> {
+	const dir = mkdtempSync(path.join(work, `apply-${round}-`));
+	copyFileSync(clusterFile, path.join(dir, 'pgha.yaml'));
+	say(`round ${round}: lab reset; pgha apply from fresh nodes`);
+	await labResetNodes();
+	const pghaLoad = load();
+	const fresh = await pghaApply(dir);
+	if (fresh.code !== 0) throw new Error(`pgha apply failed (${fresh.code}):\n${tail(fresh.output, 20)}`);
+	const {config: cluster} = await loadClusterFile(path.join(dir, 'pgha.yaml'));
+	const {secrets} = await loadOrCreateSecrets(path.join(dir, 'pgha.yaml'));
+	const pghaVerdict = await checkCluster(cluster, secrets);
+	say(`round ${round}: pgha apply ${seconds(fresh.wallMs)}; ${pghaVerdict.summary}`);
+
+	const noop = await pghaApply(dir);
+	const noopVerdict = await checkCluster(cluster, secrets);
+	say(`round ${round}: no-op re-run ${seconds(noop.wallMs)} (exit ${noop.code})`);
+
+	const floorDir = path.join(work, `floor-${round}`);
+	prepareFloor(floorDir, cluster, secrets, pgMajorOf(dir, cluster.nodes[0]!.name));
+	say(`round ${round}: lab reset; the floor script from fresh nodes`);
+	await labResetNodes();
+	const floorLoad = load();
+	const floor = await runFloor(floorDir);
+	if (floor.code !== 0) throw new Error(`the floor script failed (${floor.code}):\n${tail(floor.output, 20)}`);
+	const floorVerdict = await checkCluster(cluster, secrets);
+	say(`round ${round}: floor ${seconds(floor.wallMs)}; ${floorVerdict.summary}`);
+	const verdict = (value: {ok: boolean; summary: string}) => (value.ok ? 'healthy' : value.summary);
+	return {fresh, noop, floor, verdicts: {pgha: verdict(pghaVerdict), noop: verdict(noopVerdict), floor: verdict(floorVerdict)}, load: {pgha: pghaLoad, floor: floorLoad}};
+}
+
+async function benchApply(rounds: number): Promise<ApplyRun | undefined> {
 	const clusterFile = labClusterFile();
 	if (!labAvailable() || !clusterFile || process.getuid?.() !== 0) {
 		rows.push({group: 'build', measure: 'pgha apply vs floor', value: 'not measured', note: 'the lab is not up (or not root)'});
 		return undefined;
 	}
 
-	say('waiting for the lab lock');
-	const release = await lockLab();
-	try {
-		const dir = mkdtempSync(path.join(work, 'apply-'));
-		copyFileSync(clusterFile, path.join(dir, 'pgha.yaml'));
-		say('lab reset; pgha apply from fresh nodes');
-		await labResetNodes();
-		const loadBefore = load();
-		const fresh = await pghaApply(dir);
-		if (fresh.code !== 0) throw new Error(`pgha apply failed (${fresh.code}):\n${tail(fresh.output, 20)}`);
-		const {config: cluster} = await loadClusterFile(path.join(dir, 'pgha.yaml'));
-		const {secrets} = await loadOrCreateSecrets(path.join(dir, 'pgha.yaml'));
-		const pghaVerdict = await checkCluster(cluster, secrets);
-		say(`pgha apply: ${seconds(fresh.wallMs)}; check: ${pghaVerdict.summary}`);
-		const breakdown = stageBreakdown(fresh, fresh.runStartMs + fresh.wallMs);
+	const results: Round[] = [];
+	for (let round = 1; round <= rounds; round++) results.push(await withLab(`build round ${round}`, () => applyRound(clusterFile, round)));
 
-		say('no-op re-run');
-		const noop = await pghaApply(dir);
-		const counts = countCommands(noop.entries);
-		const noopVerdict = await checkCluster(cluster, secrets);
+	const samples = (pick: (round: Round) => number) => results.map(pick);
+	const list = (values: readonly number[]) => values.map(value => seconds(value)).join(', ');
+	const of = `median of ${rounds}`;
+	const pgha = samples(round => round.fresh.wallMs);
+	const floor = samples(round => round.floor.wallMs);
+	const ratios = results.map(round => round.fresh.wallMs / round.floor.wallMs);
+	const noop = samples(round => round.noop.wallMs);
+	const unhealthy = results.flatMap((round, index) => Object.entries(round.verdicts).filter(([, value]) => value !== 'healthy').map(([what, value]) => `round ${index + 1} ${what}: ${value}`));
+	const checks = unhealthy.length === 0 ? 'end check healthy after every run' : `end check: ${unhealthy.join('; ')}`;
+	rows.push({group: 'build', measure: `pgha apply, fresh nodes to healthy (exit 0), ${of}`, value: seconds(median(pgha)), note: `runs: ${list(pgha)}; ${checks}; load avg before: ${results.map(round => round.load.pgha.split(' ')[0]).join(', ')}`});
+	rows.push({group: 'build', measure: `floor script, fresh nodes to healthy, ${of}`, value: seconds(median(floor)), note: `runs: ${list(floor)}; load avg before: ${results.map(round => round.load.floor.split(' ')[0]).join(', ')}`});
+	rows.push({group: 'build', measure: `ratio pgha / floor, ${of}`, value: median(ratios).toFixed(2), target: '<= 1.2', note: `per round: ${ratios.map(ratio => ratio.toFixed(2)).join(', ')}`});
+	rows.push({group: 'build', measure: `pgha apply (fresh): pgha's own CPU / peak RSS, ${of}`, value: `${seconds(median(samples(round => round.fresh.cpuMs)))} / ${median(samples(round => round.fresh.maxRssMiB)).toFixed(0)} MiB`, note: 'pgha process and its local children (/usr/bin/time); plain-line output (no TTY)'});
+	rows.push({group: 'build', measure: `no-op re-run on the healthy cluster, ${of}`, value: seconds(median(noop)), target: '<= 10 s', note: `runs: ${list(noop)}; exit codes ${results.map(round => round.noop.code).join(', ')}`});
+	const counts = results.map(round => countCommands(round.noop.entries));
+	rows.push({group: 'build', measure: 'no-op re-run: commands over SSH', value: counts.map(count => String(count.sshExec + count.sshUploads)).join(', '), note: `per round; ${counts[0]!.sshExec} exec + ${counts[0]!.sshUploads} uploads (round 1); ${counts[0]!.local} local commands on this computer`});
 
-		const major = pgMajorOf(dir, cluster.nodes[0]!.name);
-		const floorDir = path.join(work, 'floor');
-		prepareFloor(floorDir, cluster, secrets, major);
-		say('lab reset; the floor script from fresh nodes');
-		await labResetNodes();
-		const floorLoad = load();
-		const floor = await runFloor(floorDir);
-		if (floor.code !== 0) throw new Error(`the floor script failed (${floor.code}):\n${tail(floor.output, 20)}`);
-		const floorVerdict = await checkCluster(cluster, secrets);
-		say(`floor: ${seconds(floor.wallMs)}; check: ${floorVerdict.summary}`);
-
-		const ratio = fresh.wallMs / floor.wallMs;
-		rows.push({group: 'build', measure: 'pgha apply, fresh nodes to healthy (exit 0)', value: seconds(fresh.wallMs), note: `end check: ${pghaVerdict.ok ? 'healthy' : pghaVerdict.summary}; load avg before ${loadBefore}`});
-		rows.push({group: 'build', measure: 'floor script, fresh nodes to healthy', value: seconds(floor.wallMs), note: `end check: ${floorVerdict.ok ? 'healthy' : floorVerdict.summary}; load avg before ${floorLoad}`});
-		rows.push({group: 'build', measure: 'ratio pgha / floor', value: ratio.toFixed(2), target: '<= 1.2'});
-		rows.push({group: 'build', measure: 'no-op re-run on the healthy cluster', value: seconds(noop.wallMs), target: '<= 10 s', note: `exit ${noop.code}; end check: ${noopVerdict.ok ? 'healthy' : noopVerdict.summary}`});
-		rows.push({group: 'build', measure: 'pgha apply (fresh): pgha\'s own CPU / peak RSS', value: `${seconds(fresh.cpuMs)} / ${fresh.maxRssMiB.toFixed(0)} MiB`, note: `${((fresh.cpuMs / fresh.wallMs) * 100).toFixed(1)} % of a core on average; plain-line output (no TTY)`});
-		rows.push({group: 'build', measure: 'no-op re-run: commands over SSH', value: `${counts.sshExec + counts.sshUploads}`, note: `${counts.sshExec} exec + ${counts.sshUploads} uploads; ${counts.local} local commands on this computer`});
-		notes.push(`pgha apply, where the time went (from the run log's timestamps): ${breakdown}.`);
-		const floorPhases = [...floor.phases].filter(([name]) => name !== 'total').map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ');
-		notes.push(`Floor phases: ${floorPhases} (install = user, apt update + install, packaged cluster dropped, files, etcd started, HAProxy started, on the three nodes in parallel; leader = start Patroni on node 1 and wait for /primary; replicas = start the others and wait until HAProxy routes and the leader sees every replica streaming).`);
-		const freshCounts = countCommands(fresh.entries);
-		notes.push(`Fresh pgha apply issued ${freshCounts.sshExec} commands and ${freshCounts.sshUploads} uploads over SSH and ${freshCounts.local} local commands.`);
-		return fresh;
-	} finally {
-		release();
+	for (const [index, round] of results.entries()) {
+		notes.push(`Round ${index + 1}, pgha apply ${seconds(round.fresh.wallMs)}, where the time went (run log timestamps): ${stageBreakdown(round.fresh, round.fresh.runStartMs + round.fresh.wallMs)}.`);
+		const phases = [...round.floor.phases].filter(([name]) => name !== 'total').map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ');
+		notes.push(`Round ${index + 1}, floor ${seconds(round.floor.wallMs)}: ${phases}.`);
 	}
+
+	const freshCounts = countCommands(results[0]!.fresh.entries);
+	notes.push('Floor phases: install = admin user, apt update + install, packaged cluster dropped, the same files pgha writes, etcd and HAProxy started, on the three nodes in parallel; leader = start Patroni on node 1, wait for /primary; replicas = start the others, wait until HAProxy routes (1 UP for writes, 2 for reads) and the leader seen through 5000 has 2 replicas streaming. Polls every 1 s. Timed from the script\'s start (SSH connections included) to that condition; the common end check runs after the clock stops.');
+	notes.push(`A fresh pgha apply (round 1) issued ${freshCounts.sshExec} commands and ${freshCounts.sshUploads} uploads over SSH and ${freshCounts.local} local commands; the floor issues 6 SSH sessions (one per node to install, one per node to start Patroni).`);
+	return results[0]!.fresh;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,8 +344,13 @@ async function benchUi(apply: ApplyRun | undefined): Promise<void> {
 	const replay = `${shellQuote(process.execPath)} ${path.join(here, 'replay.mjs')} ${paced}`;
 	say(`UI: real apt output at its recorded pace (${seconds(apt.at(-1)!.offsetMs)})`);
 	const inkPaced = await streamThroughPgha('ink', replay, 'paced');
-	const share = (cpu(inkPaced) / inkPaced.wallMs) * 100;
-	rows.push({group: 'ui', measure: 'pgha CPU while streaming real apt output at its pace (Ink, pty)', value: `${share.toFixed(1)} % of a core`, target: '< 5 % of a core', note: `${cpu(inkPaced).toFixed(0)} ms CPU over ${seconds(inkPaced.wallMs)}; ${apt.length} lines of pg-node-1's apt update + install replayed with their recorded timing`});
+	const share = (result: StreamResult) => `${((cpu(result) / result.wallMs) * 100).toFixed(1)} % of a core`;
+	rows.push({group: 'ui', measure: 'pgha CPU while streaming real apt output at its pace (Ink, pty)', value: share(inkPaced), target: '< 5 % of a core', note: `${cpu(inkPaced).toFixed(0)} ms CPU over ${seconds(inkPaced.wallMs)}; ${apt.length} lines of pg-node-1's apt update + install replayed with their recorded timing`});
+	const silentPaced = await streamThroughPgha('silent', replay, 'paced');
+	rows.push({group: 'ui', measure: 'same, engine alone (no store, no Ink)', value: share(silentPaced), note: `${cpu(silentPaced).toFixed(0)} ms CPU over ${seconds(silentPaced.wallMs)}`});
+	say('UI: the screen with a running step and no output (10 s)');
+	const idle = await streamThroughPgha('ink', 'sleep 10', 'idle');
+	rows.push({group: 'ui', measure: 'Ink screen idle: a step running, no output', value: share(idle), note: `${cpu(idle).toFixed(0)} ms CPU over ${seconds(idle.wallMs)}: the spinner and clock repaints alone`});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,33 +369,58 @@ async function benchFailover(): Promise<void> {
 		return;
 	}
 
-	say('waiting for the lab lock (failover)');
-	const release = await lockLab();
-	try {
-		for (const preset of ['default', 'fast'] as const) {
-			const figures: FailoverFigures[] = [];
-			for (let run = 0; run < failoverRuns; run++) {
-				say(`failover: ${preset} timing, run ${run + 1} of ${failoverRuns}`);
-				await labResetNodes();
-				figures.push(await measureFailover({bin, clusterFile, preset, work, env: pghaEnv}));
+	for (const preset of ['default', 'fast'] as const) {
+		const figures: FailoverFigures[] = [];
+		for (let run = 0; run < failoverRuns; run++) {
+			let figure: FailoverFigures;
+			try {
+				figure = await withLab(`failover ${preset} ${run + 1}`, async () => {
+					say(`failover: ${preset} timing, run ${run + 1} of ${failoverRuns}`);
+					await labResetNodes();
+					return measureFailover({bin, clusterFile, preset, work, env: pghaEnv});
+				});
+			} catch (error) {
+				// One broken run must not cost the other runs' figures.
+				const message = error instanceof Error ? error.message : String(error);
+				say(`failover ${preset} run ${run + 1} failed: ${message}`);
+				notes.push(`Failover, ${preset} timing, run ${run + 1} gave no figures: ${message.replace(/\n/g, ' ')}`);
+				continue;
 			}
 
-			for (const fault of ['graceful', 'kill'] as const) {
-				const values = figures.map(figure => figure[fault]).filter((value): value is number => value !== undefined);
-				rows.push({
-					group: 'failover',
-					measure: `outage through 5000, ${fault === 'graceful' ? 'graceful stop' : 'hard kill'} of the leader, ${preset} timing`,
-					value: values.length > 0 ? seconds(median(values)) : 'no figure',
-					note: `${values.length === failoverRuns ? '' : `${values.length} of ${failoverRuns} runs gave a figure; `}median of ${values.length}: ${values.map(value => seconds(value)).join(', ')}`,
-				});
-			}
+			say(`failover ${preset} run ${run + 1}: graceful ${figure.graceful ?? '-'} ms, kill ${figure.kill ?? '-'} ms; test took ${seconds(figure.testMs)} (exit ${figure.testCode})`);
+			figures.push(figure);
 		}
-	} finally {
-		release();
+
+		if (figures.length > 0) notes.push(`Failover, ${preset} timing (${figures[0]?.timing ?? 'timing not in the report'}): pgha test took ${figures.map(figure => `${seconds(figure.testMs, 0)} (exit ${figure.testCode})`).join(', ')} after a ${figures.map(figure => seconds(figure.applyMs, 0)).join(', ')} build; exit 1 means a check or bound of the test stage failed (see its report), the outage figures are still measured.`);
+
+		for (const fault of ['graceful', 'kill'] as const) {
+			const values = figures.map(figure => figure[fault]).filter((value): value is number => value !== undefined);
+			rows.push({
+				group: 'failover',
+				measure: `outage through 5000, ${fault === 'graceful' ? 'graceful stop' : 'hard kill'} of the leader, ${preset} timing`,
+				value: values.length > 0 ? seconds(median(values)) : 'no figure',
+				note: `${values.length === failoverRuns ? '' : `${values.length} of ${failoverRuns} runs gave a figure; `}${values.length > 0 ? `median of ${values.length}: ${values.map(value => seconds(value)).join(', ')}` : ''}`,
+			});
+		}
 	}
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Holds the lab for one unit of work only (a build round, a failover run) and pauses a little after
+ * releasing it, so a lab test file waiting for the lock is not starved by a long benchmark.
+ */
+async function withLab<T>(what: string, work: () => Promise<T>): Promise<T> {
+	say(`waiting for the lab lock (${what})`);
+	const release = await lockLab();
+	try {
+		return await work();
+	} finally {
+		release();
+		await new Promise(resolve => setTimeout(resolve, 3000));
+	}
+}
 
 async function machine(): Promise<string[]> {
 	const kernel = (await runCommand('uname', ['-r'])).stdout.trim();
@@ -401,7 +454,7 @@ async function main(): Promise<number> {
 	};
 
 	if (parts.has('version')) await attempt('startup', benchVersion);
-	if (parts.has('apply')) await attempt('build', async () => { apply = await benchApply(); });
+	if (parts.has('apply')) await attempt('build', async () => { apply = await benchApply(applyRounds); });
 	if (parts.has('ui')) await attempt('ui', () => benchUi(apply));
 	if (parts.has('failover')) await attempt('failover', benchFailover);
 
