@@ -1,40 +1,59 @@
 /**
  * A lock file holding its owner's PID, so two lab commands never change the lab at once.
  * A lock whose owner is gone is stale and taken over (a killed command must not block the lab).
+ * Only that takeover can still race (two waiters finding the same dead owner at once).
  */
-import {mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeSync} from 'node:fs';
+import {linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {sleep} from './process.ts';
 
-function ownerAlive(file: string): boolean {
+/** 'gone': the file vanished (its owner just unlocked): try again, never remove anything. */
+function ownerState(file: string): 'alive' | 'dead' | 'gone' {
 	let pid: number;
 	try {
 		pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
 	} catch {
-		return false;
+		return 'gone';
 	}
 
-	if (!Number.isInteger(pid) || pid <= 0) return false;
+	if (!Number.isInteger(pid) || pid <= 0) return 'dead';
 	try {
 		process.kill(pid, 0);
+		return 'alive';
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
+	}
+}
+
+/**
+ * Creates the lock file with the PID already in it: a hard link to a finished temp file appears
+ * atomically. (Open, then write, left a moment when another process read an empty file, called it
+ * stale and took the lock too.)
+ */
+function create(file: string): boolean {
+	const temp = `${file}.${process.pid}.tmp`;
+	writeFileSync(temp, String(process.pid), {mode: 0o600});
+	try {
+		linkSync(temp, file);
 		return true;
 	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+		throw error;
+	} finally {
+		try {
+			unlinkSync(temp);
+		} catch {}
 	}
 }
 
 /** Takes the lock or returns false at once. */
 export function tryLock(file: string): boolean {
 	mkdirSync(path.dirname(file), {recursive: true});
-	for (let attempt = 0; attempt < 2; attempt++) {
-		try {
-			const fd = openSync(file, 'wx', 0o600);
-			writeSync(fd, String(process.pid));
-			closeSync(fd);
-			return true;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-			if (ownerAlive(file)) return false;
+	for (let attempt = 0; attempt < 3; attempt++) {
+		if (create(file)) return true;
+		const owner = ownerState(file);
+		if (owner === 'alive') return false;
+		if (owner === 'dead') {
 			try {
 				unlinkSync(file);
 			} catch {}
