@@ -25,7 +25,10 @@ function startWizard(dir: string, home: string, run: number): {pane: Pane; exitF
 	return {pane, exitFile};
 }
 
-test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resume at once', async t => {
+// About 20 minutes of lab time: run on demand (PGHA_WIZARD_E2E=1) until it has a place in CI's budget.
+const wizardTest = process.env['PGHA_WIZARD_E2E'] === '1' ? test.serial : test.serial.skip;
+
+wizardTest('setup, Ctrl+C, resume, a node lost and retried, summary, then resume at once', async t => {
 	if (!requireLab(t)) return;
 	t.timeout(minutes(45));
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'pgha-wizard-'));
