@@ -81,7 +81,7 @@ const plans: Record<string, (ctx: PlanContext) => Action[]> = {
 		runAction(`install -d -m 0755 ${scratchDir}`),
 		writeAction(probeWriterPath, renderProbeWriter(), 0o644),
 		writeAction(pgbenchLoopPath, renderPgbenchLoop(), 0o755),
-		manual(`${psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, 'postgres', `CREATE DATABASE ${testDatabase}`)}`),
+		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, 'postgres', `CREATE DATABASE ${testDatabase}`)),
 	],
 	replication: ctx => [
 		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, testDatabase, `INSERT INTO ${markerTable} (token) VALUES ('hello')`)),
@@ -110,7 +110,7 @@ const plans: Record<string, (ctx: PlanContext) => Action[]> = {
 
 function faultPlan(kind: FaultKind): (ctx: PlanContext) => Action[] {
 	return ctx => [
-		manual(`python3 ${probeWriterPath}  # ${kind === 'graceful' ? 'settings as one JSON line on stdin' : 'as in the previous test'}`),
+		manual(`python3 ${probeWriterPath}  # settings as one JSON line on stdin; runs while the leader is lost`),
 		manual(faults[kind].manual.inject),
 		manual(`curl -s http://<replica-ip>:${ctx.cluster.ports.patroniApi}/cluster`),
 		manual(`curl -s http://<replica-ip>:${ctx.cluster.ports.patroniApi}/history`),
