@@ -10,6 +10,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 }
 
 const {register} = await import('tsx/esm/api');
-register();
+// The project's tsconfig (react-jsx and all), wherever the user runs pgha from.
+register({tsconfig: new URL('../tsconfig.json', import.meta.url).pathname});
 const {main} = await import('./cli.ts');
 process.exitCode = await main(argv);
