@@ -12,6 +12,26 @@ export interface LiveStepProps {
 	readonly width: number;
 }
 
+/** Word-wraps to the width, so the explanation is read whole and its lines counted in the budget. */
+export function wrapWords(text: string, width: number): string[] {
+	const lines: string[] = [];
+	for (const paragraph of text.split('\n')) {
+		let line = '';
+		for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+			if (line && line.length + 1 + word.length > width) {
+				lines.push(line);
+				line = word;
+			} else {
+				line = line ? `${line} ${word}` : word;
+			}
+		}
+
+		lines.push(line);
+	}
+
+	return lines;
+}
+
 function clip(line: string, width: number): string {
 	return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
 }
@@ -23,7 +43,9 @@ function clip(line: string, width: number): string {
 export function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
 	const lines: Array<{key: string; text: string; tone?: 'dim' | 'command' | 'title' | 'error'}> = [];
 	lines.push({key: 'title', text: `${messages.why[lang]}: ${step.title[lang]}`, tone: 'title'});
-	for (const [index, part] of step.explain[lang].split('\n').entries()) lines.push({key: `explain-${index}`, text: part, tone: 'dim'});
+	// At most a third of the space for the explanation; the live output matters as much.
+	const explanation = wrapWords(step.explain[lang], Math.max(20, width)).slice(0, Math.max(1, Math.floor(maxLines / 3)));
+	for (const [index, part] of explanation.entries()) lines.push({key: `explain-${index}`, text: part, tone: 'dim'});
 	const active = step.nodes.filter(node => node.status === 'running' || node.status === 'failed');
 	const budget = Math.max(0, maxLines - lines.length);
 	const perNode = active.length > 0 ? Math.max(2, Math.floor(budget / active.length)) : 0;
