@@ -3,34 +3,14 @@
  * questions; exits 0 only when the cluster is verified healthy afterwards.
  */
 import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
-import {defaultClusterFile} from '../config/load.ts';
-import {detectLang, parseLang, type Lang} from '../i18n.ts';
-import {openSession} from '../app/session.ts';
 import {courseStages} from '../app/stages.ts';
 import {runStages} from '../app/run-stages.ts';
 import {checkHealth} from '../app/health.ts';
-import {reportError} from '../app/report-error.ts';
-
-export function commonOptions(args: ParsedArgs): {configFile: string; lang: Lang; interactive: boolean} {
-	return {
-		configFile: flagString(args, 'c', 'config') ?? defaultClusterFile,
-		lang: parseLang(flagString(args, 'lang')) ?? detectLang(),
-		interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
-	};
-}
+import {reportFailures, withSession} from '../app/with-session.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
-	const {configFile, lang, interactive} = commonOptions(args);
 	const only = flagString(args, 'only')?.split(',').map(value => value.trim()).filter(Boolean);
-	let session;
-	try {
-		session = await openSession({configFile, lang, interactive});
-	} catch (error) {
-		return reportError(error, lang);
-	}
-
-	try {
-		for (const warning of session.warnings) process.stderr.write(`warning: ${warning.field}: ${warning.message}\n`);
+	return withSession(args, async (session, {lang, interactive}) => {
 		const {result, interrupted, mounted} = await runStages({
 			session,
 			stages: courseStages({host: !hasFlag(args, 'no-host')}),
@@ -48,14 +28,7 @@ export async function run(args: ParsedArgs): Promise<number> {
 		}
 
 		if (result.status !== 'done') {
-			const failed = result.stages.find(stage => stage.status === 'failed');
-			for (const failure of failed?.failures ?? []) {
-				const message = failure.text ? failure.text[lang] : failure.message;
-				// Step errors usually name their node already ("pg-node-2: ..."): say it once.
-				const line = message.startsWith(`${failure.node}:`) ? message : `${failure.node}: ${message}`;
-				process.stderr.write(`${line}\n  log: ${failure.logFile}\n`);
-			}
-
+			reportFailures(result, lang);
 			return 1;
 		}
 
@@ -68,7 +41,5 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 		process.stdout.write(lang === 'ru' ? 'Кластер здоров.\n' : 'The cluster is healthy.\n');
 		return 0;
-	} finally {
-		session.close();
-	}
+	});
 }

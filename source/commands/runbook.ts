@@ -5,7 +5,7 @@ import {loadClusterFile} from '../config/load.ts';
 import {courseStages} from '../app/stages.ts';
 import {renderRunbook} from '../runbook.ts';
 import {reportError} from '../app/report-error.ts';
-import {commonOptions} from './apply.ts';
+import {commonOptions} from '../app/with-session.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
 	const {configFile, lang} = commonOptions(args);

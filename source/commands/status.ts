@@ -1,20 +1,10 @@
 /** `pgha status`: members, roles, lag, timeline and HAProxy backends, without changing anything. */
 import type {ParsedArgs} from '../cli-args.ts';
-import {openSession} from '../app/session.ts';
 import {checkHealth} from '../app/health.ts';
-import {reportError} from '../app/report-error.ts';
-import {commonOptions} from './apply.ts';
+import {withSession} from '../app/with-session.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
-	const {configFile, lang, interactive} = commonOptions(args);
-	let session;
-	try {
-		session = await openSession({configFile, lang, interactive});
-	} catch (error) {
-		return reportError(error, lang);
-	}
-
-	try {
+	return withSession(args, async (session, {lang}) => {
 		const health = await checkHealth(session.cluster, session.secrets, session.remotes);
 		const out: string[] = [];
 		out.push(lang === 'ru' ? `Кластер ${session.cluster.name}` : `Cluster ${session.cluster.name}`);
@@ -31,7 +21,5 @@ export async function run(args: ParsedArgs): Promise<number> {
 		out.push('', health.problems.length === 0 ? (lang === 'ru' ? 'Здоров.' : 'Healthy.') : health.problems.map(problem => `✖ ${problem}`).join('\n'));
 		process.stdout.write(`${out.join('\n')}\n`);
 		return health.problems.length === 0 ? 0 : 1;
-	} finally {
-		session.close();
-	}
+	});
 }

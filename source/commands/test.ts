@@ -4,28 +4,17 @@
  * every test ran and every bound held.
  */
 import {hasFlag, type ParsedArgs} from '../cli-args.ts';
-import {openSession} from '../app/session.ts';
 import {runStages} from '../app/run-stages.ts';
-import {reportError} from '../app/report-error.ts';
+import {reportFailures, withSession} from '../app/with-session.ts';
 import {createTestStage} from '../../steps/cluster-test.ts';
 import {allPassed, type TestReport} from '../testing/model.ts';
 import {renderSummary} from '../testing/report-render.ts';
 import type {ReportFiles} from '../testing/report-files.ts';
-import {commonOptions} from './apply.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
-	const {configFile, lang, interactive} = commonOptions(args);
-	let session;
-	try {
-		session = await openSession({configFile, lang, interactive});
-	} catch (error) {
-		return reportError(error, lang);
-	}
-
-	let latest: {report: TestReport; files: ReportFiles} | undefined;
-	const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files})});
-	try {
-		for (const warning of session.warnings) process.stderr.write(`warning: ${warning.field}: ${warning.message}\n`);
+	return withSession(args, async (session, {lang, interactive}) => {
+		let latest: {report: TestReport; files: ReportFiles} | undefined;
+		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files})});
 		const {result, interrupted, mounted} = await runStages({
 			session,
 			stages: [stage],
@@ -43,13 +32,10 @@ export async function run(args: ParsedArgs): Promise<number> {
 		}
 
 		if (result.status !== 'done') {
-			const failed = result.stages.find(item => item.status === 'failed');
-			for (const failure of failed?.failures ?? []) process.stderr.write(`${failure.node}: ${failure.text ? failure.text[lang] : failure.message}\n  log: ${failure.logFile}\n`);
+			reportFailures(result, lang);
 			return 1;
 		}
 
 		return final && allPassed(final.report) ? 0 : 1;
-	} finally {
-		session.close();
-	}
+	});
 }

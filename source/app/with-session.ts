@@ -1,0 +1,50 @@
+/** The shape every node-touching command shares: open a session, run, always close it. */
+import {flagString, type ParsedArgs} from '../cli-args.ts';
+import {defaultClusterFile} from '../config/load.ts';
+import {detectLang, parseLang, type Lang} from '../i18n.ts';
+import {openSession, type Session} from './session.ts';
+import {reportError} from './report-error.ts';
+import type {PipelineResult} from '../engine/types.ts';
+
+export interface CommandContext {
+	readonly configFile: string;
+	readonly lang: Lang;
+	readonly interactive: boolean;
+}
+
+export function commonOptions(args: ParsedArgs): CommandContext {
+	return {
+		configFile: flagString(args, 'c', 'config') ?? defaultClusterFile,
+		lang: parseLang(flagString(args, 'lang')) ?? detectLang(),
+		interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+	};
+}
+
+/** Opens the session (errors become one clear message and an exit code), runs `body`, closes. */
+export async function withSession(args: ParsedArgs, body: (session: Session, context: CommandContext) => Promise<number>): Promise<number> {
+	const context = commonOptions(args);
+	let session: Session;
+	try {
+		session = await openSession(context);
+	} catch (error) {
+		return reportError(error, context.lang);
+	}
+
+	try {
+		for (const warning of session.warnings) process.stderr.write(`warning: ${warning.field}: ${warning.message}\n`);
+		return await body(session, context);
+	} finally {
+		session.close();
+	}
+}
+
+/** The failed nodes of a run that stopped, each named once, with its log file. */
+export function reportFailures(result: PipelineResult, lang: Lang): void {
+	const failed = result.stages.find(stage => stage.status === 'failed');
+	for (const failure of failed?.failures ?? []) {
+		const message = failure.text ? failure.text[lang] : failure.message;
+		// Step errors usually name their node already ("pg-node-2: ..."): say it once.
+		const line = message.startsWith(`${failure.node}:`) ? message : `${failure.node}: ${message}`;
+		process.stderr.write(`${line}\n  log: ${failure.logFile}\n`);
+	}
+}
