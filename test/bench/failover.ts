@@ -21,6 +21,8 @@ export interface FailoverFigures {
 	readonly testCode: number;
 	/** Patroni timing the report says it ran with. */
 	readonly timing?: string;
+	/** The test stage's checks that failed (English), e.g. a node that did not rejoin. */
+	readonly failedChecks: readonly string[];
 }
 
 export interface FailoverOptions {
@@ -81,6 +83,7 @@ export async function measureFailover(options: FailoverOptions): Promise<Failove
 	if (!newest) throw new Error(`pgha test (${options.preset}) wrote no report (exit ${test.code}): ${test.output.trim().split('\n').slice(-5).join(' ')}`);
 	const report = JSON.parse(readFileSync(path.join(reports, newest, 'report.json'), 'utf8')) as {
 		faults?: Array<{kind: string; outageMs: number | null; skipped?: unknown}>;
+		checks?: Array<{test: string; ok: boolean; text?: {en?: string}}>;
 		settings?: {ttl?: number; loopWait?: number; retryTimeout?: number; inter?: string};
 	};
 	const outage = (kind: string) => {
@@ -95,6 +98,7 @@ export async function measureFailover(options: FailoverOptions): Promise<Failove
 		applyMs: testStart - applyStart,
 		testMs,
 		testCode: test.code,
+		failedChecks: (report.checks ?? []).filter(check => !check.ok).map(check => `${check.test}: ${check.text?.en ?? 'failed'}`),
 		...(settings ? {timing: `ttl ${settings.ttl} / loop_wait ${settings.loopWait} / retry_timeout ${settings.retryTimeout}${settings.inter ? `, inter ${settings.inter}` : ''}`} : {}),
 	};
 }

@@ -391,7 +391,7 @@ async function benchFailover(): Promise<void> {
 			figures.push(figure);
 		}
 
-		if (figures.length > 0) notes.push(`Failover, ${preset} timing (${figures[0]?.timing ?? 'timing not in the report'}): pgha test took ${figures.map(figure => `${seconds(figure.testMs, 0)} (exit ${figure.testCode})`).join(', ')} after a ${figures.map(figure => seconds(figure.applyMs, 0)).join(', ')} build; exit 1 means a check or bound of the test stage failed (see its report), the outage figures are still measured.`);
+		if (figures.length > 0) notes.push(`Failover, ${preset} timing (${figures[0]?.timing ?? 'timing not in the report'}): pgha test took ${figures.map(figure => `${seconds(figure.testMs, 0)} (exit ${figure.testCode})`).join(', ')} after a ${figures.map(figure => seconds(figure.applyMs, 0)).join(', ')} build; exit 1 = a check of the test stage failed, the outage figures are still measured. Failed checks: ${figures.map((figure, index) => `run ${index + 1}: ${figure.failedChecks.join('; ') || 'none'}`).join('; ')}.`);
 
 		for (const fault of ['graceful', 'kill'] as const) {
 			const values = figures.map(figure => figure[fault]).filter((value): value is number => value !== undefined);
