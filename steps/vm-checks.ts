@@ -317,6 +317,8 @@ async function inspectNode(ctx: StepContext): Promise<Finding[]> {
 
 const nodeStep: Step = {
 	id: 'vm-checks.node',
+	// What it finds (a busy port, a cloned machine-id) does not go away in seconds: no automatic retry.
+	retry: {tries: 0},
 	title: text('Проверка ВМ: ОС, память, процессоры, диск, IP, sudo, порты', 'VM check: OS, memory, CPUs, disk, IP, sudo, ports'),
 	explain: text(
 		'pgha заходит на узел по SSH и проверяет то, что в методичке видно только в окне VirtualBox: версию ОС, 2 ГБ памяти, 2 процессора, свободное место, что IP из pgha.yaml есть на сетевом интерфейсе, что sudo работает и что порты 2379, 2380, 5432, 8008 (и порты HAProxy) свободны. Ничего не меняется.',
@@ -360,6 +362,8 @@ async function sampleNodes(ctx: StepContext): Promise<ClusterSample[]> {
 
 const clusterStep: Step = {
 	id: 'vm-checks.cluster',
+	// What it finds (a busy port, a cloned machine-id) does not go away in seconds: no automatic retry.
+	retry: {tries: 0},
 	title: text('Проверка ВМ: уникальные имена и machine-id, часы', 'VM check: unique names and machine-ids, clocks'),
 	explain: text(
 		'Склонированные ВМ получают одинаковые имя хоста и /etc/machine-id: тогда DHCP может выдать им один адрес, а журналы и etcd путаются. Часы узлов должны расходиться не больше чем на 2 с, иначе таймауты Patroni и etcd считаются неверно.',

@@ -185,6 +185,12 @@ export async function reset(report: Reporter): Promise<void> {
 			await stopNode(node, 0);
 			await setLink(node, true);
 		}));
+		// Fresh nodes are useless without their apt repository: bring the server back if it died.
+		if (runningServerPid() === undefined) {
+			report.line(t('Сервер репозитория apt не работал: запускаю заново', 'The apt repository server was not running: starting it again'));
+			await startRepoServer(layout.switchIp);
+		}
+
 		await bootAll(layout.nodes, layout, true, report);
 		report.line(t('Узлы снова свежие.', 'The nodes are fresh again.'));
 	});
@@ -201,6 +207,9 @@ export async function stopNodeCommand(argument: string | undefined, report: Repo
 
 		report.line(t(`Выключаю ${node.name}…`, `Powering off ${node.name}…`));
 		await stopNode(node, stopGraceMs);
+		// A powered-off VM does not answer at all; with its port up, the node's empty namespace would
+		// refuse connections and look like a running VM without an SSH server.
+		await setLink(node, false);
 		report.line(t(`${node.name} выключен (данные сохранены; включить: pgha lab start-node ${node.index}).`, `${node.name} is off (data kept; power on: pgha lab start-node ${node.index}).`));
 	});
 }
@@ -214,6 +223,7 @@ export async function startNodeCommand(argument: string | undefined, report: Rep
 			return;
 		}
 
+		await setLink(node, true);
 		await bootAll([node], layout, false, report);
 	});
 }

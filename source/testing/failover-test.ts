@@ -10,7 +10,8 @@ import {faultBoundMs, boundFormula} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {moveLeaderAwayFrom, readCluster, readHistory} from './cluster-view.ts';
 import {nodeByName, poll, proxyNow, remoteOf, type TestEnv} from './env.ts';
-import {faults} from './faults.ts';
+import {faults, type InjectResult} from './faults.ts';
+import {markerProbeCommand, parseMarkerProbe} from './sql.ts';
 import type {Check, FaultFigures, FaultKind, TimingSettings} from './model.ts';
 import {currentLsn, observeLeaderChange, waitRejoined, type Observation} from './observe.ts';
 import type {TestRun} from './run-state.ts';
@@ -27,6 +28,17 @@ async function rewoundSince(env: TestEnv, node: NodeConfig, sinceMs: number): Pr
 		.catch(() => undefined);
 	const count = Number(result?.stdout.trim());
 	return result === undefined || !Number.isFinite(count) ? null : count > 0;
+}
+
+/** Is the marker row absent on the node (read directly, not through HAProxy)? null: could not tell. */
+async function tokenGone(env: TestEnv, node: NodeConfig, token: string): Promise<boolean | null> {
+	const result = await env.proxy.exec(markerProbeCommand([node.ip], env.cluster.ports.postgres, token), {
+		stdin: `${env.secrets.superuserPassword}\n`, secrets: [env.secrets.superuserPassword], allowFailure: true, signal: env.signal, timeoutMs: 30_000,
+	}).catch(() => undefined);
+	if (!result) return null;
+	const line = result.stdout.split('\n').find(candidate => candidate.startsWith(`${node.ip} `));
+	if (!line || line.endsWith(' error')) return null;
+	return !parseMarkerProbe(result.stdout).seen.get(node.ip);
 }
 
 export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKind): Promise<void> {
@@ -56,13 +68,15 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	let demotedAt: number | null | undefined;
 	let restoreError: unknown;
 	let note: Text | undefined;
+	// Assigned inside the trigger callback, which TypeScript's flow analysis does not follow.
+	let injectResult = undefined as InjectResult | undefined;
 	try {
 		observation = await observeLeaderChange(env, run, {
 			oldLeader: victim.name,
 			exclude: [victim.name],
 			trigger: async () => {
 				injected = true;
-				await fault.inject(env, victim);
+				injectResult = (await fault.inject(env, victim)) ?? undefined;
 			},
 			leaderTimeoutMs: boundMs + 60_000,
 			chartFile: `${kind}.svg`,
@@ -99,6 +113,11 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 
 	const rejoinedAt = observation.newLeader ? await waitRejoined(env, victim.name, targetLsn, run.bounds.rejoinMs) : undefined;
 	const rewound = await rewoundSince(env, victim, observation.faultAt);
+	const isolatedWrite = injectResult?.isolatedToken === undefined ? undefined : {
+		token: injectResult.isolatedToken,
+		accepted: injectResult.isolatedAccepted ?? false,
+		gone: rejoinedAt === undefined ? null : await tokenGone(env, victim, injectResult.isolatedToken),
+	};
 	const outage = observation.outage;
 	const figures: FaultFigures = {
 		kind,
@@ -115,6 +134,7 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		historyBefore,
 		historyAfter,
 		...(note ? {note} : {}),
+		...(isolatedWrite ? {isolatedWrite} : {}),
 		...(demotedAt === undefined ? {} : {demotedMs: demotedAt === null ? null : demotedAt - observation.faultAt}),
 		restoredAt,
 		rejoinMs: rejoinedAt !== undefined && restoredAt !== null ? rejoinedAt - restoredAt : null,
@@ -158,7 +178,21 @@ export function faultChecks(figures: FaultFigures, settings: TimingSettings, rej
 				? `${figures.victim} is back as a replica (streaming, caught up) after ${seconds(figures.rejoinMs)} s${figures.rewound ? ', with pg_rewind' : ''}`
 				: `${figures.victim} did not come back as a streaming replica within ${seconds(rejoinBoundMs)} s`),
 		...demoted,
+		...isolatedChecks(figures),
 	];
+}
+
+function isolatedChecks(figures: FaultFigures): Check[] {
+	const write = figures.isolatedWrite;
+	if (!write?.accepted) return [];
+	const id = failoverTestId(figures.kind);
+	return [check(id, write.gone === true,
+		write.gone === true
+			? `запись, принятая отрезанным ${figures.victim} после разрыва, исчезла после его возвращения (pg_rewind её отбросил): пишите только через HAProxy`
+			: `запись, принятая отрезанным ${figures.victim} после разрыва, ${write.gone === false ? 'осталась на нём: он не перемотан (pg_rewind)' : 'не удалось проверить'}`,
+		write.gone === true
+			? `a write the cut-off ${figures.victim} accepted after the cut is gone after it rejoined (pg_rewind discarded it): write only through HAProxy`
+			: `a write the cut-off ${figures.victim} accepted after the cut ${write.gone === false ? 'is still there: it was not rewound' : 'could not be checked'}`)];
 }
 
 function skippedFigures(kind: FaultKind, boundMs: number): FaultFigures {

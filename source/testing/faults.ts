@@ -13,12 +13,19 @@
 import type {NodeConfig} from '../config/types.ts';
 import type {Text} from '../../steps/types.ts';
 import {patroniBinDir} from '../../steps/layout.ts';
-import {fail, poll, remoteOf, sleep, type TestEnv} from './env.ts';
+import {randomBytes} from 'node:crypto';
+import {fail, markerTable, poll, remoteOf, sleep, testDatabase, type TestEnv} from './env.ts';
 import type {FaultKind} from './model.ts';
 
 export const killCommand = 'sh -c \'systemctl kill --signal=SIGKILL patroni; pkill -KILL -u postgres -x postgres; systemctl stop patroni; true\'';
 export const stopCommand = 'systemctl stop patroni';
 export const startCommand = 'systemctl start patroni';
+
+export interface InjectResult {
+	/** The marker token a client on the cut-off primary's side wrote after the cut (cut only). */
+	readonly isolatedToken?: string;
+	readonly isolatedAccepted?: boolean;
+}
 
 export interface Fault {
 	readonly kind: FaultKind;
@@ -26,7 +33,7 @@ export interface Fault {
 	readonly labOnly: boolean;
 	/** What a student would type (for the runbook), with <leader> for the victim. */
 	readonly manual: {readonly inject: string; readonly restore: string};
-	inject(env: TestEnv, victim: NodeConfig): Promise<void>;
+	inject(env: TestEnv, victim: NodeConfig): Promise<InjectResult | void>;
 	/**
 	 * Waits (bounded) until the lost primary has stopped being one where only the lab can look
 	 * (inside a cut-off node); true when it did. Faults without it need no such wait.
@@ -79,6 +86,24 @@ export function hasStaleLeaderKeyBug(version: readonly number[] | undefined): bo
 	if (!version) return false;
 	const [major = 0, minor = 0, patch = 0] = version;
 	return major < 3 || (major === 3 && minor === 0 && patch < 3);
+}
+
+/**
+ * After the cut, a client on the old primary's side of the network still writes to it. Besides being
+ * what happens in a real partition, it makes the old primary's WAL go past the point where the new
+ * timeline forks: with nothing written after the cut, the fork point equals the start of its
+ * demotion checkpoint, and Patroni (comparing the recovery point, not the record's end) would skip
+ * pg_rewind and leave a replica that can never stream from the new timeline.
+ */
+async function writeOnIsolatedSide(env: TestEnv, victim: NodeConfig): Promise<InjectResult> {
+	const token = `isolated-${randomBytes(6).toString('hex')}`;
+	// synchronous_commit=local: with synchronous_mode the cut-off replicas would never acknowledge.
+	const sql = `SET synchronous_commit = local; INSERT INTO ${markerTable} (token) VALUES ('${token}')`;
+	const result = await insideNode(env, victim,
+		`PGCONNECT_TIMEOUT=5 timeout 20 runuser -u postgres -- psql -h /var/run/postgresql -p ${env.cluster.ports.postgres} -d ${testDatabase} -XAtq -c "${sql}"`);
+	const accepted = result.code === 0;
+	env.log(`cut: a client on ${victim.name}'s side wrote ${token} to it: ${accepted ? 'accepted' : `refused (exit ${result.code})`}`);
+	return {isolatedToken: token, isolatedAccepted: accepted};
 }
 
 async function healCut(env: TestEnv, victim: NodeConfig): Promise<Text | undefined> {
@@ -165,7 +190,10 @@ export const faults: Readonly<Record<FaultKind, Fault>> = {
 		title: {ru: 'лидер отрезан от сети', en: 'the leader cut off the network'},
 		labOnly: true,
 		manual: {inject: 'sudo pgha lab cut <leader>  # VirtualBox: untick "Cable Connected"', restore: 'sudo pgha lab heal <leader>'},
-		inject: (env, victim) => labOperation(env, victim, 'cut'),
+		inject: async (env, victim) => {
+			await labOperation(env, victim, 'cut');
+			return writeOnIsolatedSide(env, victim);
+		},
 		// Patroni 3.0.2 (Debian 12) may write the leader key back if the network returns while it is
 		// still demoting (fixed in 3.0.3): the cable stays out until the old primary has stepped down.
 		settle: demotedInside,

@@ -121,6 +121,11 @@ export interface FaultFigures {
 	readonly historyAfter: number | null;
 	/** What the test had to do beyond the obvious to bring the node back, and why. */
 	readonly note?: Text;
+	/**
+	 * Cut only: a row written on the cut-off primary from its own side of the network, as a client
+	 * there would. `gone` after the rejoin means pg_rewind discarded it (null: could not tell).
+	 */
+	readonly isolatedWrite?: {readonly token: string; readonly accepted: boolean; readonly gone: boolean | null};
 	/** When the cut-off old primary was seen stepping down by itself, ms after the fault (cut only). */
 	readonly demotedMs?: number | null;
 	readonly restoredAt: number | null;

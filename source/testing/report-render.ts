@@ -178,6 +178,11 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		if (fault.demotedMs !== undefined) out.push(`| ${ru ? 'отрезанный лидер сам понизил себя через' : 'the cut-off leader stepped down by itself after'} | ${fault.demotedMs === null ? '—' : `${seconds(fault.demotedMs)} s`} |`);
 		out.push(`| ${ru ? 'вернулся репликой и догнал' : 'back as a replica, caught up'} | ${yes(fault.rejoined && fault.caughtUp, lang)}${fault.rejoinMs === null ? '' : `, ${seconds(fault.rejoinMs)} s`} |`);
 		out.push(`| pg_rewind | ${yes(fault.rewound, lang)} |`);
+		if (fault.isolatedWrite) {
+			const write = fault.isolatedWrite;
+			const outcome = !write.accepted ? (ru ? 'не принята' : 'refused') : write.gone === null ? '—' : write.gone ? (ru ? 'отброшена при возвращении' : 'discarded on rejoin') : (ru ? 'осталась' : 'still there');
+			out.push(`| ${ru ? 'запись клиента со стороны отрезанного лидера' : "a write from a client on the cut-off leader's side"} | ${outcome} |`);
+		}
 		out.push(`| ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'} | ${fault.writes.acked} / ${fault.writes.failed} |`);
 		out.push(...errorRows(fault.writes, lang), '');
 		if (fault.note) out.push(`> ${fault.note[lang]}`, '');

@@ -9,6 +9,9 @@ import {RunScreen} from './run-screen.tsx';
 import {toRunView} from './from-engine.ts';
 import {createUiStore, type UiStore} from './ui-store.ts';
 
+/** A person reads a log tail at a few frames a second; more frames only cost CPU (issue 8: < 5 % of a core). */
+const screenFps = 4;
+
 export interface MountedRun {
 	readonly ui: UiStore;
 	/** Stops following the engine and unmounts, leaving the last frame on screen. */
@@ -20,7 +23,7 @@ export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInte
 	const unsubscribe = runStore.subscribe(() => {
 		ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir)}));
 	});
-	const instance = render(<RunScreen store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true});
+	const instance = render(<RunScreen store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true, maxFps: screenFps});
 	return {
 		ui,
 		async finish() {

@@ -1,5 +1,5 @@
 import {Box, Static, Text, useInput, useStdout} from 'ink';
-import {useSyncExternalStore} from 'react';
+import {useMemo, useSyncExternalStore} from 'react';
 import type {Lang} from '../i18n.ts';
 import type {UiStore} from './ui-store.ts';
 import type {StageView} from './view-model.ts';
@@ -40,6 +40,9 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 	const rows = stdout.rows || 24;
 	const columns = stdout.columns || 80;
 	const [done, active] = splitFinished(state.run.stages);
+	// <Static> prints only items it has not seen; a stable array spares it a diff on every output line.
+	const doneKey = done.map(stage => stage.id).join('\n');
+	const staticItems = useMemo(() => [...done], [doneKey]);
 	const running = active.some(stage => stage.status === 'running');
 	const spinner = useSpinner(running);
 	const now = useNow(running);
@@ -54,7 +57,7 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 
 	return (
 		<Box flexDirection="column">
-			<Static items={[...done]}>{stage => <StageLine key={stage.id} stage={stage} lang={lang} spinner="" now={now} />}</Static>
+			<Static items={staticItems}>{stage => <StageLine key={stage.id} stage={stage} lang={lang} spinner="" now={now} />}</Static>
 			{active.map(stage => (
 				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} />
 			))}

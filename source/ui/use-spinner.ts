@@ -3,7 +3,7 @@ import {useEffect, useState} from 'react';
 const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** One spinner frame; a single interval per screen keeps repaints cheap. */
-export function useSpinner(active: boolean, intervalMs = 120): string {
+export function useSpinner(active: boolean, intervalMs = 250): string {
 	const [index, setIndex] = useState(0);
 	useEffect(() => {
 		if (!active) return;

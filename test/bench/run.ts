@@ -269,7 +269,8 @@ async function streamThroughPgha(mode: 'ink' | 'silent', command: string, label:
 	const out = path.join(work, `ui-${label}-${mode}.json`);
 	const workDir = mkdtempSync(path.join(work, `ui-${label}-`));
 	const driver = ['--import=tsx', path.join(here, 'ui-stream.tsx'), '--mode', mode, '--work', workDir, '--command', command, '--out', out];
-	const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'};
+	// NODE_ENV as source/bin.js sets it for every pgha run (React's production build).
+	const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color', NODE_ENV: process.env.NODE_ENV ?? 'production'};
 	// With CI set, Ink draws only the last frame: that would not be the cost a student's terminal sees.
 	delete env.CI;
 	let result;

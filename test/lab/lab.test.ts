@@ -147,6 +147,10 @@ test.serial('stop-node powers a node off; start-node boots it again with its dat
 	t.is(stop.code, 0, stop.stderr);
 	t.is(leaderPid(node), undefined);
 	t.false(await tcpOpen(node.ip, 22));
+	// Like a powered-off VM: no answer at all, not "connection refused" (which means "no SSH server").
+	const probe = await inSwitch('timeout', ['6', 'bash', '-c', `exec 3<>/dev/tcp/${node.ip}/22`]);
+	t.not(probe.code, 0);
+	t.notRegex(probe.stderr, /refused/i);
 	t.regex((await labCli(['status'])).stdout, /pg-node-3\s+192\.168\.0\.32\s+down/);
 	const start = await labCli(['start-node', '3']);
 	t.is(start.code, 0, start.stderr);
