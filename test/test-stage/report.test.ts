@@ -6,6 +6,7 @@ import {computeBounds, timingSettings} from '../../source/testing/bounds.ts';
 import {chartOf} from '../../source/testing/figures.ts';
 import {allPassed, type FaultFigures, type TestReport} from '../../source/testing/model.ts';
 import {writeReport} from '../../source/testing/report-files.ts';
+import {faultChecks} from '../../source/testing/failover-test.ts';
 import {chartSvg, renderMarkdown, renderSummary} from '../../source/testing/report-render.ts';
 import {sampleCluster} from '../helpers/install-fixtures.ts';
 
@@ -135,4 +136,21 @@ test('the report folder holds the JSON (every figure), both Markdown files and o
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
+});
+
+test('a write the cut-off leader accepted passes only when it is gone after the rejoin', t => {
+	const gone = faultChecks(fault('cut', 38_050, {isolatedWrite: {token: 'isolated-1', accepted: true, gone: true}}), settings, bounds.rejoinMs);
+	const kept = faultChecks(fault('cut', 38_050, {isolatedWrite: {token: 'isolated-1', accepted: true, gone: false}}), settings, bounds.rejoinMs);
+	const refused = faultChecks(fault('cut', 38_050, {isolatedWrite: {token: 'isolated-1', accepted: false, gone: null}}), settings, bounds.rejoinMs);
+	const about = (checks: readonly {text: {en: string}; ok: boolean}[]) => checks.filter(check => check.text.en.includes('accepted after the cut'));
+	t.deepEqual(about(gone).map(check => check.ok), [true]);
+	t.regex(about(gone)[0]!.text.en, /pg_rewind discarded it/);
+	t.deepEqual(about(kept).map(check => check.ok), [false]);
+	t.deepEqual(about(refused), []);
+});
+
+test('the report says what became of the write on the cut-off side', t => {
+	const report = sampleReport({faults: [fault('cut', 38_050, {isolatedWrite: {token: 'isolated-1', accepted: true, gone: true}})]});
+	t.true(renderMarkdown(report, 'en').includes("| a write from a client on the cut-off leader's side | discarded on rejoin |"));
+	t.true(renderMarkdown(report, 'ru').includes('| запись клиента со стороны отрезанного лидера | отброшена при возвращении |'));
 });
