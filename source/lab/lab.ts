@@ -71,8 +71,21 @@ async function bootAll(nodes: readonly NodeSpec[], layout: LabLayout, fresh: boo
 	}
 }
 
+/**
+ * The lab's records are there but nothing of it runs: the machine rebooted, or its disk was copied
+ * while the lab was up (/run is not always a tmpfs). Those records only stand in the way of `up`.
+ */
+async function leftFromEarlierBoot(): Promise<boolean> {
+	return !(await switchAlive()) && runningServerPid() === undefined && allPossibleNodes().every(node => !nodeRunning(node));
+}
+
 export async function up(options: UpOptions, report: Reporter): Promise<void> {
 	requireTools(runTools);
+	if (labIsUp() && (await leftFromEarlierBoot())) {
+		report.line(t('Найдены записи лаборатории, от которой ничего не работает (перезагрузка?): убираю их', 'Found the records of a lab of which nothing runs (a reboot?): removing them'));
+		await exclusive(async () => teardown(report));
+	}
+
 	if (labIsUp()) {
 		throw new LabError(t(
 			'Лаборатория уже запущена. Состояние: pgha lab status; свежие узлы: pgha lab reset; остановить: pgha lab down',

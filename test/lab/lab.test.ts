@@ -4,7 +4,7 @@
  * The last test takes the lab down and brings it up again, so later files still find it.
  */
 import test from 'ava';
-import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {leaderPid, supervisorPid, nodeCgroups} from '../../source/lab/node.ts';
 import {pidAlive} from '../../source/lab/pids.ts';
 import {runningServerPid} from '../../source/lab/repo-server.ts';
@@ -246,9 +246,16 @@ test.serial('down leaves no namespace, mount, process or cgroup behind; up resto
 		t.is(status.code, 3);
 		t.regex(status.stdout, /The lab is down/);
 	} finally {
+		// What a reboot (or a copy of the disk) leaves when /run is not a tmpfs: the records of a lab
+		// of which nothing runs. `up` must clear them instead of answering "already up".
+		mkdirSync('/run/pgha-lab', {recursive: true});
+		writeFileSync('/run/pgha-lab/state.json', JSON.stringify({...state, phase: 'up'}));
+		mkdirSync('/run/netns', {recursive: true});
+		writeFileSync(`/run/netns/${state.switchNetns}`, '');
 		// Later test files need the lab: always bring it back as it was.
 		const up = await labCli(['up', '--nodes', String(state.nodeCount), '--prefix', state.prefix, '-o', clusterFile]);
 		t.is(up.code, 0, up.stderr);
+		t.regex(up.stdout + up.stderr, /records of a lab of which nothing runs/);
 	}
 
 	t.true(labAvailable());
