@@ -51,6 +51,7 @@ test.serial('pgha test proves a cluster built by pgha apply survives every fault
 		const dir = path.dirname(markdownFile);
 		t.is(path.dirname(dir), path.join(work.dir, '.pgha', 'reports'));
 		const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as TestReport;
+		const markdownHas = (line: string) => readFileSync(markdownFile, 'utf8').includes(line);
 		t.true(report.complete);
 		t.deepEqual(report.checks.filter(check => !check.ok), []);
 
@@ -67,6 +68,11 @@ test.serial('pgha test proves a cluster built by pgha apply survives every fault
 			t.true(fault(kind).timelineAfter! > fault(kind).timelineBefore!);
 			t.true(fault(kind).rejoined && fault(kind).caughtUp);
 		}
+
+		// The cut-off leader took a write from its own side; pg_rewind threw it away on the rejoin.
+		t.like(fault('cut').isolatedWrite, {accepted: true, gone: true});
+		t.true(fault('cut').rewound);
+		t.true(markdownHas(`| a write from a client on the cut-off leader's side | discarded on rejoin |`));
 
 		t.true(report.switchover!.oldLeaderStreaming);
 		t.is(report.dataSafety!.lost, 0);
