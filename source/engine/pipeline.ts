@@ -30,14 +30,14 @@ import {RunLogs} from './run-log.ts';
 import {StateFile} from './state.ts';
 import type {NodeKey, RunStore, StagePlan} from './store.ts';
 import {StoreRenderer, TaskRegistry} from './store-renderer.ts';
-import {defaultRetry, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
+import {defaultRetry, interruptedText, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
 
 const text = {
 	alreadyDone: {en: 'already done', ru: 'уже сделано'},
 	skippedByUser: {en: 'skipped by the user', ru: 'пропущено по выбору пользователя'},
 	notSelected: {en: 'not selected (--from / --only)', ru: 'не выбран (--from / --only)'},
 	stopped: {en: 'stopped by the user', ru: 'остановлено пользователем'},
-	interrupted: {en: 'interrupted (Ctrl+C)', ru: 'прервано (Ctrl+C)'},
+	interrupted: interruptedText,
 } satisfies Record<string, Text>;
 
 type Ctx = Record<string, never>;

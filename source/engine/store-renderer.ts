@@ -5,6 +5,7 @@
  */
 import {ListrTaskEventType, ListrTaskState, type ListrTaskMessage, type ListrTaskObject} from 'listr2';
 import type {ErrorDetail, NodeKey, RunStore} from './store.ts';
+import {interruptedText} from './types.ts';
 
 export type TaskKey =
 	| {readonly kind: 'stage'; readonly stage: string}
@@ -85,7 +86,10 @@ export class StoreRenderer {
 		});
 		task.on(ListrTaskEventType.MESSAGE, (message: ListrTaskMessage) => {
 			// listr2 reports the error after switching to FAILED, and also before each retry.
-			if (message.retry) this.store.nodeRetry(key, message.retry.error?.message);
+			// listr2 still runs its retries after Ctrl+C; they end at once and are not the user's concern.
+			if (message.retry) {
+				if (message.retry.error?.message !== interruptedText.en) this.store.nodeRetry(key, message.retry.error?.message);
+			}
 			else if (message.error) this.store.nodeError(key, message.error, this.registry.details.get(task.task));
 		});
 	}

@@ -19,6 +19,9 @@ declare module '../../steps/types.ts' {
 
 export const defaultRetry = {tries: 2, delayMs: 3000} as const;
 
+/** What a step that Ctrl+C stopped reports; never worth a retry. */
+export const interruptedText = {en: 'interrupted (Ctrl+C)', ru: 'прервано (Ctrl+C)'} as const;
+
 export type RendererKind = 'store' | 'simple' | 'silent';
 export type FailureDecision = 'retry' | 'skip' | 'quit';
 export type StageDecision = 'run' | 'skip' | 'quit';

@@ -1,5 +1,6 @@
 import test from 'ava';
 import {readState} from '../../source/engine/state.ts';
+import {RunStore} from '../../source/engine/store.ts';
 import type {FailureInfo} from '../../source/engine/types.ts';
 import {StepError, type Step} from '../../steps/types.ts';
 import {makeStage, markStep, nodeNames, twoStages, workPaths} from '../helpers/engine-fixtures.ts';
@@ -149,6 +150,21 @@ test('an abort stops running commands and records the stage as interrupted', asy
 	const state = await readState(workPaths(b.dir).stateFile);
 	for (const name of nodeNames) t.like(state.stages.a!.nodes[name], {status: 'failed', error: 'interrupted (Ctrl+C)'});
 	t.is(state.runs.at(-1)!.status, 'aborted');
+});
+
+test('Ctrl+C is not counted as a retry on the screen', async t => {
+	const b = bench();
+	const controller = new AbortController();
+	const store = new RunStore();
+	const stages = [makeStage('a', [{...markStep('a1'), plan: () => [{kind: 'run', command: 'block'}]} satisfies Step])];
+	b.remotes.get('pg-node-1')!.on(command => {
+		if (command === 'block') setImmediate(() => controller.abort());
+		return undefined;
+	});
+	const result = await b.run(stages, {signal: controller.signal, renderer: 'store', store, retry: {tries: 2, delayMs: 0}});
+	t.is(result.status, 'aborted');
+	const nodes = store.getSnapshot().stages[0]!.steps[0]!.nodes;
+	t.deepEqual(nodes.map(node => node.retries), [0, 0, 0]);
 });
 
 test('from skips the stages before it without touching the nodes', async t => {
