@@ -36,7 +36,8 @@ export const aptLockTimeoutSeconds = 600;
 /**
  * apt-get, non-interactive, waiting for the dpkg lock (`DPkg::Lock::Timeout`). That option does not
  * cover the lists and archives locks (apt 2.6 fails at once on them), so the call is also retried,
- * at most 60 times 10 s, while its output says another process holds a lock.
+ * at most 60 times 10 s, while its output says another process holds a lock. An install left half
+ * done by an interrupted run is finished first (`dpkg --configure -a`).
  */
 export function aptGet(args: string, retry: {attempts: number; delaySeconds: number} = {attempts: 60, delaySeconds: 10}): string {
 	return bash([
@@ -44,6 +45,13 @@ export function aptGet(args: string, retry: {attempts: number; delaySeconds: num
 		`for attempt in $(seq 1 ${retry.attempts}); do`,
 		`  env DEBIAN_FRONTEND=noninteractive LC_ALL=C apt-get -o DPkg::Lock::Timeout=${aptLockTimeoutSeconds} ${args} 2>&1 | tee "$log"`,
 		'  rc=${PIPESTATUS[0]}',
+		// A Ctrl+C or a dropped connection in the middle of an install leaves dpkg half done; apt
+		// then refuses everything until the unfinished packages are configured.
+		'  if grep -q "dpkg was interrupted" "$log"; then',
+		'    echo "pgha: an earlier install was interrupted; finishing it with dpkg --configure -a"',
+		'    env DEBIAN_FRONTEND=noninteractive LC_ALL=C dpkg --force-confdef --force-confold --configure -a 2>&1 || true',
+		'    continue',
+		'  fi',
 		'  grep -q "Could not get lock" "$log" || exit "$rc"',
 		`  echo "pgha: another apt process (unattended-upgrades?) holds the apt lock; waiting ${retry.delaySeconds} s"`,
 		`  sleep ${retry.delaySeconds}`,

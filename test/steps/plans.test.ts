@@ -235,6 +235,27 @@ test('haproxy: only on its node, checked with haproxy -c before it replaces the 
 	t.true(candidate >= 0 && check > candidate && install > check);
 });
 
+test('apt finishes an install an interrupted run left half done, then goes on', async t => {
+	const dir = (await runLocally('mktemp -d')).stdout.trim();
+	// Stand-ins: apt-get refuses until dpkg --configure -a has run, as after a Ctrl+C mid-install.
+	await runLocally(`cat > ${dir}/apt-get <<'EOF'
+#!/bin/sh
+if [ ! -f ${dir}/configured ]; then echo "E: dpkg was interrupted, you must manually run 'sudo dpkg --configure -a' to correct the problem."; exit 100; fi
+echo installed
+EOF
+cat > ${dir}/dpkg <<'EOF'
+#!/bin/sh
+echo "dpkg $*" > ${dir}/configured
+EOF
+chmod +x ${dir}/apt-get ${dir}/dpkg`);
+	const env = {...process.env, PATH: `${dir}:${process.env['PATH']}`};
+	const result = await runLocally(aptGet('install -y postgresql', {attempts: 3, delaySeconds: 0}), {env});
+	t.is(result.code, 0, result.stdout);
+	t.true(result.stdout.includes('installed'));
+	t.regex((await runLocally(`cat ${dir}/configured`)).stdout, /--configure -a/);
+	await runLocally(`rm -rf ${dir}`);
+});
+
 test('apt retries while another process holds a lock, and passes other failures through', async t => {
 	const dir = (await runLocally('mktemp -d')).stdout.trim();
 	// A stand-in apt-get: locked twice, then fine; FAIL=1 makes it fail for another reason.
