@@ -7,16 +7,29 @@ import {linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync} from 'node
 import path from 'node:path';
 import {sleep} from './process.ts';
 
+/** Changes at every boot: a lock written before it is stale whatever its PID (the PID may be reused). */
+function bootId(): string {
+	try {
+		return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+	} catch {
+		return '';
+	}
+}
+
 /** 'gone': the file vanished (its owner just unlocked): try again, never remove anything. */
 function ownerState(file: string): 'alive' | 'dead' | 'gone' {
-	let pid: number;
+	let content: string;
 	try {
-		pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+		content = readFileSync(file, 'utf8');
 	} catch {
 		return 'gone';
 	}
 
+	const [pidText = '', boot] = content.trim().split(/\s+/);
+	const pid = Number.parseInt(pidText, 10);
 	if (!Number.isInteger(pid) || pid <= 0) return 'dead';
+	// /run is not a tmpfs everywhere: after a reboot (or on a copied disk) the file outlives its owner.
+	if (boot !== undefined && boot !== bootId()) return 'dead';
 	try {
 		process.kill(pid, 0);
 		return 'alive';
@@ -32,7 +45,7 @@ function ownerState(file: string): 'alive' | 'dead' | 'gone' {
  */
 function create(file: string): boolean {
 	const temp = `${file}.${process.pid}.tmp`;
-	writeFileSync(temp, String(process.pid), {mode: 0o600});
+	writeFileSync(temp, `${process.pid} ${bootId()}`.trim(), {mode: 0o600});
 	try {
 		linkSync(temp, file);
 		return true;
