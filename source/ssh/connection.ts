@@ -31,7 +31,7 @@ import {
 	type Target,
 } from './errors.ts';
 import {addHostKey, checkHostKey, preferredHostKeyAlgorithms} from './known-hosts.ts';
-import {LineSplitter, TailBuffer} from './lines.ts';
+import {LineSplitter, OutputSink} from './lines.ts';
 import {maskSecrets, registerSecret} from './mask.ts';
 import {NetnsSocket} from './netns-socket.ts';
 import {shellQuote} from './quote.ts';
@@ -416,19 +416,9 @@ export class SshRemote implements Remote {
 	private drive(client: Client, channel: ClientChannel, record: ExitRecord, job: Job): Promise<ExecResult> {
 		const {options} = job;
 		const limit = this.options.maxCapture ?? DEFAULT_CAPTURE;
-		const captured = {stdout: new TailBuffer(limit), stderr: new TailBuffer(limit)};
+		const sink = new OutputSink(limit, options.onLine, line => maskSecrets(line, options.secrets));
+		const deliver = (line: string, stream: StreamName, complete: boolean): void => sink.deliver(line, stream, complete);
 		let sessionId: number | undefined;
-		let callbackError: unknown;
-
-		const deliver = (line: string, stream: StreamName, complete: boolean): void => {
-			captured[stream].append(complete ? `${line}\n` : line);
-			if (!options.onLine) return;
-			try {
-				options.onLine(maskSecrets(line, options.secrets), stream);
-			} catch (error) {
-				callbackError ??= error;
-			}
-		};
 		let announce: () => void = () => undefined;
 		const announced = new Promise<void>(resolve => (announce = resolve));
 		const out = new LineSplitter((line, complete) => deliver(line, 'stdout', complete));
@@ -510,9 +500,9 @@ export class SshRemote implements Remote {
 					if (killed) stopped();
 					return;
 				}
-				const stdout = captured.stdout.toString();
-				const stderr = captured.stderr.toString();
-				if (callbackError) return settle(() => reject(callbackError));
+				const stdout = sink.stdout.toString();
+				const stderr = sink.stderr.toString();
+				if (sink.callbackError) return settle(() => reject(sink.callbackError));
 				const exit = record.status;
 				if (!exit && this.client !== client) return settle(() => reject(connectionLostError(this.target)));
 				const signal = exit?.signal;

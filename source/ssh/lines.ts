@@ -74,3 +74,33 @@ export class TailBuffer {
 		this.length = joined.length;
 	}
 }
+
+/**
+ * A command's output as every Remote handles it: a bounded tail of each stream for the result, and
+ * each line, secrets masked, to the caller's `onLine`. A throwing callback is kept for the caller to
+ * report once the command has ended, so it never breaks the stream.
+ */
+export class OutputSink {
+	readonly stdout: TailBuffer;
+	readonly stderr: TailBuffer;
+	callbackError: unknown;
+
+	constructor(
+		limit: number,
+		private readonly onLine: ((line: string, stream: 'stdout' | 'stderr') => void) | undefined,
+		private readonly mask: (line: string) => string,
+	) {
+		this.stdout = new TailBuffer(limit);
+		this.stderr = new TailBuffer(limit);
+	}
+
+	deliver(line: string, stream: 'stdout' | 'stderr', complete: boolean): void {
+		this[stream].append(complete ? `${line}\n` : line);
+		if (!this.onLine) return;
+		try {
+			this.onLine(this.mask(line), stream);
+		} catch (error) {
+			this.callbackError ??= error;
+		}
+	}
+}

@@ -10,7 +10,7 @@ import {chmodSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {CommandError, commandTimeoutError, type Target} from './errors.ts';
-import {LineSplitter, TailBuffer} from './lines.ts';
+import {LineSplitter, OutputSink} from './lines.ts';
 import {maskSecrets} from './mask.ts';
 import {shellQuote} from './quote.ts';
 import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from './types.ts';
@@ -57,19 +57,9 @@ export class LocalRemote implements Remote {
 		if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
 		const display = maskSecrets(command, options.secrets);
 		const limit = this.options.maxCapture ?? 1024 * 1024;
-		const captured = {stdout: new TailBuffer(limit), stderr: new TailBuffer(limit)};
-		let callbackError: unknown;
-		const deliver = (line: string, stream: StreamName, complete: boolean): void => {
-			captured[stream].append(complete ? `${line}\n` : line);
-			if (!options.onLine) return;
-			try {
-				options.onLine(maskSecrets(line, options.secrets), stream);
-			} catch (error) {
-				callbackError ??= error;
-			}
-		};
-		const out = new LineSplitter((line, complete) => deliver(line, 'stdout', complete));
-		const err = new LineSplitter((line, complete) => deliver(line, 'stderr', complete));
+		const sink = new OutputSink(limit, options.onLine, line => maskSecrets(line, options.secrets));
+		const out = new LineSplitter((line, complete) => sink.deliver(line, 'stdout', complete));
+		const err = new LineSplitter((line, complete) => sink.deliver(line, 'stderr', complete));
 
 		const child = isWindows
 			? spawn(command, {shell: true, windowsHide: true, stdio: 'pipe'})
@@ -120,12 +110,12 @@ export class LocalRemote implements Remote {
 					return settle(() => reject(commandTimeoutError(this.target, display, options.timeoutMs ?? 0)));
 				}
 				if (stopping === 'abort') return settle(() => reject(abortError(options.signal!)));
-				if (callbackError) return settle(() => reject(callbackError));
+				if (sink.callbackError) return settle(() => reject(sink.callbackError));
 				const signal = signalName ?? undefined;
 				const number = signal ? os.constants.signals[signal] : undefined;
 				const code = exitCode ?? (number !== undefined ? 128 + number : -1);
-				const stdout = captured.stdout.toString();
-				const stderr = captured.stderr.toString();
+				const stdout = sink.stdout.toString();
+				const stderr = sink.stderr.toString();
 				if (code === 0 || options.allowFailure) return settle(() => resolve({code, signal, stdout, stderr}));
 				settle(() =>
 					reject(
