@@ -19,14 +19,27 @@ export interface MountedRun {
 }
 
 export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInterrupt: () => void): MountedRun {
-	const ui = createUiStore({run: toRunView(runStore.getSnapshot(), logDir)});
+	const ui = createUiStore({run: toRunView(runStore.getSnapshot(), logDir), frame: 0});
+	// One clock for the screen: engine changes (up to 25 a second while apt talks) are picked up at
+	// the frame rate, together with the spinner and the elapsed times, so React renders 4 times a
+	// second at most instead of once per batch of output plus once per spinner tick.
+	let changed = false;
 	const unsubscribe = runStore.subscribe(() => {
-		ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir)}));
+		changed = true;
 	});
+	const clock = setInterval(() => {
+		const state = ui.getSnapshot();
+		const animating = !state.question && !state.log && state.run.stages.some(stage => stage.status === 'running');
+		if (!changed && !animating) return;
+		const run = changed ? toRunView(runStore.getSnapshot(), logDir) : state.run;
+		changed = false;
+		ui.update(current => ({...current, run, frame: (current.frame ?? 0) + 1}));
+	}, 1000 / screenFps);
 	const instance = render(<RunScreen store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true, maxFps: screenFps});
 	return {
 		ui,
 		async finish() {
+			clearInterval(clock);
 			unsubscribe();
 			ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir)}));
 			await new Promise(resolve => setTimeout(resolve, 50));

@@ -11,8 +11,7 @@ import {PasswordPrompt} from './components/password-prompt.tsx';
 import {StepPreview} from './components/step-preview.tsx';
 import {LogViewer} from './components/log-viewer.tsx';
 import {Summary} from './components/summary.tsx';
-import {useSpinner} from './use-spinner.ts';
-import {useNow} from './use-now.ts';
+import {spinnerFrames} from './theme.ts';
 import {messages} from './messages.ts';
 
 export interface RunScreenProps {
@@ -21,6 +20,9 @@ export interface RunScreenProps {
 	/** Ctrl+C arrives as a key while Ink holds the terminal in raw mode. */
 	readonly onInterrupt?: () => void;
 }
+
+/** Enough to follow apt on three nodes; every extra line is redrawn on every frame. */
+const maxLiveLines = 18;
 
 const finished = new Set(['done', 'already-done', 'skipped']);
 
@@ -44,11 +46,12 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 	const doneKey = done.map(stage => stage.id).join('\n');
 	const staticItems = useMemo(() => [...done], [doneKey]);
 	const running = active.some(stage => stage.status === 'running');
-	const spinner = useSpinner(running);
-	const now = useNow(running);
+	// The frame counter and the clock move together (render-run.tsx): no timers of the screen's own.
+	const spinner = running ? spinnerFrames[(state.frame ?? 0) % spinnerFrames.length]! : spinnerFrames[0]!;
+	const now = Date.now();
 	const runningStep = active.flatMap(stage => stage.steps).find(step => step.status === 'running');
 	// Keep the live frame below the terminal's height: Ink clears the screen on overflow.
-	const budget = Math.max(3, rows - active.length - 4);
+	const budget = Math.min(maxLiveLines, Math.max(3, rows - active.length - 4));
 	const question = state.question;
 
 	if (state.log) {

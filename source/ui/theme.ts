@@ -23,3 +23,6 @@ export const statusColor: Record<RunStatus, string> = {
 	skipped: 'gray',
 	failed: 'red',
 };
+
+/** Braille spinner, one frame per screen frame. */
+export const spinnerFrames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;

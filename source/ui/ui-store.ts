@@ -19,6 +19,8 @@ export interface UiState {
 	readonly log?: {readonly title: string; readonly lines: readonly string[]};
 	readonly summary?: SummaryView;
 	readonly message?: string;
+	/** Counts the screen's frames while something runs: the spinner is drawn from it. */
+	readonly frame?: number;
 }
 
 export interface UiStore {

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import type {Lang} from '../../i18n.ts';
 import type {StageView} from '../view-model.ts';
 import {color, statusColor, statusGlyph} from '../theme.ts';
-import {formatElapsed} from '../use-now.ts';
+import {formatElapsed} from '../elapsed.ts';
 import {messages} from '../messages.ts';
 import {nodesInStage} from '../stage-summary.ts';
 
