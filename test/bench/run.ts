@@ -297,6 +297,16 @@ async function devNull(command: string): Promise<{wallMs: number; cpuMs: number}
 	return {wallMs: (wall ?? 0) * 1000, cpuMs: ((user ?? 0) + (system ?? 0)) * 1000};
 }
 
+const aptCaptureFile = path.join(here, 'apt-capture.tsv');
+
+function readAptCapture(): Array<{offsetMs: number; text: string}> {
+	if (!existsSync(aptCaptureFile)) return [];
+	return readFileSync(aptCaptureFile, 'utf8').split('\n').filter(Boolean).map(line => {
+		const tab = line.indexOf('\t');
+		return {offsetMs: Number(line.slice(0, tab)), text: line.slice(tab + 1)};
+	});
+}
+
 const fallbackLines = [
 	'Get:1 http://192.168.0.10/debian bookworm/main amd64 libpq5 amd64 15.14-0+deb12u1 [193 kB]',
 	'Selecting previously unselected package postgresql-15.',
@@ -306,13 +316,17 @@ const fallbackLines = [
 ];
 
 async function benchUi(apply: ApplyRun | undefined): Promise<void> {
-	const apt = apply ? stepOutput(apply.entries, 'pg-node-1', 'packages', 'packages.install') : [];
+	const captured = apply ? stepOutput(apply.entries, 'pg-node-1', 'packages', 'packages.install') : [];
+	// Kept for runs without the build part (--only ui): the same real apt output, with its timing.
+	if (captured.length > 0) writeFileSync(aptCaptureFile, captured.map(line => `${line.offsetMs}\t${line.text}`).join('\n') + '\n');
+	const apt = captured.length > 0 ? captured : readAptCapture();
 	const source = apt.length > 0 ? apt.map(line => line.text) : fallbackLines;
 	const bulk = path.join(work, 'lines-200k.txt');
 	const lines: string[] = [];
 	for (let index = 0; lines.length < 200_000; index++) lines.push(source[index % source.length]!);
 	writeFileSync(bulk, `${lines.join('\n')}\n`);
-	const what = apt.length > 0 ? `pg-node-1's real apt output (${apt.length} lines) repeated` : 'apt-like lines (no apt capture: the lab part did not run)';
+	const origin = captured.length > 0 ? 'this run' : `test/bench/apt-capture.tsv, from an earlier run`;
+	const what = apt.length > 0 ? `pg-node-1's real apt output (${apt.length} lines, ${origin}) repeated` : 'apt-like lines (no apt capture: the lab part did not run)';
 
 	say('UI: 200,000 lines, 3 runs each of ink (pty), silent engine and /dev/null');
 	const ink: StreamResult[] = [];
@@ -439,6 +453,36 @@ function table(list: readonly Row[]): string {
 	return lines.join('\n');
 }
 
+/** Parts each own the rows of one group. */
+const groupOfPart: Record<string, string> = {version: 'startup', apply: 'build', ui: 'ui', failover: 'failover'};
+const allParts = Object.keys(groupOfPart);
+
+function inPartOrder(list: readonly Row[]): Row[] {
+	const order = Object.values(groupOfPart);
+	const rank = (row: Row) => (order.includes(row.group) ? order.indexOf(row.group) : order.length);
+	return [...list].sort((a, b) => rank(a) - rank(b));
+}
+
+/** With --only, the previous results.md's rows of the parts not run now, so the table stays whole. */
+function carriedRows(): {rows: Row[]; date: string | undefined} {
+	if (!existsSync(resultsFile)) return {rows: [], date: undefined};
+	const previous = readFileSync(resultsFile, 'utf8');
+	const date = /^- date: (\S+)/m.exec(previous)?.[1];
+	const measured = new Set([...parts].map(part => groupOfPart[part]));
+	const carried: Row[] = [];
+	for (const line of previous.split('\n')) {
+		if (!line.startsWith('| ') || line.startsWith('| part |')) continue;
+		// Cells are joined by " | "; a pipe inside a note is written "\|", never with a space before it.
+		const cells = line.slice(2, -2).split(' | ');
+		const [group = '', measure = '', value = '', target = '', note = ''] = cells;
+		if (measured.has(group) || group === '') continue;
+		const earlier = note.includes('earlier run') ? note : `earlier run${note ? `; ${note}` : ''}`;
+		carried.push({group, measure, value, target, note: earlier.replace(/\\\|/g, '|')});
+	}
+
+	return {rows: carried, date};
+}
+
 async function main(): Promise<number> {
 	const header = await machine();
 	let apply: ApplyRun | undefined;
@@ -459,6 +503,8 @@ async function main(): Promise<number> {
 	if (parts.has('ui')) await attempt('ui', () => benchUi(apply));
 	if (parts.has('failover')) await attempt('failover', benchFailover);
 
+	const carried = parts.size < allParts.length ? carriedRows() : {rows: [], date: undefined};
+	if (carried.rows.length > 0) notes.push(`Rows marked "earlier run" are carried over from the run of ${carried.date ?? 'an earlier date'}: this run measured only ${[...parts].join(', ')}.`);
 	const markdown = [
 		'# pgha benchmarks',
 		'',
@@ -466,7 +512,7 @@ async function main(): Promise<number> {
 		'',
 		...header,
 		'',
-		table(rows),
+		table(inPartOrder([...rows, ...carried.rows])),
 		'',
 		...notes.map(note => `- ${note}`),
 		...failures.length > 0 ? ['', '## Failures', '', ...failures.map(failure => `- ${failure.replace(/\n/g, ' ')}`)] : [],
