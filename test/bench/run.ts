@@ -5,6 +5,9 @@
  *
  *   npm run bench [-- --only version,ui,apply,failover] [--rounds 3] [--failover-runs 3]
  *
+ * With --only, the rows of the parts not run are carried over from the previous results.md (marked
+ * "earlier run"), and the UI part replays the apt output the last build part kept (apt-capture.tsv).
+ *
  * The lab parts take the lab for themselves (the same cross-process lock as lab test files) and
  * start from fresh nodes. Every wait is bounded.
  */
