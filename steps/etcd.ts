@@ -409,7 +409,7 @@ const healthStep: Step = {
 		const ok = await waitFor(async () => {
 			last = await healthProbe(ctx);
 			return healthOk(ctx.cluster, last) ? true : undefined;
-		}, {attempts: 60, intervalMs: 2000, signal: ctx.signal});
+		}, {attempts: 120, intervalMs: 1000, signal: ctx.signal});
 		if (ok) return;
 		const dataDir = etcdDataDir(ctx.cluster.name);
 		if (last.healthy && last.members) {

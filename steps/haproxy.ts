@@ -175,7 +175,7 @@ const routingStep: Step = {
 		const settled = await waitFor(async () => {
 			counts = await readStats(ctx);
 			return counts && routingSettled(ctx.cluster, counts) ? true : undefined;
-		}, {attempts: 60, intervalMs: 2000, signal: ctx.signal});
+		}, {attempts: 240, intervalMs: 500, signal: ctx.signal});
 		if (!settled) {
 			throw nodeError(ctx.node.name,
 				text(`HAProxy не видит нужных серверов: ${describe(counts)} (нужно 1 и ${ctx.cluster.nodes.length - 1}).`,
@@ -184,8 +184,8 @@ const routingStep: Step = {
 					'Check that port 8008 (Patroni\'s REST API) of the nodes is reachable from this node: curl -i http://<ip>:8008/primary.'));
 		}
 
-		const write = await waitFor(async () => (await inRecovery(ctx, ctx.cluster.ports.haproxyWrite)) === 'f' ? true : undefined, {attempts: 5, intervalMs: 2000, signal: ctx.signal});
-		const read = await waitFor(async () => (await inRecovery(ctx, ctx.cluster.ports.haproxyRead)) === 't' ? true : undefined, {attempts: 5, intervalMs: 2000, signal: ctx.signal});
+		const write = await waitFor(async () => (await inRecovery(ctx, ctx.cluster.ports.haproxyWrite)) === 'f' ? true : undefined, {attempts: 10, intervalMs: 1000, signal: ctx.signal});
+		const read = await waitFor(async () => (await inRecovery(ctx, ctx.cluster.ports.haproxyRead)) === 't' ? true : undefined, {attempts: 10, intervalMs: 1000, signal: ctx.signal});
 		if (!write || !read) {
 			const which = !write ? ctx.cluster.ports.haproxyWrite : ctx.cluster.ports.haproxyRead;
 			throw nodeError(ctx.node.name,

@@ -198,8 +198,8 @@ async function failedToStart(ctx: StepContext, what: {ru: string; en: string}): 
 	throw nodeError(ctx.node.name, what, text(`Последние строки журнала (journalctl -u patroni): ${journal}`, `Last journal lines (journalctl -u patroni): ${journal}`));
 }
 
-/** Up to 3 minutes, every 2 s: bootstrap or a base backup of an empty cluster takes seconds. */
-const memberWait = {attempts: 90, intervalMs: 2000} as const;
+/** Up to 3 minutes, every second: bootstrap or a base backup of an empty cluster takes seconds. */
+const memberWait = {attempts: 180, intervalMs: 1000} as const;
 
 const leaderStep: Step = {
 	id: 'patroni.leader',
