@@ -9,10 +9,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 	process.exit(0);
 }
 
-// React's development build checks every render and costs several times the CPU; pgha is not a React dev
-// session. Set before React loads; a developer can still export NODE_ENV=development.
-process.env.NODE_ENV ??= 'production';
-
+await import('./runtime-settings.js');
 const {register} = await import('tsx/esm/api');
 // The project's tsconfig (react-jsx and all), wherever the user runs pgha from.
 register({tsconfig: new URL('../tsconfig.json', import.meta.url).pathname});

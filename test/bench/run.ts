@@ -272,8 +272,7 @@ async function streamThroughPgha(mode: 'ink' | 'silent', command: string, label:
 	const out = path.join(work, `ui-${label}-${mode}.json`);
 	const workDir = mkdtempSync(path.join(work, `ui-${label}-`));
 	const driver = ['--import=tsx', path.join(here, 'ui-stream.tsx'), '--mode', mode, '--work', workDir, '--command', command, '--out', out];
-	// NODE_ENV as source/bin.js sets it for every pgha run (React's production build).
-	const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color', NODE_ENV: process.env.NODE_ENV ?? 'production'};
+	const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'};
 	// With CI set, Ink draws only the last frame: that would not be the cost a student's terminal sees.
 	delete env.CI;
 	let result;
@@ -467,8 +466,8 @@ function inPartOrder(list: readonly Row[]): Row[] {
 }
 
 /** With --only, the previous results.md's rows of the parts not run now, so the table stays whole. */
-function carriedRows(): {rows: Row[]; date: string | undefined} {
-	if (!existsSync(resultsFile)) return {rows: [], date: undefined};
+function carriedRows(): {rows: Row[]; notes: string[]; date: string | undefined} {
+	if (!existsSync(resultsFile)) return {rows: [], notes: [], date: undefined};
 	const previous = readFileSync(resultsFile, 'utf8');
 	const date = /^- date: (\S+)/m.exec(previous)?.[1];
 	const measured = new Set([...parts].map(part => groupOfPart[part]));
@@ -483,7 +482,13 @@ function carriedRows(): {rows: Row[]; date: string | undefined} {
 		carried.push({group, measure, value, target, note: earlier.replace(/\\\|/g, '|')});
 	}
 
-	return {rows: carried, date};
+	// The earlier run's own notes (round details), from the end of its table to its next heading.
+	const lines = previous.split('\n');
+	const lastRow = lines.reduce((last, line, index) => (line.startsWith('| ') ? index : last), -1);
+	const afterTable = lines.slice(lastRow + 1);
+	const end = afterTable.findIndex(line => line.startsWith('## '));
+	const notes = (end === -1 ? afterTable : afterTable.slice(0, end)).filter(line => line.startsWith('- ') && !line.includes('carried over from the run of'));
+	return {rows: carried, notes: carried.length > 0 ? notes : [], date};
 }
 
 async function main(): Promise<number> {
@@ -506,7 +511,7 @@ async function main(): Promise<number> {
 	if (parts.has('ui')) await attempt('ui', () => benchUi(apply));
 	if (parts.has('failover')) await attempt('failover', benchFailover);
 
-	const carried = parts.size < allParts.length ? carriedRows() : {rows: [], date: undefined};
+	const carried = parts.size < allParts.length ? carriedRows() : {rows: [], notes: [], date: undefined};
 	if (carried.rows.length > 0) notes.push(`Rows marked "earlier run" are carried over from the run of ${carried.date ?? 'an earlier date'}: this run measured only ${[...parts].join(', ')}.`);
 	const markdown = [
 		'# pgha benchmarks',
@@ -518,6 +523,7 @@ async function main(): Promise<number> {
 		table(inPartOrder([...rows, ...carried.rows])),
 		'',
 		...notes.map(note => `- ${note}`),
+		...carried.notes.length > 0 ? ['', `## Notes of the earlier run (${carried.date ?? '?'})`, '', ...carried.notes] : [],
 		...failures.length > 0 ? ['', '## Failures', '', ...failures.map(failure => `- ${failure.replace(/\n/g, ' ')}`)] : [],
 		'',
 	].join('\n');
