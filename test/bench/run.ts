@@ -271,7 +271,8 @@ async function benchApply(rounds: number): Promise<ApplyRun | undefined> {
 async function streamThroughPgha(mode: 'ink' | 'silent', command: string, label: string): Promise<StreamResult> {
 	const out = path.join(work, `ui-${label}-${mode}.json`);
 	const workDir = mkdtempSync(path.join(work, `ui-${label}-`));
-	const driver = ['--import=tsx', path.join(here, 'ui-stream.tsx'), '--mode', mode, '--work', workDir, '--command', command, '--out', out];
+	// Loaded as source/bin.js loads pgha: its runtime settings first, then tsx, then the program.
+	const driver = ['--import', path.join(root, 'source/runtime-settings.js'), '--import=tsx', path.join(here, 'ui-stream.tsx'), '--mode', mode, '--work', workDir, '--command', command, '--out', out];
 	const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'};
 	// With CI set, Ink draws only the last frame: that would not be the cost a student's terminal sees.
 	delete env.CI;

@@ -10,8 +10,6 @@
  * Writes JSON to FILE: wall and CPU milliseconds of this process while streaming, peak RSS, and how
  * many output lines reached the run log (proof that every line went through).
  */
-// First: the process settings pgha's bin.js applies before anything else loads.
-import '../../source/runtime-settings.js';
 import {readdirSync, readFileSync, writeFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
