@@ -87,12 +87,15 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 	try {
 		const {result, interrupted, mounted} = await runStages({session, stages, lang, interactive, yes: hasFlag(args, 'yes'), stepMode: hasFlag(args, 'step')});
-		if (!interrupted && result.status === 'done' && mounted) {
-			const health = await checkHealth(session.cluster, session.secrets, session.remotes);
-			mounted.ui.update(state => ({...state, summary: buildSummary(session.cluster, health, session.paths.secretsFile, configFile)}));
+		try {
+			if (!interrupted && result.status === 'done' && mounted) {
+				const health = await checkHealth(session.cluster, session.secrets, session.remotes);
+				mounted.ui.update(state => ({...state, summary: buildSummary(session.cluster, health, session.paths.secretsFile, configFile)}));
+			}
+		} finally {
+			await mounted?.finish();
 		}
 
-		await mounted?.finish();
 		if (interrupted) {
 			process.stdout.write(lang === 'ru' ? 'Прервано. Прогресс сохранён: запустите pgha снова, чтобы продолжить.\n' : 'Interrupted. Progress saved: start pgha again to continue.\n');
 			return 130;

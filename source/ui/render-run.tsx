@@ -35,6 +35,8 @@ export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInte
 		changed = false;
 		ui.update(current => ({...current, run, frame: (current.frame ?? 0) + 1}));
 	}, 1000 / screenFps);
+	// The screen never keeps pgha alive by itself, whatever path ends the command.
+	clock.unref();
 	const instance = render(<RunScreen store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true, maxFps: screenFps});
 	return {
 		ui,

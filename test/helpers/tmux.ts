@@ -59,7 +59,7 @@ export async function waitForScreen(pane: Pane, pattern: RegExp, timeoutMs: numb
 }
 
 /** Waits for a file the pane's shell writes when the program exits (its exit code). */
-export async function waitForExit(file: string, timeoutMs: number): Promise<number> {
+export async function waitForExit(file: string, timeoutMs: number, pane?: Pane): Promise<number> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (existsSync(file)) {
@@ -70,5 +70,5 @@ export async function waitForExit(file: string, timeoutMs: number): Promise<numb
 		await sleep(250);
 	}
 
-	throw new Error(`the program did not exit within ${timeoutMs} ms`);
+	throw new Error(`the program did not exit within ${timeoutMs} ms${pane ? `; last screen:\n${screen(pane)}` : ''}`);
 }

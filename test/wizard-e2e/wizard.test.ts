@@ -74,7 +74,7 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	t.regex(running, /Full logs: /);
 	await sleep(4000); // well inside the stage: apt runs for half a minute and more
 	sendKeys(first.pane, 'C-c');
-	t.is(await waitForExit(first.exitFile, 60_000), 130);
+	t.is(await waitForExit(first.exitFile, 120_000, first.pane), 130);
 	const stopped = screen(first.pane);
 	t.regex(stopped, /Interrupted\. Progress saved/);
 	t.notRegex(stopped, /↻/, 'Ctrl+C is not shown as retries');
@@ -101,7 +101,7 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	t.regex(summary, /leader/);
 	t.regex(summary, /:5000/);
 	t.regex(summary, /pgha test/);
-	t.is(await waitForExit(second.exitFile, 60_000), 0);
+	t.is(await waitForExit(second.exitFile, 120_000, second.pane), 0);
 
 	// Run 3: everything is done; continuing re-checks and reaches the summary again.
 	const third = startWizard(dir, home, 3);
@@ -109,6 +109,6 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	await waitForScreen(third.pane, /All done: check the cluster again/, 30_000);
 	sendKeys(third.pane, 'Enter');
 	await waitForScreen(third.pane, /The cluster is ready/, minutes(2), 500);
-	t.is(await waitForExit(third.exitFile, 60_000), 0);
+	t.is(await waitForExit(third.exitFile, 120_000, third.pane), 0);
 	writeFileSync(path.join(dir, 'last-screen.txt'), screen(third.pane));
 });
