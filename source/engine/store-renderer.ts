@@ -89,8 +89,9 @@ export class StoreRenderer {
 			// listr2 still runs its retries after Ctrl+C; they end at once and are not the user's concern.
 			if (message.retry) {
 				if (message.retry.error?.message !== interruptedText.en) this.store.nodeRetry(key, message.retry.error?.message);
+			} else if (message.error) {
+				this.store.nodeError(key, message.error, this.registry.details.get(task.task));
 			}
-			else if (message.error) this.store.nodeError(key, message.error, this.registry.details.get(task.task));
 		});
 	}
 }

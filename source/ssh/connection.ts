@@ -416,12 +416,11 @@ export class SshRemote implements Remote {
 	private drive(client: Client, channel: ClientChannel, record: ExitRecord, job: Job): Promise<ExecResult> {
 		const {options} = job;
 		const limit = this.options.maxCapture ?? DEFAULT_CAPTURE;
-		const sink = new OutputSink(limit, options.onLine, line => maskSecrets(line, options.secrets));
-		const deliver = (line: string, stream: StreamName, complete: boolean): void => sink.deliver(line, stream, complete);
+		const sink = new OutputSink(limit, options.onLine, options.secrets);
 		let sessionId: number | undefined;
 		let announce: () => void = () => undefined;
 		const announced = new Promise<void>(resolve => (announce = resolve));
-		const out = new LineSplitter((line, complete) => deliver(line, 'stdout', complete));
+		const out = new LineSplitter((line, complete) => sink.deliver(line, 'stdout', complete));
 		const err = new LineSplitter((line, complete) => {
 			if (sessionId === undefined) {
 				const id = parseSessionMarker(line);
@@ -431,7 +430,7 @@ export class SshRemote implements Remote {
 					return;
 				}
 			}
-			deliver(line, 'stderr', complete);
+			sink.deliver(line, 'stderr', complete);
 		});
 
 		return new Promise<ExecResult>((resolve, reject) => {

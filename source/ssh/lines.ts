@@ -1,5 +1,6 @@
 /** Turning a byte stream into complete lines as it arrives, and keeping a bounded tail of it. */
 import {StringDecoder} from 'node:string_decoder';
+import {maskSecrets} from './mask.ts';
 
 /** A line longer than this is passed on in pieces, so one endless line cannot eat the memory. */
 const MAX_LINE = 1024 * 1024;
@@ -88,7 +89,7 @@ export class OutputSink {
 	constructor(
 		limit: number,
 		private readonly onLine: ((line: string, stream: 'stdout' | 'stderr') => void) | undefined,
-		private readonly mask: (line: string) => string,
+		private readonly secrets: readonly string[] | undefined,
 	) {
 		this.stdout = new TailBuffer(limit);
 		this.stderr = new TailBuffer(limit);
@@ -98,7 +99,7 @@ export class OutputSink {
 		this[stream].append(complete ? `${line}\n` : line);
 		if (!this.onLine) return;
 		try {
-			this.onLine(this.mask(line), stream);
+			this.onLine(maskSecrets(line, this.secrets), stream);
 		} catch (error) {
 			this.callbackError ??= error;
 		}

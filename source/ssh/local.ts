@@ -57,7 +57,7 @@ export class LocalRemote implements Remote {
 		if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
 		const display = maskSecrets(command, options.secrets);
 		const limit = this.options.maxCapture ?? 1024 * 1024;
-		const sink = new OutputSink(limit, options.onLine, line => maskSecrets(line, options.secrets));
+		const sink = new OutputSink(limit, options.onLine, options.secrets);
 		const out = new LineSplitter((line, complete) => sink.deliver(line, 'stdout', complete));
 		const err = new LineSplitter((line, complete) => sink.deliver(line, 'stderr', complete));
 
