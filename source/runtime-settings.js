@@ -9,3 +9,11 @@ process.env.NODE_ENV ??= 'production';
 // pgha's garbage is many short-lived output lines: small young-generation spaces keep the peak memory
 // low (issue 8: under 200 MB while 200,000 lines stream through the screen) for a few more scavenges.
 v8.setFlagsFromString('--max-semi-space-size=2');
+
+// In a terminal pgha's screen is a conversation: Ink, when CI or CONTINUOUS_INTEGRATION is set, draws
+// nothing live until the end, so progress, host-key questions and the Retry/Skip/Quit prompt would be
+// invisible and the run would look hung. Only a terminal on both sides counts; pipes keep the logs.
+if (process.stdin.isTTY && process.stdout.isTTY) {
+	delete process.env.CI;
+	delete process.env.CONTINUOUS_INTEGRATION;
+}

@@ -21,6 +21,8 @@ export function startPane(socket: string, command: string, options: {readonly ne
 	const tmuxArgs = ['-S', socket, 'new-session', '-d', '-s', pane.name, '-x', String(options.columns ?? 110), '-y', String(options.rows ?? 32), command];
 	const result = options.netns ? spawnSync('ip', ['netns', 'exec', options.netns, 'tmux', ...tmuxArgs], {encoding: 'utf8'}) : spawnSync('tmux', tmuxArgs, {encoding: 'utf8'});
 	if (result.status !== 0) throw new Error(`tmux did not start: ${result.stderr}`);
+	// For debugging a screen test: PGHA_TMUX_RAW=1 keeps the raw byte stream beside the socket.
+	if (process.env.PGHA_TMUX_RAW) tmux(pane, ['pipe-pane', '-t', pane.name, `cat >> ${socket}.raw`]);
 	return pane;
 }
 

@@ -21,7 +21,8 @@ function startWizard(dir: string, home: string, run: number): {pane: Pane; exitF
 	const exitFile = path.join(dir, `exit-${run}`);
 	// The wizard runs inside the lab's switch namespace, where the course's addresses are reachable,
 	// as a student's computer reaches its bridged VMs. The password comes from the environment.
-	const command = `cd ${dir} && env HOME=${home} LANG=C.UTF-8 PGHA_SSH_PASSWORD=${labSshPassword} ${process.execPath} ${bin}; echo $? > ${exitFile}; sleep 600`;
+	// CI=true as on the CI machine: a terminal must still get live frames and questions there.
+	const command = `cd ${dir} && env CI=true HOME=${home} LANG=C.UTF-8 PGHA_SSH_PASSWORD=${labSshPassword} ${process.execPath} ${bin}; echo $? > ${exitFile}; sleep 600`;
 	const pane = startPane(path.join(dir, `tmux-${run}.sock`), command, {netns: labSwitchNetns, columns: 110, rows: 32});
 	return {pane, exitFile};
 }
@@ -35,7 +36,7 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	t.teardown(async () => {
 		for (const pane of panes) killPane(pane);
 		await labCli(['start-node', '2']);
-		rmSync(dir, {recursive: true, force: true});
+		if (!process.env.PGHA_TMUX_RAW) rmSync(dir, {recursive: true, force: true});
 	});
 
 	// Run 1: the setup questions, then Ctrl+C while packages install.
