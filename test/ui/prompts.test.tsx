@@ -94,6 +94,23 @@ test('step mode previews the commands of a stage', async t => {
 	unmount();
 });
 
+test('step mode in Russian: the explanation, every command up to the screen, then skip', async t => {
+	const store = createUiStore({run: runView([stage('etcd', 'pending')])});
+	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const commands = Array.from({length: 40}, (_, index) => `systemctl start unit-${index}`);
+	const answer = store.ask({kind: 'step-preview', stage: {ru: 'Кластер etcd', en: 'etcd'}, explain: {ru: 'хранилище лидера', en: 'the store'}, commands});
+	await tick();
+	const frame = lastFrame() ?? '';
+	for (const text of ['Кластер etcd', 'хранилище лидера', '$ systemctl start unit-0', '… +']) t.true(frame.includes(text), text);
+	t.false(frame.includes('unit-39'), 'a long list is cut to the screen');
+	t.true(frame.split('\n').length <= 24);
+	stdin.write('\u001B[B'); // down: skip
+	await waitFor(() => /❯ Пропустить/.test(lastFrame() ?? ''));
+	stdin.write('\r');
+	t.deepEqual(await answer, {kind: 'step-preview', choice: 'skip'});
+	unmount();
+});
+
 test('the summary lists members and where to connect (ru)', async t => {
 	const store = createUiStore({
 		run: runView([stage('haproxy', 'done')]),
@@ -113,5 +130,28 @@ test('the summary lists members and where to connect (ru)', async t => {
 	await tick();
 	const frame = lastFrame() ?? '';
 	for (const text of ['Кластер готов', 'pg-node-1', 'leader', 'streaming', ':5000', ':5001', '8404/stats', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
+	unmount();
+});
+
+test('the summary in English names the roles, the lag and the next command', async t => {
+	const store = createUiStore({
+		run: runView([stage('haproxy', 'done')]),
+		summary: {
+			members: [
+				{name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 2},
+				{name: 'pg-node-3', host: '192.168.0.32', role: 'sync_standby', state: 'streaming', timeline: 2, lagMb: 0},
+			],
+			writeUrl: 'postgresql://postgres@192.168.0.30:5000/postgres',
+			readUrl: 'postgresql://postgres@192.168.0.30:5001/postgres',
+			statsUrl: 'http://192.168.0.30:8404/stats',
+			secretsFile: '/home/u/pgha.secrets.yaml',
+			nextCommand: 'pgha test',
+		},
+	});
+	const {lastFrame, unmount} = render(<RunScreen store={store} lang="en" />);
+	await tick();
+	const frame = lastFrame() ?? '';
+	for (const text of ['The cluster is ready', 'pg-node-3', 'sync_standby', '192.168.0.30:5000', '192.168.0.30:5001', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
+	t.false(frame.includes('Кластер готов'));
 	unmount();
 });
