@@ -1,7 +1,7 @@
 import test from 'ava';
 import {render} from 'ink-testing-library';
 import {RunScreen} from '../../source/ui/run-screen.tsx';
-import {createUiStore} from '../../source/ui/ui-store.ts';
+import {createUiStore, type UiState} from '../../source/ui/ui-store.ts';
 import {runView, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
 
 const failure = (canSkip: boolean) => ({
@@ -111,14 +111,14 @@ test('step mode in Russian: the explanation, every command up to the screen, the
 	unmount();
 });
 
-test('the summary lists members and where to connect (ru)', async t => {
+type Member = NonNullable<UiState['summary']>['members'][number];
+
+/** The run screen with a summary of these members, in one language; returns its frame. */
+async function summaryFrame(members: Member[], lang: 'ru' | 'en'): Promise<string> {
 	const store = createUiStore({
 		run: runView([stage('haproxy', 'done')]),
 		summary: {
-			members: [
-				{name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 1},
-				{name: 'pg-node-2', host: '192.168.0.31', role: 'replica', state: 'streaming', timeline: 1, lagMb: 0},
-			],
+			members,
 			writeUrl: 'postgresql://postgres@192.168.0.30:5000/postgres',
 			readUrl: 'postgresql://postgres@192.168.0.30:5001/postgres',
 			statsUrl: 'http://192.168.0.30:8404/stats',
@@ -126,32 +126,32 @@ test('the summary lists members and where to connect (ru)', async t => {
 			nextCommand: 'pgha test',
 		},
 	});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const {lastFrame, unmount} = render(<RunScreen store={store} lang={lang} />);
 	await tick();
 	const frame = lastFrame() ?? '';
-	for (const text of ['Кластер готов', 'pg-node-1', 'leader', 'streaming', ':5000', ':5001', '8404/stats', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
 	unmount();
+	return frame;
+}
+
+test('the summary lists members and where to connect (ru)', async t => {
+	const frame = await summaryFrame(
+		[
+			{name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 1},
+			{name: 'pg-node-2', host: '192.168.0.31', role: 'replica', state: 'streaming', timeline: 1, lagMb: 0},
+		],
+		'ru',
+	);
+	for (const text of ['Кластер готов', 'pg-node-1', 'leader', 'streaming', ':5000', ':5001', '8404/stats', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
 });
 
-test('the summary in English names the roles, the lag and the next command', async t => {
-	const store = createUiStore({
-		run: runView([stage('haproxy', 'done')]),
-		summary: {
-			members: [
-				{name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 2},
-				{name: 'pg-node-3', host: '192.168.0.32', role: 'sync_standby', state: 'streaming', timeline: 2, lagMb: 0},
-			],
-			writeUrl: 'postgresql://postgres@192.168.0.30:5000/postgres',
-			readUrl: 'postgresql://postgres@192.168.0.30:5001/postgres',
-			statsUrl: 'http://192.168.0.30:8404/stats',
-			secretsFile: '/home/u/pgha.secrets.yaml',
-			nextCommand: 'pgha test',
-		},
-	});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="en" />);
-	await tick();
-	const frame = lastFrame() ?? '';
+test('the summary in English names the roles and the next command', async t => {
+	const frame = await summaryFrame(
+		[
+			{name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 2},
+			{name: 'pg-node-3', host: '192.168.0.32', role: 'sync_standby', state: 'streaming', timeline: 2, lagMb: 0},
+		],
+		'en',
+	);
 	for (const text of ['The cluster is ready', 'pg-node-3', 'sync_standby', '192.168.0.30:5000', '192.168.0.30:5001', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
 	t.false(frame.includes('Кластер готов'));
-	unmount();
 });
