@@ -15,3 +15,12 @@ const {register} = await import('tsx/esm/api');
 register({tsconfig: new URL('../tsconfig.json', import.meta.url).pathname});
 const {main} = await import('./cli.ts');
 process.exitCode = await main(argv);
+// Every command closes what it opened. Should a forgotten handle (a socket, a timer, stdin) still hold
+// the event loop, a student in a terminal must get the prompt back anyway, and the leak is named so it
+// gets reported. Terminal writes are synchronous: nothing is cut off. Pipes are left to drain.
+if (process.stdout.isTTY) {
+	setTimeout(() => {
+		process.stderr.write(`pgha: ended with handles still open (${process.getActiveResourcesInfo().join(', ')}) / незакрытые ресурсы при выходе\n`);
+		process.exit();
+	}, 5000).unref();
+}

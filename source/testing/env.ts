@@ -72,6 +72,32 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 	});
 }
 
+/**
+ * Waits for `work`, but at most `ms`: true when it ended in time (its error is thrown), false when
+ * the time ran out. The clock is stopped either way: a raced sleep would hold pgha open at the end.
+ */
+export function settleWithin(work: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<boolean> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) {
+			reject(signal.reason ?? new Error('aborted'));
+			return;
+		}
+
+		const finish = (settle: () => void): void => {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', onAbort);
+			settle();
+		};
+		const onAbort = (): void => finish(() => reject(signal?.reason ?? new Error('aborted')));
+		const timer = setTimeout(() => finish(() => resolve(false)), ms);
+		signal?.addEventListener('abort', onAbort, {once: true});
+		work.then(
+			() => finish(() => resolve(true)),
+			(error: unknown) => finish(() => reject(error)),
+		);
+	});
+}
+
 export interface PollOptions {
 	readonly timeoutMs: number;
 	readonly intervalMs: number;

@@ -11,7 +11,7 @@ import {shellWords, shq} from '../../steps/commands.ts';
 import {haproxyRiseMs} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {moveLeaderAwayFrom, readCluster, superuser} from './cluster-view.ts';
-import {benchDatabase, fail, nodeByName, poll, proxyNow, sleep, type TestEnv} from './env.ts';
+import {benchDatabase, fail, nodeByName, poll, proxyNow, settleWithin, sleep, type TestEnv} from './env.ts';
 import {faults} from './faults.ts';
 import type {LoadPhase, LoadSide} from './model.ts';
 import {currentLsn, waitRejoined} from './observe.ts';
@@ -142,7 +142,7 @@ export async function runLoadTest(env: TestEnv, run: TestRun): Promise<void> {
 		if (recoveredAt !== null) await sleep(steadyMs, env.signal);
 	} finally {
 		await env.proxy.exec(`touch ${stopFile}`, {allowFailure: true, signal: env.signal, timeoutMs: 15_000});
-		await Promise.race([Promise.all([rw.done, ro.done]), sleep((segmentSeconds + 30) * 1000, env.signal)]);
+		await settleWithin(Promise.all([rw.done, ro.done]), (segmentSeconds + 30) * 1000, env.signal);
 		await env.proxy.exec(`rm -f ${stopFile}`, {allowFailure: true, signal: env.signal, timeoutMs: 15_000});
 		if (injected) await faults.graceful.restore(env, victim);
 	}

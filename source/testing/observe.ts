@@ -10,7 +10,7 @@ import {measureOutage, type Ack, type Outage} from '../report/timeline.ts';
 import {haproxyRiseMs} from './bounds.ts';
 import {isHealthyReplica, readCluster, superuser} from './cluster-view.ts';
 import {chartOf, errorSummary} from './figures.ts';
-import {fail, poll, proxyNow, sleep, type TestEnv} from './env.ts';
+import {fail, poll, proxyNow, settleWithin, sleep, type TestEnv} from './env.ts';
 import type {ChartData, WriterFigures} from './model.ts';
 import type {TestRun} from './run-state.ts';
 import {defaultWriterLimits, ProbeWriter, type WriterError} from './writer.ts';
@@ -73,7 +73,7 @@ export async function observeLeaderChange(env: TestEnv, run: TestRun, options: O
 			const current = await readCluster(env, options.exclude);
 			return current?.leader && current.leader.name !== options.oldLeader && current.leader.state === 'running' ? current : undefined;
 		}, {timeoutMs: options.leaderTimeoutMs, intervalMs: 250, signal: env.signal}) ?? undefined;
-		await Promise.race([triggering, sleep(120_000, env.signal)]);
+		await settleWithin(triggering, 120_000, env.signal);
 		if (triggerError) throw triggerError;
 		if (!triggered) throw fail('действие, вызывающее отказ, не завершилось за 2 минуты.', 'the action causing the fault did not finish within 2 minutes.');
 		if (view) {

@@ -6,7 +6,7 @@ import {randomBytes} from 'node:crypto';
 import type {Ack} from '../report/timeline.ts';
 import {probeWriterPath, type ProbeWriterSettings} from '../../templates/probe-writer.ts';
 import {patroniRoles} from '../../templates/patroni-yml.ts';
-import {poll, probeTable, sleep, testDatabase, type TestEnv} from './env.ts';
+import {poll, probeTable, settleWithin, testDatabase, type TestEnv} from './env.ts';
 
 export interface WriterError {
 	readonly at: number;
@@ -106,7 +106,7 @@ export class ProbeWriter {
 	async stop(): Promise<WriterResult> {
 		await this.env.proxy.exec(`touch ${this.stopFile}`, {allowFailure: true, signal: this.env.signal, timeoutMs: 15_000});
 		// The writer notices the file before its next write: at most one interval plus one write.
-		await Promise.race([this.done, sleep(30_000, this.env.signal)]);
+		await settleWithin(this.done, 30_000, this.env.signal);
 		await this.env.proxy.exec(`rm -f ${this.stopFile}`, {allowFailure: true, signal: this.env.signal, timeoutMs: 15_000});
 		return {acks: [...this.acks], errors: [...this.errors], ended: this.ended};
 	}

@@ -78,6 +78,7 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	t.is(await waitForExit(first.exitFile, 120_000, first.pane), 130);
 	const stopped = screen(first.pane);
 	t.regex(stopped, /Interrupted\. Progress saved/);
+	t.notRegex(stopped, /handles still open/, 'nothing was left open');
 	t.notRegex(stopped, /↻/, 'Ctrl+C is not shown as retries');
 	t.true(existsSync(path.join(dir, 'pgha.yaml')), 'the answers were saved');
 
@@ -103,6 +104,7 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	t.regex(summary, /:5000/);
 	t.regex(summary, /pgha test/);
 	t.is(await waitForExit(second.exitFile, 120_000, second.pane), 0);
+	t.notRegex(screen(second.pane), /handles still open/, 'nothing was left open');
 
 	// Run 3: everything is done; continuing re-checks and reaches the summary again.
 	const third = startWizard(dir, home, 3);
@@ -111,5 +113,6 @@ test.serial('setup, Ctrl+C, resume, a node lost and retried, summary, then resum
 	sendKeys(third.pane, 'Enter');
 	await waitForScreen(third.pane, /The cluster is ready/, minutes(2), 500);
 	t.is(await waitForExit(third.exitFile, 120_000, third.pane), 0);
+	t.notRegex(screen(third.pane), /handles still open/, 'nothing was left open');
 	writeFileSync(path.join(dir, 'last-screen.txt'), screen(third.pane));
 });
