@@ -11,7 +11,6 @@
  * The lab parts take the lab for themselves (the same cross-process lock as lab test files) and
  * start from fresh nodes. Every wait is bounded.
  */
-import {spawn} from 'node:child_process';
 import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,22 +81,7 @@ interface Timed {
 
 async function timed(command: string, args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number}): Promise<Timed> {
 	const start = performance.now();
-	const result = await new Promise<{code: number; stdout: string; stderr: string}>(resolve => {
-		const child = spawn(command, args, {cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-		const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-		child.on('error', error => {
-			clearTimeout(timer);
-			resolve({code: 127, stdout, stderr: stderr + error.message});
-		});
-		child.on('close', code => {
-			clearTimeout(timer);
-			resolve({code: code ?? 128, stdout, stderr});
-		});
-	});
+	const result = await runCommand(command, args, options);
 	return {...result, ms: performance.now() - start};
 }
 

@@ -3,7 +3,6 @@ import {execFile} from 'node:child_process';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {parseClusterFile} from '../../source/config/load.ts';
-import {generateSecret} from '../../source/config/secrets.ts';
 import type {ClusterConfig, NodeConfig, Secrets} from '../../source/config/types.ts';
 import type {ExecOptions, ExecResult, Remote, UploadOptions} from '../../source/ssh/types.ts';
 import type {Facts, StepContext} from '../../steps/types.ts';
@@ -23,16 +22,8 @@ export function sampleCluster(overrides = '', file = '/work/lab/pgha.yaml'): Clu
 	return parseClusterFile(source, file, {checkFiles: false}).config;
 }
 
-export function sampleSecrets(): Secrets {
-	return {
-		adminUserPassword: generateSecret(),
-		superuserPassword: generateSecret(),
-		replicationPassword: generateSecret(),
-		rewindPassword: generateSecret(),
-		restApiPassword: generateSecret(),
-		haproxyStatsPassword: generateSecret(),
-	};
-}
+/** Fresh generated secrets, as the secrets file would hold them. */
+export {testSecrets as sampleSecrets} from './engine-fixtures.ts';
 
 /** Secrets full of characters that break naive quoting in YAML, shells, HAProxy and curl configs. */
 export const awkwardSecrets: Secrets = {

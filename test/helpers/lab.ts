@@ -32,6 +32,7 @@ export interface Result {
 export interface RunOptions {
 	readonly input?: string;
 	readonly env?: NodeJS.ProcessEnv;
+	readonly cwd?: string;
 	/** Kill the command after this long (a hung command must not hang the suite). Default 120 s. */
 	readonly timeoutMs?: number;
 }
@@ -39,7 +40,7 @@ export interface RunOptions {
 /** Runs a host command and captures its output; never throws on a non-zero exit. */
 export function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<Result> {
 	return new Promise(resolve => {
-		const child = spawn(command, args, {stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: options.env ?? process.env});
+		const child = spawn(command, args, {stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd});
 		let stdout = '';
 		let stderr = '';
 		child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
