@@ -1,26 +1,6 @@
 import test from 'ava';
 import {askSetup} from '../../source/wizard/setup-questions.ts';
-import type {Prompter} from '../../source/wizard/prompter.ts';
-
-/** Answers questions in order; validation runs as it would while typing. */
-function scripted(answers: string[], seen: string[] = []): Prompter {
-	const next = async (message: string, validate?: (value: string) => boolean | string | Promise<boolean | string>) => {
-		for (;;) {
-			const answer = answers.shift();
-			if (answer === undefined) throw new Error(`no answer for: ${message}`);
-			const verdict = validate ? await validate(answer) : true;
-			if (verdict === true) return answer;
-			seen.push(String(verdict));
-		}
-	};
-
-	return {
-		input: async options => next(options.message, options.validate),
-		password: async options => next(options.message),
-		select: async options => (await next(options.message)) as never,
-		confirm: async options => (await next(options.message)) === 'y',
-	};
-}
+import {scripted} from '../helpers/scripted-prompter.ts';
 
 const open = async () => 'open' as const;
 
@@ -38,17 +18,17 @@ test('the course defaults make a cluster document', async t => {
 });
 
 test('a bad IP, a duplicate and a closed SSH port are refused while typing (ru)', async t => {
-	const seen: string[] = [];
+	const transcript = {refused: [] as string[], asked: []};
 	const probe = async (host: string) => (host === '192.168.0.99' ? ('refused' as const) : ('open' as const));
 	await askSetup({
 		lang: 'ru',
 		probe,
 		prompter: scripted(
 			['patroni', 'password', '192.168.0.300', '192.168.0.30', 'pg-node-1', '192.168.0.30', '192.168.0.99', '192.168.0.31', 'pg-node-1', 'pg-node-2', '192.168.0.32', 'pg-node-3', 'auto', 'package', 'package', 'pg-node-2'],
-			seen,
+			transcript,
 		),
 	});
-	t.deepEqual(seen, [
+	t.deepEqual(transcript.refused, [
 		'«192.168.0.300» — не IPv4-адрес (пример: 192.168.0.30)',
 		'192.168.0.30 уже занят другим узлом',
 		'192.168.0.99:22 отказывает в соединении: SSH-сервер не запущен? На ВМ: sudo apt install -y openssh-server',
