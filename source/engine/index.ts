@@ -8,5 +8,5 @@ export type {NodeRecordStatus, NodeStageRecord, RunRecord, StageSummary, StateDa
 export {Masker, maskedText} from './mask.ts';
 export {displayCommand, displayUpload} from './logging-remote.ts';
 export {stageFingerprint} from './fingerprint.ts';
-export {defaultRetry} from './types.ts';
+export {defaultRetry, withNodePrefix} from './types.ts';
 export type {FailureDecision, FailureInfo, NodeFailure, PipelineResult, RendererKind, RetryPolicy, RunOptions, StageDecision, StageOutcome, StageResult, StageStartInfo} from './types.ts';

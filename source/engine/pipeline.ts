@@ -30,10 +30,11 @@ import {RunLogs} from './run-log.ts';
 import {StateFile} from './state.ts';
 import type {NodeKey, RunStore, StagePlan} from './store.ts';
 import {StoreRenderer, TaskRegistry} from './store-renderer.ts';
-import {defaultRetry, interruptedText, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
+import {defaultRetry, interruptedText, withNodePrefix, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
 
 const text = {
 	alreadyDone: {en: 'already done', ru: 'уже сделано'},
+	checked: {en: 'checked', ru: 'проверено'},
 	skippedByUser: {en: 'skipped by the user', ru: 'пропущено по выбору пользователя'},
 	notSelected: {en: 'not selected (--from / --only)', ru: 'не выбран (--from / --only)'},
 	stopped: {en: 'stopped by the user', ru: 'остановлено пользователем'},
@@ -51,7 +52,7 @@ interface Outcome {
 	hint?: Text;
 }
 
-/** Thrown by a node task after a failure; the message is already masked. */
+/** Thrown by a node task after a failure; the message is masked and in the run's language. */
 class NodeStepError extends Error {
 	readonly hint?: Text;
 	constructor(message: string, hint?: Text) {
@@ -359,7 +360,7 @@ class PipelineRun {
 
 				this.stageStatus.set(stage.id, 'failed');
 				this.stageFailures.set(stage.id, failures);
-				throw new StageFailedError(failures.map(failure => `${failure.node}: ${failure.message}`).join('; '));
+				throw new StageFailedError(failures.map(failure => withNodePrefix(failure.node, failure.text ? failure.text[this.lang] : failure.message)).join('; '));
 			},
 		};
 	}
@@ -423,7 +424,7 @@ class PipelineRun {
 			if (this.verifyOnly.has(stageKey)) {
 				try {
 					await step.verify(context);
-					this.finishAlreadyDone(outcomeKey, definition, task, sink, 'recorded as done and verified');
+					this.finishAlreadyDone(outcomeKey, definition, task, sink, 'recorded as done and verified', this.isReadOnly(step, participant));
 					return;
 				} catch (error) {
 					this.throwIfAborted();
@@ -434,7 +435,8 @@ class PipelineRun {
 
 			await this.markRunning(stage, step, participant);
 			if (await step.check(context)) {
-				this.finishAlreadyDone(outcomeKey, definition, task, sink, 'already done (check)');
+				const readOnly = this.isReadOnly(step, participant);
+				this.finishAlreadyDone(outcomeKey, definition, task, sink, readOnly ? 'checked: nothing to change' : 'already done (check)', readOnly);
 				return;
 			}
 
@@ -456,17 +458,29 @@ class PipelineRun {
 				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
 			}
 
-			throw new NodeStepError(message, hint);
+			// What listr2 prints (plain output, under the node's own title) is in the user's language.
+			throw new NodeStepError(localized ? localized[this.lang] : message, hint);
 		} finally {
 			await this.saveFacts(participant);
 		}
 	}
 
-	private finishAlreadyDone(outcomeKey: string, definition: Task, task: Wrapper, sink: CommandSink, why: string): void {
+	private finishAlreadyDone(outcomeKey: string, definition: Task, task: Wrapper, sink: CommandSink, why: string, readOnly: boolean): void {
 		this.outcomes.set(outcomeKey, {status: 'already-done'});
 		this.registry.alreadyDone.add(definition);
+		// A step with nothing to change was checked now, not done before: the screen must say so.
+		if (readOnly) this.registry.checked.add(definition);
 		sink.info(why);
-		task.skip(text.alreadyDone[this.lang]);
+		task.skip((readOnly ? text.checked : text.alreadyDone)[this.lang]);
+	}
+
+	/** A step whose plan has no action changes nothing (VM checks, waits for health): it only checks. */
+	private isReadOnly(step: Step, participant: string): boolean {
+		try {
+			return step.plan(this.planContext(participant)).length === 0;
+		} catch {
+			return false;
+		}
 	}
 
 	private async applyPlan(step: Step, context: StepContext): Promise<void> {
@@ -638,10 +652,15 @@ function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-/** Errors that carry their own translation (the SSH layer's SshError has `text: {ru, en}`). */
+/**
+ * Errors that carry their own translation: the SSH layer's SshError has `text: {ru, en}`; a step's
+ * StepError carries the sentence in both languages as its hint (nodeError), or what to do about it.
+ */
 function textOf(error: unknown): Text | undefined {
 	const candidate = (error as {text?: unknown} | null)?.text as {ru?: unknown; en?: unknown} | undefined;
-	return typeof candidate?.ru === 'string' && typeof candidate.en === 'string' ? {ru: candidate.ru, en: candidate.en} : undefined;
+	if (typeof candidate?.ru === 'string' && typeof candidate.en === 'string') return {ru: candidate.ru, en: candidate.en};
+	if (error instanceof StepError && error.hint) return error.hint;
+	return undefined;
 }
 
 function localUser(): string {

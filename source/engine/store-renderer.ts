@@ -19,6 +19,8 @@ export class TaskRegistry {
 	readonly keys = new WeakMap<object, TaskKey>();
 	/** Node tasks skipped because `check` (or a verify of a recorded stage) found the work done. */
 	readonly alreadyDone = new WeakSet<object>();
+	/** Of those, the read-only steps: they checked now and found nothing to change. */
+	readonly checked = new WeakSet<object>();
 	/** Stage tasks skipped because the user stopped before them: they stay pending. */
 	readonly notRun = new WeakSet<object>();
 	/** Translated message and hint of a node task's last failure. */
@@ -77,18 +79,25 @@ export class StoreRenderer {
 		});
 	}
 
+	private skippedAs(definition: object): 'checked' | 'already-done' | 'skipped' {
+		if (this.registry.checked.has(definition)) return 'checked';
+		return this.registry.alreadyDone.has(definition) ? 'already-done' : 'skipped';
+	}
+
 	private watchNode(task: AnyTask, key: NodeKey): void {
 		task.on(ListrTaskEventType.STATE, (state: ListrTaskState) => {
 			if (state === ListrTaskState.STARTED) this.store.nodeStarted(key);
 			else if (state === ListrTaskState.COMPLETED) this.store.nodeFinished(key, 'done');
-			else if (state === ListrTaskState.SKIPPED) this.store.nodeFinished(key, this.registry.alreadyDone.has(task.task) ? 'already-done' : 'skipped');
+			else if (state === ListrTaskState.SKIPPED) this.store.nodeFinished(key, this.skippedAs(task.task));
 			else if (state === ListrTaskState.FAILED) this.store.nodeFinished(key, 'failed', task.message.error, this.registry.details.get(task.task));
 		});
 		task.on(ListrTaskEventType.MESSAGE, (message: ListrTaskMessage) => {
 			// listr2 reports the error after switching to FAILED, and also before each retry.
 			// listr2 still runs its retries after Ctrl+C; they end at once and are not the user's concern.
 			if (message.retry) {
-				if (message.retry.error?.message !== interruptedText.en) this.store.nodeRetry(key, message.retry.error?.message);
+				const error = message.retry.error?.message;
+				const interrupted = error !== undefined && (error.endsWith(interruptedText.en) || error.endsWith(interruptedText.ru));
+				if (!interrupted) this.store.nodeRetry(key, error);
 			} else if (message.error) {
 				this.store.nodeError(key, message.error, this.registry.details.get(task.task));
 			}

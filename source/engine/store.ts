@@ -7,7 +7,11 @@
  */
 import type {Scope, Text} from '../../steps/types.ts';
 
-export type TaskStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'already-done';
+/**
+ * already-done: a check proved the work was done before this run. checked: a read-only step (nothing
+ * to change) found everything in order; "already done" would be wrong for a check that just ran.
+ */
+export type TaskStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'already-done' | 'checked';
 export type LineStream = 'stdout' | 'stderr' | 'info' | 'command';
 export type RunStatus = 'idle' | 'running' | 'done' | 'failed' | 'aborted' | 'stopped';
 
@@ -31,7 +35,7 @@ export interface NodeView {
 	readonly tail: readonly OutputLine[];
 	/** Lines seen in total (the tail holds only the last ones). */
 	readonly lineCount: number;
-	/** English, one sentence, masked. */
+	/** One sentence, masked: in the run's language when the failure came translated, else English. */
 	readonly error?: string;
 	/** The same in both languages when the failure came with a translation (SSH errors do). */
 	readonly errorText?: Text;
@@ -204,7 +208,10 @@ export class RunStore {
 		this.touchStage(stage);
 	}
 
-	/** `done` becomes `already-done` by itself when every node of every step was already done. */
+	/**
+	 * `done` becomes `already-done` (or `checked`) by itself when no node of any step did work, and
+	 * `failed` when a node's last word was a failure: a stage never shows ✔ over a failed node.
+	 */
 	stageFinished(stageId: string, status: 'done' | 'failed' | 'skipped' | 'pending', error?: string): void {
 		const stage = this.stageIndex.get(stageId);
 		if (!stage) return;
@@ -245,7 +252,7 @@ export class RunStore {
 		});
 	}
 
-	nodeFinished(key: NodeKey, status: 'done' | 'already-done' | 'skipped' | 'failed', error?: string, detail: ErrorDetail = {}): void {
+	nodeFinished(key: NodeKey, status: 'done' | 'already-done' | 'checked' | 'skipped' | 'failed', error?: string, detail: ErrorDetail = {}): void {
 		this.update(key, node => {
 			const failed = status === 'failed';
 			node.status = status;
@@ -323,7 +330,10 @@ export class RunStore {
 		const steps = stage.steps.map(step => this.stepView(step));
 		let status = stage.status;
 		const nodes = steps.flatMap(step => step.nodes);
-		if (status === 'done' && nodes.length > 0 && nodes.every(node => node.status === 'already-done')) status = 'already-done';
+		if (status === 'done' && nodes.some(node => node.status === 'failed')) status = 'failed';
+		if (status === 'done' && nodes.length > 0 && nodes.every(node => node.status === 'already-done' || node.status === 'checked')) {
+			status = nodes.some(node => node.status === 'already-done') ? 'already-done' : 'checked';
+		}
 		stage.view = {
 			id: stage.plan.id,
 			title: stage.plan.title,
@@ -374,7 +384,8 @@ function stepStatus(statuses: readonly TaskStatus[]): TaskStatus {
 	if (statuses.includes('failed')) return 'failed';
 	if (statuses.every(status => status === 'pending')) return 'pending';
 	if (statuses.includes('pending')) return 'running';
-	if (statuses.every(status => status === 'already-done')) return 'already-done';
+	if (statuses.every(status => status === 'checked')) return 'checked';
+	if (statuses.every(status => status === 'already-done' || status === 'checked')) return 'already-done';
 	if (statuses.every(status => status === 'skipped')) return 'skipped';
 	return 'done';
 }

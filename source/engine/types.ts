@@ -22,6 +22,11 @@ export const defaultRetry = {tries: 2, delayMs: 3000} as const;
 /** What a step that Ctrl+C stopped reports; never worth a retry. */
 export const interruptedText = {en: 'interrupted (Ctrl+C)', ru: 'прервано (Ctrl+C)'} as const;
 
+/** "pg-node-1: ..." exactly once, whether or not the sentence named its node already. */
+export function withNodePrefix(node: string, sentence: string): string {
+	return sentence.startsWith(`${node}:`) ? sentence : `${node}: ${sentence}`;
+}
+
 export type RendererKind = 'store' | 'simple' | 'silent';
 export type FailureDecision = 'retry' | 'skip' | 'quit';
 export type StageDecision = 'run' | 'skip' | 'quit';

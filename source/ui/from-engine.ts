@@ -1,8 +1,25 @@
-/** Maps the engine's run snapshot onto what the screen shows. */
-import type {RunSnapshot} from '../engine/store.ts';
+/** Maps the engine's run snapshot onto what the screen shows, in the screen's language. */
+import {withNodePrefix} from '../engine/types.ts';
+import type {NodeView as EngineNode, RunSnapshot} from '../engine/store.ts';
+import type {Lang} from '../i18n.ts';
+import {readableLines} from './live-lines.ts';
 import type {RunView} from './view-model.ts';
 
-export function toRunView(snapshot: RunSnapshot, fallbackLogDir: string): RunView {
+/**
+ * The live block shows only running and failed nodes; the store keeps a node's view object while it
+ * does not change, so each tail is put into words once, not on every frame.
+ */
+const said = new WeakMap<EngineNode, {lang: Lang; lines: string[]}>();
+function liveTail(node: EngineNode, lang: Lang): string[] {
+	if (node.status !== 'running' && node.status !== 'failed') return [];
+	const cached = said.get(node);
+	if (cached?.lang === lang) return cached.lines;
+	const lines = readableLines(node.tail, lang);
+	said.set(node, {lang, lines});
+	return lines;
+}
+
+export function toRunView(snapshot: RunSnapshot, fallbackLogDir: string, lang: Lang): RunView {
 	return {
 		logDir: snapshot.logDir ?? fallbackLogDir,
 		stages: snapshot.stages.map(stage => ({
@@ -17,14 +34,17 @@ export function toRunView(snapshot: RunSnapshot, fallbackLogDir: string): RunVie
 				title: step.title,
 				explain: step.explain,
 				status: step.status,
-				nodes: step.nodes.map(node => ({
-					node: node.node,
-					status: node.status,
-					retries: node.retries,
-					tail: node.tail.map(line => line.text),
-					command: node.command,
-					error: node.error,
-				})),
+				nodes: step.nodes.map(node => {
+					const error = node.errorText?.[lang] ?? node.error;
+					return {
+						node: node.node,
+						status: node.status,
+						retries: node.retries,
+						tail: liveTail(node, lang),
+						command: node.command,
+						...(error === undefined ? {} : {error: withNodePrefix(node.node, error)}),
+					};
+				}),
 			})),
 		})),
 	};

@@ -6,6 +6,7 @@ export const messages = {
 	logs: {ru: 'Полные логи', en: 'Full logs'},
 	retries: {ru: 'повторов', en: 'retries'},
 	alreadyDone: {ru: 'уже сделано', en: 'already done'},
+	checked: {ru: 'проверено', en: 'checked'},
 	skipped: {ru: 'пропущено', en: 'skipped'},
 	failed: {ru: 'ошибка', en: 'failed'},
 	running: {ru: 'выполняется', en: 'running'},

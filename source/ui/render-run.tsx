@@ -19,7 +19,7 @@ export interface MountedRun {
 }
 
 export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInterrupt: () => void): MountedRun {
-	const ui = createUiStore({run: toRunView(runStore.getSnapshot(), logDir), frame: 0});
+	const ui = createUiStore({run: toRunView(runStore.getSnapshot(), logDir, lang), frame: 0});
 	// One clock for the screen: engine changes (up to 25 a second while apt talks) are picked up at
 	// the frame rate, together with the spinner and the elapsed times, so React renders 4 times a
 	// second at most instead of once per batch of output plus once per spinner tick.
@@ -31,7 +31,7 @@ export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInte
 		const state = ui.getSnapshot();
 		const animating = !state.question && !state.log && state.run.stages.some(stage => stage.status === 'running');
 		if (!changed && !animating) return;
-		const run = changed ? toRunView(runStore.getSnapshot(), logDir) : state.run;
+		const run = changed ? toRunView(runStore.getSnapshot(), logDir, lang) : state.run;
 		changed = false;
 		ui.update(current => ({...current, run, frame: (current.frame ?? 0) + 1}));
 	}, 1000 / screenFps);
@@ -43,7 +43,7 @@ export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInte
 		async finish() {
 			clearInterval(clock);
 			unsubscribe();
-			ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir)}));
+			ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir, lang)}));
 			await new Promise(resolve => setTimeout(resolve, 50));
 			instance.unmount();
 			await instance.waitUntilExit().catch(() => undefined);

@@ -1,5 +1,5 @@
-import {Box, Static, Text, useInput, useStdout} from 'ink';
-import {useMemo, useSyncExternalStore} from 'react';
+import {Box, Static, Text, useStdout} from 'ink';
+import {useRef, useSyncExternalStore} from 'react';
 import type {Lang} from '../i18n.ts';
 import type {UiStore} from './ui-store.ts';
 import type {StageView} from './view-model.ts';
@@ -13,6 +13,8 @@ import {LogViewer} from './components/log-viewer.tsx';
 import {Summary} from './components/summary.tsx';
 import {spinnerFrames} from './theme.ts';
 import {messages} from './messages.ts';
+import {KeyRoot} from './keys.tsx';
+import {stageRows} from './stage-row.ts';
 
 export interface RunScreenProps {
 	readonly store: UiStore;
@@ -24,45 +26,65 @@ export interface RunScreenProps {
 /** Enough to follow apt on three nodes; every extra line is redrawn on every frame. */
 const maxLiveLines = 18;
 
-const finished = new Set(['done', 'already-done', 'skipped']);
+const finished = new Set(['done', 'already-done', 'checked', 'skipped']);
 
-/** Stages finished in order move to <Static>: printed once, never repainted. */
-function splitFinished(stages: readonly StageView[]): [readonly StageView[], readonly StageView[]] {
-	let index = 0;
-	while (index < stages.length && finished.has(stages[index]!.status)) index++;
-	return [stages.slice(0, index), stages.slice(index)];
+/**
+ * The stages for the screen's history: <Static> prints the items after the ones it has printed, by
+ * count, so the list it gets must only ever grow, by stages finished in order. A stage is added once
+ * it and every stage before it are finished, with the line it finished with; nothing is taken back.
+ */
+function useHistory(stages: readonly StageView[]): StageView[] {
+	const printed = useRef<StageView[]>([]);
+	let count = printed.current.length;
+	const sameRun = printed.current.every((stage, index) => stages[index]?.id === stage.id);
+	if (sameRun) {
+		while (count < stages.length && finished.has(stages[count]!.status)) count++;
+		if (count > printed.current.length) printed.current = [...printed.current, ...stages.slice(printed.current.length, count)];
+	}
+
+	return printed.current;
 }
 
 export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
-	useInput((input, key) => {
-		if (key.ctrl && input === 'c') onInterrupt?.();
-	});
 	const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const {stdout} = useStdout();
 	const rows = stdout.rows || 24;
 	const columns = stdout.columns || 80;
-	const [done, active] = splitFinished(state.run.stages);
-	// <Static> prints only items it has not seen; a stable array spares it a diff on every output line.
-	const doneKey = done.map(stage => stage.id).join('\n');
-	const staticItems = useMemo(() => [...done], [doneKey]);
+	const history = useHistory(state.run.stages);
+	const shown = new Set(history.map(stage => stage.id));
+	const active = state.run.stages.filter(stage => !shown.has(stage.id));
 	const running = active.some(stage => stage.status === 'running');
 	// The frame counter and the clock move together (render-run.tsx): no timers of the screen's own.
 	const spinner = running ? spinnerFrames[(state.frame ?? 0) % spinnerFrames.length]! : spinnerFrames[0]!;
 	const now = Date.now();
 	const runningStep = active.flatMap(stage => stage.steps).find(step => step.status === 'running');
-	// Keep the live frame below the terminal's height: Ink clears the screen on overflow.
-	const budget = Math.min(maxLiveLines, Math.max(3, rows - active.length - 4));
+	// The terminal's last column is left free: a row that fills it wraps in some terminals.
+	const width = Math.max(20, columns - 1);
+	const stageHeight = active.reduce((sum, stage) => sum + stageRows(stage, lang, width, spinner, now).length, 0);
+	// Keep the live frame below the terminal's height: Ink clears the screen (and its history) on overflow.
+	const budget = Math.min(maxLiveLines, Math.max(3, rows - stageHeight - 4));
 	const question = state.question;
+	const onKey = (input: string, key: {ctrl: boolean}) => {
+		if (key.ctrl && input === 'c') onInterrupt?.();
+	};
 
+	// <Static> stays mounted whatever is shown below it: mounted again, it would print the history twice.
+	const historyBlock = <Static items={history}>{stage => <StageLine key={stage.id} stage={stage} lang={lang} spinner="" now={now} width={width} />}</Static>;
 	if (state.log) {
-		return <LogViewer lang={lang} title={state.log.title} lines={state.log.lines} height={rows - 1} onClose={() => store.answer({kind: 'closed'})} />;
+		return (
+			<KeyRoot fallback={onKey}>
+				{historyBlock}
+				<LogViewer lang={lang} title={state.log.title} lines={state.log.lines} height={rows - 1} onClose={() => store.answer({kind: 'closed'})} />
+			</KeyRoot>
+		);
 	}
 
 	return (
-		<Box flexDirection="column">
-			<Static items={staticItems}>{stage => <StageLine key={stage.id} stage={stage} lang={lang} spinner="" now={now} />}</Static>
+		<KeyRoot fallback={onKey}>
+			<Box flexDirection="column">
+			{historyBlock}
 			{active.map(stage => (
-				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} />
+				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} width={width} />
 			))}
 			{question?.kind === 'failure' ? (
 				<FailurePrompt
@@ -95,12 +117,13 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 					onChoice={choice => store.answer({kind: 'step-preview', choice})}
 				/>
 			) : null}
-			{!question && runningStep ? <LiveStep step={runningStep} lang={lang} maxLines={budget} width={columns - 1} /> : null}
+			{!question && runningStep ? <LiveStep step={runningStep} lang={lang} maxLines={budget} width={width} /> : null}
 			{state.summary ? <Summary lang={lang} summary={state.summary} /> : null}
 			{state.message ? <Text>{state.message}</Text> : null}
 			<Text dimColor wrap="truncate">
 				{messages.logs[lang]}: {state.run.logDir}
 			</Text>
-		</Box>
+			</Box>
+		</KeyRoot>
 	);
 }

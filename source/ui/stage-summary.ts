@@ -10,7 +10,8 @@ export interface NodeInStage {
 function combine(statuses: readonly RunStatus[]): RunStatus {
 	if (statuses.includes('failed')) return 'failed';
 	if (statuses.includes('running')) return 'running';
-	if (statuses.length > 0 && statuses.every(status => status === 'already-done')) return 'already-done';
+	if (statuses.length > 0 && statuses.every(status => status === 'checked')) return 'checked';
+	if (statuses.length > 0 && statuses.every(status => status === 'already-done' || status === 'checked')) return 'already-done';
 	if (statuses.length > 0 && statuses.every(status => status === 'skipped')) return 'skipped';
 	if (statuses.length > 0 && statuses.every(status => status !== 'pending')) return 'done';
 	if (statuses.some(status => status !== 'pending')) return 'running';

@@ -11,6 +11,7 @@ export const statusGlyph: Record<Exclude<RunStatus, 'running'>, string> = {
 	pending: '·',
 	done: '✔',
 	'already-done': '✔',
+	checked: '✔',
 	skipped: '↷',
 	failed: '✖',
 };
@@ -20,6 +21,7 @@ export const statusColor: Record<RunStatus, string> = {
 	running: 'yellow',
 	done: 'green',
 	'already-done': 'green',
+	checked: 'green',
 	skipped: 'gray',
 	failed: 'red',
 };

@@ -1,16 +1,18 @@
 /** What the run screen shows, independent of how the engine records it. */
 import type {Text} from '../../steps/types.ts';
 
-export type RunStatus = 'pending' | 'running' | 'done' | 'already-done' | 'skipped' | 'failed';
+/** already-done: done before this run (a check proved it); checked: a read-only check found nothing to change. */
+export type RunStatus = 'pending' | 'running' | 'done' | 'already-done' | 'checked' | 'skipped' | 'failed';
 
 export interface NodeView {
 	readonly node: string;
 	readonly status: RunStatus;
 	readonly retries: number;
-	/** Newest last; already bounded by the store. */
+	/** Newest last, already bounded by the store; lines a person reads (raw records stay in the log). */
 	readonly tail: readonly string[];
 	/** The command being run, secrets masked. */
 	readonly command?: string;
+	/** In the screen's language, naming its node once. */
 	readonly error?: string;
 }
 

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../keys.tsx';
 import type {Lang} from '../../i18n.ts';
 import {color} from '../theme.ts';
 import {messages} from '../messages.ts';
@@ -13,7 +14,7 @@ export interface NewHostKeyProps {
 
 /** Trust on first use: the student compares the fingerprint with `ssh-keygen -lf` on the VM. */
 export function NewHostKeyPrompt({lang, node, host, fingerprint, onAnswer}: NewHostKeyProps) {
-	useInput(input => {
+	useKeys(input => {
 		if (input === 'y' || input === 'Y') onAnswer(true);
 		if (input === 'n' || input === 'N') onAnswer(false);
 	});
@@ -41,7 +42,7 @@ export interface ChangedHostKeyProps {
 
 /** A changed key is refused outright; the screen only explains why and how to fix it. */
 export function ChangedHostKeyNotice({lang, node, host, known, offered, onClose}: ChangedHostKeyProps) {
-	useInput(() => onClose());
+	useKeys(() => onClose());
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={color('red')} paddingX={1}>
 			<Text color={color('red')} bold>

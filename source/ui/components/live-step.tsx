@@ -36,6 +36,26 @@ function clip(line: string, width: number): string {
 	return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
 }
 
+/** Commands a person can read: every line of a multi-line command indented under the first, long ones wrapped. */
+const maxCommandRows = 3;
+export function commandRows(prefix: string, command: string, width: number): string[] {
+	const indent = ' '.repeat(Math.min(prefix.length, 8));
+	const rows: string[] = [];
+	for (const [index, line] of command.split('\n').entries()) {
+		let rest = line.trimEnd();
+		let lead = index === 0 ? prefix : indent;
+		do {
+			const room = Math.max(10, width - lead.length);
+			rows.push(lead + rest.slice(0, room));
+			rest = rest.slice(room);
+			lead = indent;
+		} while (rest.length > 0);
+	}
+
+	if (rows.length <= maxCommandRows) return rows;
+	return [...rows.slice(0, maxCommandRows - 1), clip(`${rows[maxCommandRows - 1]!} …`, width)];
+}
+
 /**
  * The running step: what and why, then per node the command and the newest output lines.
  * Lines are clipped to the width so one long apt line cannot wrap and overflow the frame.
@@ -50,10 +70,12 @@ export function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
 	const budget = Math.max(0, maxLines - lines.length);
 	const perNode = active.length > 0 ? Math.max(2, Math.floor(budget / active.length)) : 0;
 	for (const node of active) {
-		lines.push({key: `${node.node}-cmd`, text: `${node.node} $ ${node.command ?? ''}`, tone: 'command'});
-		const tail = node.tail.slice(-Math.max(0, perNode - 1));
+		const command = commandRows(`${node.node} $ `, node.command ?? '', width);
+		for (const [index, row] of command.entries()) lines.push({key: `${node.node}-cmd-${index}`, text: row, tone: 'command'});
+		const error = node.error ? wrapWords(node.error, Math.max(20, width - 2)).slice(0, 3) : [];
+		const tail = node.tail.slice(-Math.max(0, perNode - command.length - error.length));
 		for (const [index, line] of tail.entries()) lines.push({key: `${node.node}-${index}`, text: `  ${line}`});
-		if (node.error) lines.push({key: `${node.node}-error`, text: `  ${node.error}`, tone: 'error'});
+		for (const [index, row] of error.entries()) lines.push({key: `${node.node}-error-${index}`, text: `  ${row}`, tone: 'error'});
 	}
 
 	const visible = lines.slice(0, Math.max(0, maxLines));

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../keys.tsx';
 import {useState} from 'react';
 import type {Lang} from '../../i18n.ts';
 import {messages} from '../messages.ts';
@@ -16,7 +17,7 @@ export function LogViewer({lang, title, lines, height, onClose}: LogViewerProps)
 	const page = Math.max(1, height - 2);
 	const last = Math.max(0, lines.length - page);
 	const [top, setTop] = useState(last);
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (input === 'q' || key.escape) onClose();
 		else if (key.upArrow) setTop(value => Math.max(0, value - 1));
 		else if (key.downArrow) setTop(value => Math.min(last, value + 1));

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../keys.tsx';
 import {useRef, useState} from 'react';
 import type {Lang} from '../../i18n.ts';
 import {color} from '../theme.ts';
@@ -16,7 +17,7 @@ export function PasswordPrompt({lang, node, wrong, onSubmit}: PasswordPromptProp
 	// Kept in a ref, not state: nothing about the password is rendered, and the handler may be stale.
 	const value = useRef('');
 	const [, setTyped] = useState(0);
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (key.return) {
 			const password = value.current;
 			value.current = '';

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../keys.tsx';
 import {useRef, useState} from 'react';
 import {color} from '../theme.ts';
 
@@ -23,7 +24,7 @@ export function SelectMenu<T extends string>({items, onSelect, initial = 0}: Sel
 		setIndexState(next);
 	};
 
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (key.upArrow) setIndex((current.current - 1 + items.length) % items.length);
 		else if (key.downArrow || key.tab) setIndex((current.current + 1) % items.length);
 		else if (key.return) onSelect(items[current.current]!.value);
