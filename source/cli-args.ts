@@ -1,4 +1,7 @@
-/** Small argv parser: the CLI has few flags and a dependency would cost start-up time. */
+/**
+ * What a command receives once its command line has been parsed and checked (source/cli/parse.ts):
+ * options under their long names, with values already validated.
+ */
 
 export interface ParsedArgs {
 	readonly command: string;
@@ -6,40 +9,6 @@ export interface ParsedArgs {
 	readonly flags: ReadonlyMap<string, string | true>;
 	/** Everything after a bare `--` (for `pgha lab exec N -- CMD`). */
 	readonly rest: readonly string[];
-}
-
-/** Flags that take a value; all others are booleans. */
-const valueFlags = new Set(['c', 'config', 'lang', 'from', 'only', 'o', 'output', 'nodes', 'prefix', 'report']);
-
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-	const flags = new Map<string, string | true>();
-	const positionals: string[] = [];
-	let rest: string[] = [];
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i]!;
-		if (arg === '--') {
-			rest = argv.slice(i + 1);
-			break;
-		}
-
-		const match = /^--?([a-zA-Z][\w-]*)(?:=(.*))?$/.exec(arg);
-		if (!match) {
-			positionals.push(arg);
-			continue;
-		}
-
-		const name = match[1]!;
-		if (match[2] !== undefined) {
-			flags.set(name, match[2]);
-		} else if (valueFlags.has(name) && i + 1 < argv.length) {
-			flags.set(name, argv[++i]!);
-		} else {
-			flags.set(name, true);
-		}
-	}
-
-	const [command = '', ...others] = positionals;
-	return {command, positionals: others, flags, rest};
 }
 
 export function flagString(args: ParsedArgs, ...names: string[]): string | undefined {

@@ -1,49 +1,25 @@
 import {readFileSync} from 'node:fs';
-import {parseArgs, hasFlag, type ParsedArgs} from './cli-args.ts';
+import type {ParsedArgs} from './cli-args.ts';
+import {detectLang} from './i18n.ts';
+import {langOnLine, parseCommandLine} from './cli/parse.ts';
+import {CliUsageError} from './cli/messages.ts';
+import {commandUsage, topHelp} from './cli/usage.ts';
+import {commands as commandSpecs, type CommandLine} from './cli/parse.ts';
+import {labCommands} from './cli/spec.ts';
 
 export type CommandRunner = (args: ParsedArgs) => Promise<number>;
 
-interface CommandEntry {
-	readonly summary: string;
-	readonly load: () => Promise<CommandRunner>;
-}
-
-/** Commands whose issue is not done yet say so and fail; they never pretend success. */
-function notYet(what: string): () => Promise<CommandRunner> {
-	return async () => async () => {
-		process.stderr.write(`pgha: "${what}" is not implemented yet / пока не реализовано\n`);
-		return 2;
-	};
-}
-
-const commands: Record<string, CommandEntry> = {
-	apply: {summary: 'run every stage without prompts (-c FILE, --yes, --from, --only)', load: async () => (await import('./commands/apply.ts')).run},
-	status: {summary: 'print the cluster state without changing anything', load: async () => (await import('./commands/status.ts')).run},
-	test: {summary: 'prove the cluster survives failures, with the outage measured', load: async () => (await import('./commands/test.ts')).run},
-	runbook: {summary: 'print the corrected guide for your cluster file (Markdown)', load: async () => (await import('./commands/runbook.ts')).run},
-	lab: {summary: 'local 3-node lab: build | up | down | reset | status | stop-node | start-node | cut | heal | exec', load: async () => (await import('./commands/lab.ts')).run},
+const runners: Record<string, () => Promise<CommandRunner>> = {
+	'': async () => (await import('./commands/wizard.ts')).run,
+	apply: async () => (await import('./commands/apply.ts')).run,
+	status: async () => (await import('./commands/status.ts')).run,
+	test: async () => (await import('./commands/test.ts')).run,
+	runbook: async () => (await import('./commands/runbook.ts')).run,
+	lab: async () => (await import('./commands/lab.ts')).run,
 };
 
-export function helpText(): string {
-	const lines = [
-		'pgha: build and test a highly available PostgreSQL cluster (etcd + Patroni + HAProxy) over SSH',
-		'pgha: сборка и проверка отказоустойчивого кластера PostgreSQL (etcd + Patroni + HAProxy) по SSH',
-		'',
-		'Usage: pgha [command] [options]',
-		'  (no command)   the wizard / мастер установки',
-	];
-	for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)} ${entry.summary}`);
-	lines.push(
-		'',
-		'Options:',
-		'  -c, --config FILE   cluster file (default: ./pgha.yaml)',
-		'  --lang ru|en        language of the screens',
-		'  --yes               agree in advance to destructive fixes',
-		'  --step              step-by-step mode: explain each stage before running it',
-		'  -h, --help          this text',
-		'  -v, --version       version',
-	);
-	return lines.join('\n') + '\n';
+export function helpText(lang = detectLang()): string {
+	return topHelp(commandSpecs, lang);
 }
 
 export function version(): string {
@@ -51,29 +27,34 @@ export function version(): string {
 	return pkg.version;
 }
 
+function usageOf(name: string, lang: 'ru' | 'en'): string {
+	if (name === '') return helpText(lang);
+	const spec = [...commandSpecs, ...labCommands].find(item => item.name === name)!;
+	return commandUsage(spec, lang, name === 'lab' ? labCommands : []);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-	const args = parseArgs(argv);
-	if (hasFlag(args, 'version', 'v') && !args.command) {
+	const lang = langOnLine(argv) ?? detectLang();
+	let line: CommandLine;
+	try {
+		line = parseCommandLine(argv, {interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY)});
+	} catch (error) {
+		if (!(error instanceof CliUsageError)) throw error;
+		const name = error.command;
+		process.stderr.write(`pgha${name ? ` ${name}` : ''}: ${error.text[lang]}\n\n${usageOf(name, lang)}`);
+		return 2;
+	}
+
+	if (line.kind === 'version') {
 		process.stdout.write(`${version()}\n`);
 		return 0;
 	}
 
-	if (hasFlag(args, 'help', 'h') || args.command === 'help') {
-		process.stdout.write(helpText());
+	if (line.kind === 'help') {
+		process.stdout.write(line.spec.name === '' ? helpText(lang) : commandUsage(line.spec, lang, line.subcommands));
 		return 0;
 	}
 
-	if (!args.command) {
-		const {run} = await import('./commands/wizard.ts');
-		return run(args);
-	}
-
-	const entry = commands[args.command];
-	if (!entry) {
-		process.stderr.write(`pgha: unknown command "${args.command}" / неизвестная команда. See pgha --help\n`);
-		return 2;
-	}
-
-	const run = await entry.load();
-	return run(args);
+	const run = await runners[line.args.command]!();
+	return run(line.args);
 }

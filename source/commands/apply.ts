@@ -3,21 +3,23 @@
  * questions; exits 0 only when the cluster is verified healthy afterwards.
  */
 import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
-import {courseStages} from '../app/stages.ts';
+import {applyStages} from '../cli/stage-selection.ts';
 import {runStages} from '../app/run-stages.ts';
 import {checkHealth} from '../app/health.ts';
 import {reportFailures, withSession} from '../app/with-session.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
-	const only = flagString(args, 'only')?.split(',').map(value => value.trim()).filter(Boolean);
+	// Values were checked by the parser (source/cli/parse.ts): known stage ids, a non-empty selection.
+	const only = flagString(args, 'only')?.split(',');
+	const from = flagString(args, 'from');
 	return withSession(args, async (session, {lang, interactive}) => {
 		const {result, interrupted, mounted} = await runStages({
 			session,
-			stages: courseStages({host: !hasFlag(args, 'no-host')}),
+			stages: applyStages({host: !hasFlag(args, 'no-host'), from, only}),
 			lang,
 			interactive,
 			yes: hasFlag(args, 'yes', 'y'),
-			from: flagString(args, 'from'),
+			from,
 			only,
 			stepMode: hasFlag(args, 'step'),
 		});
@@ -32,7 +34,7 @@ export async function run(args: ParsedArgs): Promise<number> {
 			return 1;
 		}
 
-		if (only || args.flags.has('from')) return 0;
+		if (only || from) return 0;
 		const health = await checkHealth(session.cluster, session.secrets, session.remotes);
 		if (health.problems.length > 0) {
 			for (const problem of health.problems) process.stderr.write(`unhealthy: ${problem}\n`);
