@@ -1,11 +1,13 @@
 /** Reading and writing the cluster file (pgha.yaml). */
-import {existsSync, promises as fs} from 'node:fs';
+import {existsSync} from 'node:fs';
 import path from 'node:path';
-import YAML, {LineCounter} from 'yaml';
+import YAML from 'yaml';
 import {writeFileAtomic} from './atomic-write.ts';
 import {defaultClusterName} from './defaults.ts';
 import {ConfigError} from './errors.ts';
 import {msg} from './messages.ts';
+import {parseUserYaml, readUserTextFile} from './read-user-file.ts';
+import {unsafeValues} from './safe-values.ts';
 import type {ClusterConfig, ConfigIssue, LoadedCluster, NodeAuth, TimingPreset} from './types.ts';
 import {validateClusterData} from './validate.ts';
 
@@ -16,25 +18,16 @@ export const defaultClusterFile = 'pgha.yaml';
 /** Reads, validates and completes the cluster file. Throws ConfigError listing every problem. */
 export async function loadClusterFile(file: string): Promise<LoadedCluster> {
 	const absolute = path.resolve(file);
-	const source = await fs.readFile(absolute, 'utf8');
+	const source = await readUserTextFile(absolute);
 	return parseClusterFile(source, absolute, {checkFiles: true});
 }
 
 /** The same from text; `checkFiles` also checks that referenced key files and tarballs exist. */
 export function parseClusterFile(source: string, file: string, options: {checkFiles?: boolean} = {}): LoadedCluster {
-	const lineCounter = new LineCounter();
-	const document = YAML.parseDocument(source.replace(/^\uFEFF/, ''), {prettyErrors: false, lineCounter});
-	if (document.errors.length > 0) {
-		throw new ConfigError(file, document.errors.map(error => {
-			const {line, col} = lineCounter.linePos(error.pos[0]);
-			return msg.yamlSyntax(line, col, error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
-		}));
-	}
-
-	const data: unknown = document.toJS();
+	const data = parseUserYaml(source, file);
 	if (data === null || data === undefined) throw new ConfigError(file, [msg.emptyFile(path.basename(file))]);
 	const result = validateClusterData(data, file);
-	const errors: ConfigIssue[] = [...result.errors];
+	const errors: ConfigIssue[] = [...result.errors, ...unsafeValues(data, result.errors)];
 	if (result.config && options.checkFiles) errors.push(...missingFiles(result.config, data));
 	if (errors.length > 0 || !result.config) throw new ConfigError(file, errors);
 	return {config: result.config, warnings: result.warnings};

@@ -11,11 +11,20 @@ export function issue(field: string, en: string, ru: string): ConfigIssue {
 
 /** A value as the user wrote it: strings quoted, lists and mappings named rather than dumped. */
 export function show(value: unknown): {en: string; ru: string} {
-	if (typeof value === 'string') return same(JSON.stringify(value));
+	if (typeof value === 'string') return shownString(value);
 	if (value === null || value === undefined) return same('null');
 	if (Array.isArray(value)) return {en: 'a list', ru: 'список'};
 	if (typeof value === 'object') return {en: 'a mapping', ru: 'словарь'};
 	return same(String(value));
+}
+
+/** Longer values are cut: a 20 MB value must not come back whole on the screen. */
+export const shownLength = 60;
+
+function shownString(value: string): {en: string; ru: string} {
+	if (value.length <= shownLength) return same(JSON.stringify(value));
+	const head = JSON.stringify(value.slice(0, shownLength)).slice(0, -1);
+	return {en: `${head}…" (${value.length} characters)`, ru: `${head}…" (${value.length} символов)`};
 }
 
 function same(text: string): {en: string; ru: string} {
