@@ -55,8 +55,9 @@ export interface ConnectOptions {
 	/** pgha's known-hosts file (see known-hosts.ts for the default location). */
 	readonly knownHostsFile: string;
 	/**
-	 * Asked when a node's host key is not in the file yet; true trusts and records it.
-	 * Default: trust and record (trust on first use). The connect timeout pauses while it runs.
+	 * Asked when a node's host key is not in the file yet; true trusts and records it. No connection
+	 * to that node is open while it waits, so the answer may take as long as it takes.
+	 * Default: trust and record (trust on first use).
 	 */
 	readonly onNewHostKey?: (fingerprint: string, node: NodeConfig) => Promise<boolean>;
 	/** TCP connect + SSH handshake + login. Default 20 s. */
@@ -100,37 +101,18 @@ export async function connect(node: NodeConfig, options: ConnectOptions): Promis
 	return remote;
 }
 
-/** A connect timeout that can stand still while the user decides about a new host key. */
-class PausableTimer {
-	private timer: NodeJS.Timeout | undefined;
-	private remaining: number;
-	private started = 0;
-
+/**
+ * A node's host key that is not known yet. The handshake that met it is given up before the question
+ * is asked: sshd drops a connection that has not logged in within LoginGraceTime (2 min by default),
+ * and a student may read a fingerprint, or be away, for longer than that.
+ */
+class UntrustedHostKey extends Error {
 	constructor(
-		ms: number,
-		private readonly onFire: () => void,
+		readonly key: Buffer,
+		readonly fingerprint: string,
 	) {
-		this.remaining = ms;
-		this.resume();
-	}
-
-	pause(): void {
-		if (!this.timer) return;
-		clearTimeout(this.timer);
-		this.timer = undefined;
-		this.remaining -= Date.now() - this.started;
-	}
-
-	resume(): void {
-		if (this.timer || this.remaining === Infinity) return;
-		this.started = Date.now();
-		this.timer = setTimeout(this.onFire, Math.max(0, this.remaining));
-	}
-
-	stop(): void {
-		clearTimeout(this.timer);
-		this.timer = undefined;
-		this.remaining = Infinity;
+		super('host key not trusted yet');
+		this.name = 'UntrustedHostKey';
 	}
 }
 
@@ -198,6 +180,15 @@ interface Job {
 	readonly stdin: string;
 	readonly elevated: boolean;
 	readonly options: ExecOptions;
+}
+
+/** The node's sshd hung up during the login: say who did it and what makes sshd do that. */
+function closedBeforeLogin(target: Target): SshError {
+	const at = `${target.name} (${target.port === 22 ? target.host : `${target.host}:${target.port}`})`;
+	return new SshError('connection-lost', target.name, {
+		en: `The SSH server of ${at} closed the connection before the login finished (its LoginGraceTime or MaxStartups limit, or a rule such as fail2ban); the VM itself answered. Run pgha again.`,
+		ru: `SSH-сервер ${at} закрыл соединение, не дождавшись входа (его ограничение LoginGraceTime или MaxStartups либо правило вроде fail2ban); сама ВМ отвечает. Запустите pgha ещё раз.`,
+	});
 }
 
 export class SshRemote implements Remote {
@@ -554,10 +545,32 @@ export class SshRemote implements Remote {
 	private async ensureClient(): Promise<Client> {
 		if (this.closed) throw new Error(`${this.name}: the SSH connection was closed by pgha`);
 		if (this.client) return this.client;
-		this.opening ??= this.handshake().finally(() => {
+		this.opening ??= this.handshakeTrusting().finally(() => {
 			this.opening = undefined;
 		});
 		return this.opening;
+	}
+
+	/** A new host key is asked about with no connection open, then the handshake starts over. */
+	private async handshakeTrusting(): Promise<Client> {
+		try {
+			return await this.handshake();
+		} catch (error) {
+			if (!(error instanceof UntrustedHostKey)) throw error;
+			const {node, options, target} = this;
+			let trusted: boolean;
+			try {
+				trusted = await options.onNewHostKey!(error.fingerprint, node);
+			} catch (askError) {
+				throw askError instanceof SshError ? askError : hostKeyRejectedError(target, error.fingerprint);
+			}
+
+			if (!trusted) throw hostKeyRejectedError(target, error.fingerprint);
+			if (this.closed) throw new Error(`${this.name}: the SSH connection was closed by pgha`);
+			addHostKey(options.knownHostsFile, node.ip, node.sshPort, error.key);
+			// The key is known now: a node that offers another one this time is a changed key, not a question.
+			return this.handshake();
+		}
 	}
 
 	private handshake(): Promise<Client> {
@@ -566,12 +579,14 @@ export class SshRemote implements Remote {
 		return new Promise<Client>((resolve, reject) => {
 			const client = new Client();
 			let settled = false;
-			let verifyFailure: SshError | undefined;
+			let verifyFailure: SshError | UntrustedHostKey | undefined;
+			// The server answered (it showed its host key): a close before login is its decision, not a VM that is off.
+			let serverAnswered = false;
 
 			const fail = (error: unknown): void => {
 				if (settled) return;
 				settled = true;
-				timer.stop();
+				clearTimeout(timer);
 				client.destroy();
 				reject(verifyFailure ?? translate(error));
 			};
@@ -588,9 +603,9 @@ export class SshRemote implements Remote {
 				}
 				return connectError(target, error, this.timeoutMs);
 			};
-			const timer = new PausableTimer(this.timeoutMs, () => {
+			const timer = setTimeout(() => {
 				fail(Object.assign(new Error('Timed out while connecting'), {code: 'ETIMEDOUT'}));
-			});
+			}, this.timeoutMs);
 
 			client.on('error', error => {
 				if (!settled) fail(error);
@@ -603,7 +618,9 @@ export class SshRemote implements Remote {
 			client.on('end', gone);
 			client.on('close', () => {
 				gone();
-				if (!settled) fail(Object.assign(new Error('Connection lost before login'), {code: 'ECONNRESET'}));
+				if (settled) return;
+				if (serverAnswered && !verifyFailure) verifyFailure = closedBeforeLogin(target);
+				fail(Object.assign(new Error('Connection lost before login'), {code: 'ECONNRESET'}));
 			});
 			client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
 				// PAM asks "Password:" this way; answer only when there is a password to give.
@@ -612,7 +629,7 @@ export class SshRemote implements Remote {
 			client.on('ready', () => {
 				if (settled) return;
 				settled = true;
-				timer.stop();
+				clearTimeout(timer);
 				if (this.closed) {
 					client.end();
 					reject(new Error(`${this.name}: the SSH connection was closed by pgha`));
@@ -623,6 +640,7 @@ export class SshRemote implements Remote {
 			});
 
 			const hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
+				serverAnswered = true;
 				const status = checkHostKey(file, node.ip, node.sshPort, key);
 				this.hostKeyFingerprint = status.fingerprint;
 				if (status.status === 'known') return verify(true);
@@ -630,24 +648,13 @@ export class SshRemote implements Remote {
 					verifyFailure = hostKeyChangedError(target, status.known.join(', '), status.fingerprint, file);
 					return verify(false);
 				}
-				timer.pause();
-				const ask = options.onNewHostKey ? options.onNewHostKey(status.fingerprint, node) : Promise.resolve(true);
-				ask.then(
-					trusted => {
-						timer.resume();
-						if (!trusted) {
-							verifyFailure = hostKeyRejectedError(target, status.fingerprint);
-							return verify(false);
-						}
-						addHostKey(file, node.ip, node.sshPort, key);
-						verify(true);
-					},
-					error => {
-						timer.resume();
-						verifyFailure = error instanceof SshError ? error : hostKeyRejectedError(target, status.fingerprint);
-						verify(false);
-					},
-				);
+				if (options.onNewHostKey) {
+					// Asked with this handshake given up (handshakeTrusting): nothing half-open waits on the answer.
+					verifyFailure = new UntrustedHostKey(key, status.fingerprint);
+					return verify(false);
+				}
+				addHostKey(file, node.ip, node.sshPort, key);
+				verify(true);
 			};
 
 			const config: ConnectConfig = {

@@ -235,3 +235,61 @@ test('close() ends the connection for good', async t => {
 	remote.close();
 	await t.throwsAsync(remote.exec('true'), {message: /closed by pgha/});
 });
+
+test('a host-key question answered after the server gave up waiting for a login still connects', async t => {
+	// sshd drops a connection that has not logged in within LoginGraceTime (2 minutes by default);
+	// here 3 s (a PAM password login on a busy machine takes about one), and the answer comes only after
+	// the server has dropped an idle probe connection for it.
+	const sshd = await server({LoginGraceTime: '3'});
+	const file = knownHosts();
+	const remote = track(
+		await connect(sshd.node(users.np), {
+			password: users.np.password,
+			knownHostsFile: file,
+			onNewHostKey: async () => {
+				await outlastLoginGrace(sshd);
+				return true;
+			},
+		}),
+	);
+	t.is((await remote.exec('echo ok')).stdout, 'ok\n');
+});
+
+test('while a host-key question waits, no half-open connection is left to the node', async t => {
+	const sshd = await server();
+	const file = knownHosts();
+	let open = -1;
+	const remote = track(
+		await connect(sshd.node(users.np), {
+			password: users.np.password,
+			knownHostsFile: file,
+			onNewHostKey: async () => {
+				open = await sshdSessions(sshd);
+				return true;
+			},
+		}),
+	);
+	t.is(open, 0, 'no sshd child serves a connection while the student decides');
+	t.true(remote.connected);
+});
+
+/** Established TCP connections from this machine to the server's port (client side, /proc/net/tcp). */
+async function sshdSessions(sshd: Sshd): Promise<number> {
+	const port = sshd.port.toString(16).toUpperCase().padStart(4, '0');
+	const rows = readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1);
+	return rows.filter(row => {
+		const [, , remote = '', state = ''] = row.trim().split(/\s+/);
+		return remote.endsWith(`:${port}`) && state === '01';
+	}).length;
+}
+
+/** Opens a raw TCP connection that never logs in and waits until sshd closes it: LoginGraceTime has passed. */
+async function outlastLoginGrace(sshd: Sshd): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		const socket = net.connect(sshd.port, sshd.host);
+		socket.on('data', () => undefined);
+		socket.on('error', () => resolve());
+		socket.on('close', () => resolve());
+		socket.setTimeout(30_000, () => reject(new Error('sshd kept an idle connection past LoginGraceTime')));
+	});
+}
