@@ -84,3 +84,36 @@ test.serial('a node that cannot be reached fails the whole set with every reason
 	t.true(error!.text.ru.includes('pg-node-3'));
 	t.true(error!.message.startsWith(`pg-node-3 (127.0.0.1:${second!.port}) refused the SSH connection`));
 });
+
+test.serial('a node connected before a host-key question is kept alive while the question waits, and works after it', async t => {
+	const file = path.join(mkdtempSync(path.join(dir, 'alive-')), 'pgha.yaml');
+	// pg-node-1's key is known already; pg-node-2 is new, so its question comes after pg-node-1 logged in.
+	closeAll(await connectAll({file, nodes: [node('pg-node-1', first!)]}, {password: users.np.password}));
+	let keepalives = 0;
+	let counted: (() => void) | undefined;
+	const remotes = await connectAll(
+		{file, nodes: [node('pg-node-1', first!), node('pg-node-2', second!)]},
+		{
+			password: users.np.password,
+			// A short interval stands in for minutes of a student reading the fingerprint.
+			keepaliveIntervalMs: 100,
+			keepaliveCountMax: 3,
+			debug: message => {
+				if (!message.includes('keepalive@openssh.com')) return;
+				keepalives++;
+				if (keepalives >= 10) counted?.();
+			},
+			onNewHostKey: async () => {
+				// More keepalive rounds than keepaliveCountMax: a connection without answers would be dead by now.
+				await new Promise<void>(resolve => {
+					counted = resolve;
+				});
+				return true;
+			},
+		},
+	);
+	t.teardown(() => closeAll(remotes));
+	t.true(keepalives >= 10);
+	const outputs = await Promise.all([...remotes.values()].map(remote => remote.exec('echo ok')));
+	t.deepEqual(outputs.map(output => output.stdout), ['ok\n', 'ok\n']);
+});
