@@ -15,6 +15,7 @@ export const maskedSecrets: Secrets = {
 	rewindPassword: '<rewind-password>',
 	restApiPassword: '<rest-api-password>',
 	haproxyStatsPassword: '<stats-password>',
+	vrrpPassword: '<vrrp-password>',
 };
 
 export interface PlannedStep {

@@ -3,9 +3,9 @@
  * replaces the old one, a restart only when the file changed; then a bounded wait until the stats
  * page shows one server UP for writes and N-1 for reads, and psql through both ports lands right.
  */
-import type {ClusterConfig} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
 import {
-	haproxyConfigPath, haproxyPrimaryProxy, haproxyReplicasProxy, haproxyStatsUri, haproxyStatsUser, renderHaproxyCfg,
+	haproxyConfigPath, haproxyMarker, haproxyPrimaryProxy, haproxyReplicasProxy, haproxyStatsUri, haproxyStatsUser, renderHaproxyCfg,
 } from '../templates/haproxy-cfg.ts';
 import {patroniRoles} from '../templates/patroni-yml.ts';
 import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
@@ -13,7 +13,8 @@ import {
 	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction, sh, shq,
 	text, waitFor, writeAction,
 } from './commands.ts';
-import {haproxyInput, haproxyNode} from './render.ts';
+import {haproxyInput} from './render.ts';
+import {haproxyNodes} from '../source/cluster/front-door.ts';
 
 /** Written beside the live file and checked there first, so a bad file never replaces a good one. */
 export const haproxyCandidatePath = `${haproxyConfigPath}.pgha-candidate`;
@@ -38,13 +39,26 @@ export function configPlan(ctx: PlanContext): Action[] {
 const serviceStateCommand = sh([
 	'echo "active=$(systemctl is-active haproxy 2>/dev/null)"',
 	'echo "enabled=$(systemctl is-enabled haproxy 2>/dev/null)"',
+	`echo "ours=$(head -n 1 ${haproxyConfigPath} 2>/dev/null | grep -c '^${haproxyMarker}')"`,
 ].join('\n'));
 
-async function haproxyState(ctx: StepContext): Promise<{fileOk: boolean; active: boolean; enabled: boolean}> {
+/** Only pgha's own HAProxy is stopped on a node that no longer runs one in the cluster file. */
+const disableCommand = sh(`if head -n 1 ${haproxyConfigPath} 2>/dev/null | grep -q '^${haproxyMarker}'; then systemctl disable --now haproxy; fi; true`);
+
+export function runsHaproxy(cluster: ClusterConfig, node: NodeConfig): boolean {
+	return haproxyNodes(cluster).some(candidate => candidate.name === node.name);
+}
+
+async function haproxyState(ctx: StepContext): Promise<{fileOk: boolean; active: boolean; enabled: boolean; ours: boolean}> {
 	const live = configWrite(ctx);
 	const states = await readFileStates(ctx, [live.path]);
-	const values = parseKeyValues((await probe(ctx, serviceStateCommand)).stdout);
-	return {fileOk: fileMatches(states.get(live.path), live), active: values.get('active') === 'active', enabled: values.get('enabled') === 'enabled'};
+	const values = parseKeyValues((await probe(ctx, serviceStateCommand, {sudo: true})).stdout);
+	return {
+		fileOk: fileMatches(states.get(live.path), live),
+		active: values.get('active') === 'active',
+		enabled: values.get('enabled') === 'enabled',
+		ours: values.get('ours') === '1',
+	};
 }
 
 const configStep: Step = {
@@ -53,14 +67,19 @@ const configStep: Step = {
 	explain: text(
 		'haproxy.cfg: порт 5000 ведёт только на узел, где Patroni отвечает 200 на /primary (лидер), порт 5001 — по очереди на узлы с 200 на /replica. Проверки стоят в секциях с серверами (в frontend, как в методичке, option httpchk не работает). Страница статистики на 8404 закрыта сгенерированным паролем. Новый файл сначала проверяется haproxy -c, HAProxy перезапускается, только если файл изменился; оригинал сохраняется как haproxy.cfg.orig.',
 		'haproxy.cfg: port 5000 goes only to the node whose Patroni answers 200 on /primary (the leader), port 5001 in turn to the nodes answering 200 on /replica. The checks sit in the sections that hold the servers (in a frontend, as in the guide, option httpchk does nothing). The stats page on 8404 is protected by a generated password. The new file is checked with haproxy -c first, HAProxy restarts only when the file changed; the original is kept as haproxy.cfg.orig.'),
-	scope: 'one-node',
-	targets: cluster => [haproxyNode(cluster).name],
+	scope: 'each-node',
 	async check(ctx) {
 		const state = await haproxyState(ctx);
+		if (!runsHaproxy(ctx.cluster, ctx.node)) return !(state.ours && (state.active || state.enabled));
 		return state.fileOk && state.active && state.enabled;
 	},
-	plan: configPlan,
+	plan: ctx => runsHaproxy(ctx.cluster, ctx.node) ? configPlan(ctx) : [runAction(disableCommand)],
 	async apply(ctx) {
+		if (!runsHaproxy(ctx.cluster, ctx.node)) {
+			await runActions(ctx, [runAction(disableCommand)]);
+			return;
+		}
+
 		const state = await haproxyState(ctx);
 		if (!state.fileOk) {
 			const [backup, candidate, , install] = configPlan(ctx);
@@ -82,6 +101,11 @@ const configStep: Step = {
 	},
 	async verify(ctx) {
 		const state = await haproxyState(ctx);
+		if (!runsHaproxy(ctx.cluster, ctx.node)) {
+			if (state.ours && state.active) throw nodeError(ctx.node.name, text('HAProxy от pgha всё ещё работает.', 'pgha\'s HAProxy still runs.'));
+			return;
+		}
+
 		if (!state.fileOk || !state.active || !state.enabled) {
 			const journal = await journalTail(ctx, 'haproxy', 10);
 			throw nodeError(ctx.node.name,
@@ -131,8 +155,8 @@ export function routingSettled(cluster: ClusterConfig, counts: ReadonlyMap<strin
 }
 
 /** psql through HAProxy; the password arrives on stdin and only lives in the shell's environment. */
-export function recoveryQueryCommand(port: number): string {
-	const conninfo = `host=127.0.0.1 port=${port} user=${patroniRoles.superuser} dbname=postgres connect_timeout=5`;
+export function recoveryQueryCommand(port: number, host = '127.0.0.1'): string {
+	const conninfo = `host=${host} port=${port} user=${patroniRoles.superuser} dbname=postgres connect_timeout=5`;
 	return sh(`IFS= read -r PGPASSWORD; export PGPASSWORD; psql ${shq(conninfo)} -XAtqc 'select pg_is_in_recovery()'`);
 }
 
@@ -164,7 +188,7 @@ const routingStep: Step = {
 		'Ждёт (до 2 минут), пока страница статистики покажет ровно 1 сервер UP на 5000 и все реплики UP на 5001, затем подключается psql через 5000 (pg_is_in_recovery() = f, это лидер) и через 5001 (t, это реплика).',
 		'Waits (up to 2 minutes) until the stats page shows exactly 1 server UP behind 5000 and every replica UP behind 5001, then connects with psql through 5000 (pg_is_in_recovery() = f: the leader) and 5001 (t: a replica).'),
 	scope: 'one-node',
-	targets: cluster => [haproxyNode(cluster).name],
+	targets: cluster => haproxyNodes(cluster).map(node => node.name),
 	check: routingOk,
 	plan: () => [],
 	async apply() {
@@ -206,4 +230,17 @@ export const haproxyStage: Stage = {
 		'Проверки здоровья стоят в секциях с серверами и спрашивают /primary и /replica (а не /master во frontend), а пароль статистики сгенерирован.',
 		'The health checks sit in the sections holding the servers and ask /primary and /replica (not /master in a frontend), and the stats password is generated.'),
 	steps: [configStep, routingStep],
+	needs: {
+		packages: (cluster, node) => runsHaproxy(cluster, node) ? ['haproxy'] : [],
+		ports: (cluster, node) => runsHaproxy(cluster, node)
+			? [cluster.ports.haproxyWrite, cluster.ports.haproxyRead, cluster.ports.haproxyStats].map(port => ({port, owners: ['haproxy'], role: 'HAProxy'}))
+			: [],
+		section: {
+			keys: ['haproxy.node', 'haproxy.nodes', 'haproxy.inter', 'haproxy.fall', 'haproxy.rise', 'ports.haproxy_write', 'ports.haproxy_read', 'ports.haproxy_stats'],
+			doc: text(
+				'haproxy.node — один HAProxy, как в методичке; haproxy.nodes — HAProxy на нескольких узлах с одинаковой конфигурацией; inter/fall/rise — частота и строгость проверок.',
+				'haproxy.node is one HAProxy, as in the guide; haproxy.nodes runs HAProxy with the same configuration on several nodes; inter/fall/rise set how often and how strictly it checks.'),
+		},
+		secrets: ['haproxyStatsPassword'],
+	},
 };

@@ -2,6 +2,7 @@
 import type {Stage} from './types.ts';
 import {etcdStage} from './etcd.ts';
 import {haproxyStage} from './haproxy.ts';
+import {keepalivedStage} from './keepalived.ts';
 import {packagesStage} from './packages.ts';
 import {patroniInstallStage} from './patroni-install.ts';
 import {patroniStage} from './patroni.ts';
@@ -18,6 +19,7 @@ export const installStages: readonly Stage[] = [
 	etcdStage,
 	patroniStage,
 	haproxyStage,
+	keepalivedStage,
 ];
 
-export {etcdStage, haproxyStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage};
+export {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage};

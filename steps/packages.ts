@@ -11,7 +11,8 @@ import {
 } from './commands.ts';
 import {candidateMajor, dataDirMajor, ensurePgMajor, factKeys, installedMajor, plannedMajor} from './facts.ts';
 import {pgBinDir} from './layout.ts';
-import {firstNode, haproxyNode} from './render.ts';
+import {neededPackages} from './needs.ts';
+import {firstNode} from './render.ts';
 
 /**
  * Every apt package a node needs. pgbench and the contrib modules ship in postgresql-NN itself on
@@ -24,7 +25,7 @@ export function packageList(cluster: ClusterConfig, node: NodeConfig, major: str
 	else packages.push('patroni', 'python3-psycopg2', 'python3-etcd');
 	if (cluster.etcd.source === 'package') packages.push('etcd-server', 'etcd-client');
 	if (cluster.etcd.source === 'download') packages.push('ca-certificates');
-	if (haproxyNode(cluster).name === node.name) packages.push('haproxy');
+	packages.push(...neededPackages(cluster, node));
 	return packages;
 }
 

@@ -340,6 +340,7 @@ export function wantedDynamicConfig(cluster: ClusterConfig): Record<string, numb
 		retry_timeout: cluster.timing.retryTimeout,
 		maximum_lag_on_failover: defaultMaximumLagOnFailover,
 		synchronous_mode: cluster.synchronousMode,
+		failsafe_mode: cluster.failsafeMode,
 	};
 }
 
@@ -352,7 +353,7 @@ export function dynamicConfigDiffers(cluster: ClusterConfig, showConfig: string)
 	}
 
 	return Object.entries(wantedDynamicConfig(cluster))
-		.filter(([key, value]) => (current[key] ?? (key === 'synchronous_mode' ? false : undefined)) !== value)
+		.filter(([key, value]) => (current[key] ?? (key === 'synchronous_mode' || key === 'failsafe_mode' ? false : undefined)) !== value)
 		.map(([key]) => key);
 }
 

@@ -4,6 +4,7 @@ import {etcdDataDir, type EtcdConfigInput} from '../templates/etcd-config.ts';
 import type {HaproxyCfgInput} from '../templates/haproxy-cfg.ts';
 import {defaultMaximumLagOnFailover, patroniDataDir, type PatroniYmlInput} from '../templates/patroni-yml.ts';
 import {pgBinDir} from './layout.ts';
+import {haproxyNodes} from '../source/cluster/front-door.ts';
 
 export function etcdInput(cluster: ClusterConfig, node: NodeConfig): EtcdConfigInput {
 	return {
@@ -30,6 +31,7 @@ export function patroniInput(cluster: ClusterConfig, secrets: Secrets, node: Nod
 		retryTimeout: cluster.timing.retryTimeout,
 		maximumLagOnFailover: defaultMaximumLagOnFailover,
 		synchronousMode: cluster.synchronousMode,
+		failsafeMode: cluster.failsafeMode,
 		postgresPort: cluster.ports.postgres,
 		dataDir: patroniDataDir(major, cluster.name),
 		binDir: pgBinDir(major),
@@ -62,6 +64,7 @@ export function firstNode(cluster: ClusterConfig): NodeConfig {
 	return node;
 }
 
+/** The first HAProxy node: the course's only one, or the first of several. */
 export function haproxyNode(cluster: ClusterConfig): NodeConfig {
-	return cluster.nodes.find(node => node.name === cluster.haproxy.node) ?? firstNode(cluster);
+	return haproxyNodes(cluster)[0] ?? firstNode(cluster);
 }

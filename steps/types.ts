@@ -78,6 +78,31 @@ export interface Step {
 	verify(ctx: StepContext): Promise<void>;
 }
 
+/** A TCP port a stage's service listens on; the VM checks require it free or held by `owners`. */
+export interface PortClaim {
+	readonly port: number;
+	/** Process names allowed to hold it (the service pgha installs there). */
+	readonly owners: readonly string[];
+	readonly role: string;
+}
+
+/**
+ * What a stage needs from the rest of pgha, declared beside its steps so that adding a stage does
+ * not mean editing the packages stage, the VM checks, the secrets or status.
+ */
+export interface StageNeeds {
+	/** apt packages this node needs for the stage (installed by the packages stage). */
+	readonly packages?: (cluster: ClusterConfig, node: NodeConfig) => readonly string[];
+	/** Ports its services listen on, on this node (checked free by the VM checks). */
+	readonly ports?: (cluster: ClusterConfig, node: NodeConfig) => readonly PortClaim[];
+	/** The cluster-file keys it reads, with what they mean (the runbook prints them). */
+	readonly section?: {readonly keys: readonly string[]; readonly doc: Text};
+	/** The generated secrets it uses (keys of the secrets file's Secrets). */
+	readonly secrets?: readonly (keyof Secrets)[];
+	/** Whether the stage has work for this cluster file (its steps still undo an earlier layout). */
+	readonly active?: (cluster: ClusterConfig) => boolean;
+}
+
 export interface Stage {
 	readonly id: string;
 	readonly title: Text;
@@ -85,6 +110,7 @@ export interface Stage {
 	/** Where pgha deliberately differs from the course guide, and why (one sentence). */
 	readonly differsFromGuide?: Text;
 	readonly steps: readonly Step[];
+	readonly needs?: StageNeeds;
 }
 
 /** A failure users can act on: one sentence naming the node and what to do. */

@@ -6,7 +6,9 @@ import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
 import {StepError, type Stage, type Step, type StepContext, type Text} from './types.ts';
 import {nodeError, probe, sh, text, warn} from './commands.ts';
 import {factKeys} from './facts.ts';
-import {firstNode, haproxyNode} from './render.ts';
+import {firstNode} from './render.ts';
+import {claimedPorts} from './needs.ts';
+import {vipFreeStep} from './keepalived.ts';
 
 export interface Listener {
 	readonly address: string;
@@ -133,13 +135,7 @@ export function requiredPorts(cluster: ClusterConfig, node: NodeConfig): Array<{
 		{port: cluster.ports.postgres, owners: ['postgres'], role: 'PostgreSQL'},
 		{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API'},
 	];
-	if (haproxyNode(cluster).name === node.name) {
-		for (const port of [cluster.ports.haproxyWrite, cluster.ports.haproxyRead, cluster.ports.haproxyStats]) {
-			ports.push({port, owners: ['haproxy'], role: 'HAProxy'});
-		}
-	}
-
-	return ports;
+	return [...ports, ...claimedPorts(cluster, node)];
 }
 
 function versionAtLeast(version: string, minimum: number): boolean {
@@ -393,5 +389,5 @@ export const vmChecksStage: Stage = {
 	differsFromGuide: text(
 		'Методичка проверяет ВМ глазами в VirtualBox и ping; pgha проверяет каждый узел изнутри, включая клоны и занятые порты.',
 		'The guide checks the VMs by eye in VirtualBox and with ping; pgha checks each node from inside, clones and busy ports included.'),
-	steps: [nodeStep, clusterStep],
+	steps: [nodeStep, clusterStep, vipFreeStep],
 };

@@ -6,6 +6,9 @@
 
 export const haproxyConfigPath = '/etc/haproxy/haproxy.cfg';
 
+/** The start of the first line of every haproxy.cfg pgha writes: how a re-run recognises its own. */
+export const haproxyMarker = '# Written by pgha';
+
 export const haproxyStatsUser = 'admin';
 export const haproxyStatsUri = '/stats';
 
@@ -56,7 +59,7 @@ function checkedProxy(name: string, port: number, uri: string, input: HaproxyCfg
 
 export function renderHaproxyCfg(input: HaproxyCfgInput): string {
 	const lines = [
-		`# Written by pgha for cluster ${input.clusterName}. pgha rewrites this file;`,
+		`${haproxyMarker} for cluster ${input.clusterName}. pgha rewrites this file;`,
 		'# the original is kept as haproxy.cfg.orig.',
 		'global',
 		'    log /dev/log local0',

@@ -47,6 +47,8 @@ export interface PatroniYmlInput {
 	readonly retryTimeout: number;
 	readonly maximumLagOnFailover: number;
 	readonly synchronousMode: boolean;
+	/** Keep the primary while etcd is unreachable, as long as it reaches every member (Patroni 3.0+). */
+	readonly failsafeMode: boolean;
 	readonly postgresPort: number;
 	readonly dataDir: string;
 	readonly binDir: string;
@@ -104,6 +106,7 @@ export function patroniConfigObject(input: PatroniYmlInput): Record<string, unkn
 				retry_timeout: input.retryTimeout,
 				maximum_lag_on_failover: input.maximumLagOnFailover,
 				synchronous_mode: input.synchronousMode,
+				failsafe_mode: input.failsafeMode,
 				postgresql: {
 					use_pg_rewind: true,
 					use_slots: true,

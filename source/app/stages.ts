@@ -1,6 +1,6 @@
 /** The full list of stages in the course guide's order, host-side stages included. */
 import type {Stage} from '../../steps/types.ts';
-import {etcdStage, haproxyStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage} from '../../steps/index.ts';
+import {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage} from '../../steps/index.ts';
 import {reachabilityStage} from '../../steps/reachability.ts';
 import {sshConfigStage} from '../../steps/ssh-config.ts';
 import {virtualboxStage} from '../../steps/virtualbox.ts';
@@ -17,6 +17,6 @@ export function courseStages({host = true, extra = []}: StageSelection = {}): St
 	if (host) stages.push(virtualboxStage, reachabilityStage);
 	stages.push(vmChecksStage, userStage, sshServerStage);
 	if (host) stages.push(sshConfigStage);
-	stages.push(packagesStage, patroniInstallStage, etcdStage, patroniStage, haproxyStage, ...extra);
+	stages.push(packagesStage, patroniInstallStage, etcdStage, patroniStage, haproxyStage, keepalivedStage, ...extra);
 	return stages;
 }

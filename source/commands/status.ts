@@ -1,6 +1,7 @@
 /** `pgha status`: members, roles, lag, timeline and HAProxy backends, without changing anything. */
 import type {ParsedArgs} from '../cli-args.ts';
 import {checkHealth} from '../app/health.ts';
+import {frontDoorLines} from '../app/front-door-lines.ts';
 import {withSession} from '../app/with-session.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -14,9 +15,11 @@ export async function run(args: ParsedArgs): Promise<number> {
 		}
 
 		if (health.backends.length > 0) {
-			out.push('', `HAProxy (${session.cluster.haproxy.node}):`);
+			out.push('', `HAProxy (${session.cluster.haproxy.nodes.join(', ')}):`);
 			for (const server of health.backends) out.push(`  ${server.proxy.padEnd(10)} ${server.server.padEnd(12)} ${server.status}`);
 		}
+
+		out.push('', ...frontDoorLines(session.cluster, health, lang));
 
 		out.push('', health.problems.length === 0 ? (lang === 'ru' ? 'Здоров.' : 'Healthy.') : health.problems.map(problem => `✖ ${problem}`).join('\n'));
 		process.stdout.write(`${out.join('\n')}\n`);

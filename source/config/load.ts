@@ -63,7 +63,13 @@ export interface ClusterAnswers extends DeepPartial<Omit<ClusterConfig, 'file' |
 		readonly sshUser?: string;
 		readonly auth?: NodeAuth;
 	}>;
-	readonly haproxy?: {readonly node?: string; readonly timing?: Partial<ClusterConfig['haproxy']['timing']>};
+	readonly haproxy?: {
+		readonly node?: string;
+		/** "all" or names: HAProxy on several nodes (the front-door layout). */
+		readonly nodes?: 'all' | readonly string[];
+		readonly vip?: string;
+		readonly timing?: Partial<ClusterConfig['haproxy']['timing']>;
+	};
 	/** Instead of explicit timing values. */
 	readonly timingPreset?: TimingPreset;
 }
@@ -106,11 +112,14 @@ export function answersToData(answers: ClusterAnswers): Record<string, unknown> 
 		}),
 		haproxy: compact({
 			node: answers.haproxy?.node,
+			nodes: answers.haproxy?.nodes,
+			vip: answers.haproxy?.vip,
 			inter: answers.haproxy?.timing?.inter,
 			fall: answers.haproxy?.timing?.fall,
 			rise: answers.haproxy?.timing?.rise,
 		}),
 		synchronous_mode: answers.synchronousMode ?? false,
+		failsafe_mode: answers.failsafeMode,
 		apt_upgrade: answers.aptUpgrade ?? false,
 		subnet: answers.subnet,
 		disk: compact({fail_below_mb: answers.disk?.failBelowMb, warn_below_mb: answers.disk?.warnBelowMb}),

@@ -20,6 +20,7 @@ export const secretKeys: ReadonlyArray<readonly [string, keyof Secrets]> = [
 	['rewind_password', 'rewindPassword'],
 	['rest_api_password', 'restApiPassword'],
 	['haproxy_stats_password', 'haproxyStatsPassword'],
+	['vrrp_password', 'vrrpPassword'],
 ];
 
 /** Passwords printed in the course guide; a cluster must never run with them. */

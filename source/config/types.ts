@@ -38,6 +38,18 @@ export interface HaproxyTiming {
 	readonly rise: number;
 }
 
+/**
+ * Where HAProxy runs. The course's layout: one node, no floating address (`nodes` has one name).
+ * The front-door layout: HAProxy on several nodes and keepalived moving `vip` between them.
+ */
+export interface HaproxyLayout {
+	/** Node names running HAProxy, in cluster-file order; the first is the course's entry node. */
+	readonly nodes: readonly string[];
+	/** The floating address clients use (held by one HAProxy node at a time through keepalived). */
+	readonly vip?: string;
+	readonly timing: HaproxyTiming;
+}
+
 export interface EtcdInstall {
 	readonly source: EtcdSource;
 	readonly version: string; // e.g. "3.5.11", used by download/upload
@@ -63,7 +75,9 @@ export interface ClusterConfig {
 	readonly etcd: EtcdInstall;
 	readonly ports: Ports;
 	readonly timing: PatroniTiming;
-	readonly haproxy: {readonly node: string; readonly timing: HaproxyTiming};
+	readonly haproxy: HaproxyLayout;
+	/** Patroni's failsafe_mode: a primary that still reaches every member keeps its role while etcd is down. */
+	readonly failsafeMode: boolean;
 	readonly synchronousMode: boolean;
 	readonly aptUpgrade: boolean;
 	/** Subnet allowed in pg_hba, e.g. 192.168.0.0/24; derived from node IPs when absent. */
@@ -81,6 +95,8 @@ export interface Secrets {
 	readonly rewindPassword: string;
 	readonly restApiPassword: string;
 	readonly haproxyStatsPassword: string;
+	/** keepalived's VRRP authentication (only its first 8 characters are used by VRRP). */
+	readonly vrrpPassword: string;
 }
 
 export interface Warning {

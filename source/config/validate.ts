@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {defaultClusterName, defaultDisk, defaultEtcd, defaultHaproxyTiming, defaultPatroni, defaultPorts, defaultSsh, hostParticipant, timingPresets} from './defaults.ts';
+import {frontDoorMsg} from './front-door-messages.ts';
 import {msg} from './messages.ts';
 import type {ClusterConfig, ConfigIssue, EtcdSource, NodeAuth, NodeConfig, PatroniSource, PatroniTiming, Ports, TimingPreset} from './types.ts';
 
@@ -130,7 +131,7 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 	const baseDir = path.dirname(file);
 	const root = r.mapping(data, '', [
 		'name', 'nodes', 'postgres', 'patroni', 'etcd', 'ports', 'timing', 'haproxy',
-		'synchronous_mode', 'apt_upgrade', 'subnet', 'disk', 'lab',
+		'synchronous_mode', 'failsafe_mode', 'apt_upgrade', 'subnet', 'disk', 'lab',
 	]);
 	if (!root) return {errors: r.errors, warnings: r.warnings};
 
@@ -143,10 +144,11 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 	const etcd = readEtcd(r, root, baseDir);
 	const ports = readPorts(r, root);
 	const timing = readTiming(r, root);
-	const haproxy = readHaproxy(r, root, names);
 	const synchronousMode = r.boolean(root, 'synchronous_mode', '', false);
+	const failsafeMode = r.boolean(root, 'failsafe_mode', '', true);
 	const aptUpgrade = r.boolean(root, 'apt_upgrade', '', false);
 	const subnet = readSubnet(r, root, nodes);
+	const haproxy = readHaproxy(r, root, names, nodes, subnet);
 	const disk = readDisk(r, root);
 	const lab = readLab(r, root);
 
@@ -162,6 +164,7 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 		timing: timing!,
 		haproxy: haproxy!,
 		synchronousMode: synchronousMode!,
+		failsafeMode: failsafeMode!,
 		aptUpgrade: aptUpgrade!,
 		subnet: subnet!,
 		disk: disk!,
@@ -370,11 +373,11 @@ function readTiming(r: Reader, root: Dict): PatroniTiming | undefined {
 	return ok ? {ttl, loopWait, retryTimeout} : undefined;
 }
 
-function readHaproxy(r: Reader, root: Dict, names: readonly string[] | undefined): ClusterConfig['haproxy'] | undefined {
-	const section = r.section(root, 'haproxy', '', ['node', 'inter', 'fall', 'rise']);
+function readHaproxy(r: Reader, root: Dict, names: readonly string[] | undefined, nodes: readonly NodeConfig[] | undefined, subnet: string | undefined): ClusterConfig['haproxy'] | undefined {
+	const section = r.section(root, 'haproxy', '', ['node', 'nodes', 'vip', 'inter', 'fall', 'rise']);
 	if (!section) return undefined;
-	const node = r.string(section, 'node', 'haproxy', names?.[0] ?? '');
-	if (node !== undefined && names && !names.includes(node)) r.errors.push(msg.notANode('haproxy.node', node, names));
+	const layout = readHaproxyNodes(r, section, names);
+	const vip = readVip(r, section, layout, nodes, subnet);
 	let inter: string | undefined = defaultHaproxyTiming.inter;
 	if (section.inter !== undefined && section.inter !== null) {
 		inter = typeof section.inter === 'string' && /^\d+(us|ms|s|m|h|d)?$/.test(section.inter) ? section.inter : undefined;
@@ -383,8 +386,94 @@ function readHaproxy(r: Reader, root: Dict, names: readonly string[] | undefined
 
 	const fall = r.integer(section, 'fall', 'haproxy', defaultHaproxyTiming.fall, 1);
 	const rise = r.integer(section, 'rise', 'haproxy', defaultHaproxyTiming.rise, 1);
-	if (node === undefined || inter === undefined || fall === undefined || rise === undefined) return undefined;
-	return {node, timing: {inter, fall, rise}};
+	if (!layout || vip === null || inter === undefined || fall === undefined || rise === undefined) return undefined;
+	return {nodes: layout.nodes, ...(vip ? {vip} : {}), timing: {inter, fall, rise}};
+}
+
+/** `node: X` (the course: one HAProxy) or `nodes: all | [names]` (HAProxy on several nodes). */
+function readHaproxyNodes(r: Reader, section: Dict, names: readonly string[] | undefined): {nodes: string[]; several: boolean} | undefined {
+	const hasNode = section.node !== undefined && section.node !== null;
+	const hasNodes = section.nodes !== undefined && section.nodes !== null;
+	if (hasNode && hasNodes) {
+		r.errors.push(frontDoorMsg.nodeAndNodes('haproxy'));
+		return undefined;
+	}
+
+	if (!hasNodes) {
+		const node = r.string(section, 'node', 'haproxy', names?.[0] ?? '');
+		if (node === undefined) return undefined;
+		if (names && !names.includes(node)) {
+			r.errors.push(msg.notANode('haproxy.node', node, names));
+			return undefined;
+		}
+
+		return {nodes: [node], several: false};
+	}
+
+	if (section.nodes === 'all') return names ? {nodes: [...names], several: true} : undefined;
+	if (!Array.isArray(section.nodes)) {
+		r.errors.push(frontDoorMsg.badNodes('haproxy.nodes', section.nodes));
+		return undefined;
+	}
+
+	const chosen: string[] = [];
+	for (const [index, item] of section.nodes.entries()) {
+		const field = `haproxy.nodes[${index}]`;
+		if (typeof item !== 'string') r.errors.push(msg.notString(field, item));
+		else if (names && !names.includes(item)) r.errors.push(msg.notANode(field, item, names));
+		else if (chosen.includes(item)) r.errors.push(frontDoorMsg.repeatedNode(field, item));
+		else chosen.push(item);
+	}
+
+	if (chosen.length !== section.nodes.length || !names) return undefined;
+	// Cluster-file order, so the first HAProxy node is the same whichever way the list was written.
+	return {nodes: names.filter(name => chosen.includes(name)), several: true};
+}
+
+/** The floating address: undefined when there is none, null when it is wrong (already reported). */
+function readVip(r: Reader, section: Dict, layout: {nodes: string[]; several: boolean} | undefined, nodes: readonly NodeConfig[] | undefined, subnet: string | undefined): string | undefined | null {
+	if (section.vip === undefined || section.vip === null) {
+		if (layout?.several) r.warnings.push(frontDoorMsg.noVip('haproxy.vip'));
+		return undefined;
+	}
+
+	const vip = r.string(section, 'vip', 'haproxy');
+	if (vip === undefined) return null;
+	if (!isIpv4(vip)) {
+		r.errors.push(msg.notIpv4('haproxy.vip', vip));
+		return null;
+	}
+
+	let ok = true;
+	if (layout && !layout.several) {
+		r.errors.push(frontDoorMsg.vipWithOneHaproxy('haproxy.vip'));
+		ok = false;
+	} else if (layout && layout.nodes.length < 2) {
+		r.errors.push(frontDoorMsg.vipNeedsTwo('haproxy.nodes', layout.nodes.length));
+		ok = false;
+	}
+
+	const owner = nodes?.findIndex(node => node.ip === vip) ?? -1;
+	if (owner >= 0) {
+		r.errors.push(frontDoorMsg.vipIsNode('haproxy.vip', vip, `nodes[${owner}].ip`));
+		ok = false;
+	}
+
+	if (subnet) {
+		const [network = '', bits = '32'] = subnet.split('/');
+		const prefix = Number(bits);
+		const value = ipToInt(vip);
+		const base = ipToInt(network);
+		if (((value & maskOf(prefix)) >>> 0) !== base) {
+			r.errors.push(frontDoorMsg.vipOutsideSubnet('haproxy.vip', vip, subnet));
+			ok = false;
+		} else if (prefix < 31 && (value === base || value === ((base | ~maskOf(prefix)) >>> 0))) {
+			r.errors.push(frontDoorMsg.vipIsNetworkOrBroadcast('haproxy.vip', vip, subnet));
+			ok = false;
+		}
+	}
+
+	return ok ? vip : null;
 }
 
 function readSubnet(r: Reader, root: Dict, nodes: readonly NodeConfig[] | undefined): string | undefined {

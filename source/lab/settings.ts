@@ -69,7 +69,7 @@ export const basePackages: readonly string[] = [
 export const clusterPackages: readonly string[] = [
 	'postgresql', 'postgresql-15', 'postgresql-client', 'postgresql-contrib', 'etcd-server', 'etcd-client',
 	'patroni', 'python3-psycopg2', 'python3-etcd', 'haproxy', 'python3-venv', 'python3-pip', 'socat',
-	'chrony', 'ufw', 'iptables',
+	'chrony', 'ufw', 'iptables', 'keepalived',
 ];
 
 /** Host tools each command needs, with the Debian package that provides each. */

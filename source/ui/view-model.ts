@@ -62,6 +62,10 @@ export interface SummaryView {
 	readonly members: readonly ClusterMemberView[];
 	readonly writeUrl: string;
 	readonly readUrl: string;
+	/** Several HAProxy nodes: the libpq multi-host string for writes. */
+	readonly multiHostUrl?: string;
+	/** The floating address and the node holding it now. */
+	readonly vip?: string;
 	readonly statsUrl: string;
 	readonly secretsFile: string;
 	readonly nextCommand: string;

@@ -1,11 +1,12 @@
 /** What the summary screen shows, built from the health check and the cluster file. */
 import type {ClusterConfig} from '../config/types.ts';
 import type {Health} from '../app/health.ts';
+import {entryUrl, haproxyNodes, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
 import type {SummaryView} from '../ui/view-model.ts';
 
 export function buildSummary(cluster: ClusterConfig, health: Health, secretsFile: string, clusterFile: string): SummaryView {
-	const proxy = cluster.nodes.find(node => node.name === cluster.haproxy.node) ?? cluster.nodes[0]!;
-	const url = (port: number) => `postgresql://postgres@${proxy.ip}:${port}/postgres`;
+	const proxy = haproxyNodes(cluster)[0]!;
+	const holder = health.entries.find(entry => entry.holdsVip)?.node;
 	return {
 		members: health.members.map(member => ({
 			name: member.name,
@@ -15,8 +16,11 @@ export function buildSummary(cluster: ClusterConfig, health: Health, secretsFile
 			timeline: member.timeline,
 			lagMb: member.lag === undefined ? undefined : Math.round((member.lag / 1024 / 1024) * 10) / 10,
 		})),
-		writeUrl: url(cluster.ports.haproxyWrite),
-		readUrl: url(cluster.ports.haproxyRead),
+		writeUrl: entryUrl(cluster, 'write'),
+		readUrl: entryUrl(cluster, 'read'),
+		// The door that needs no VIP: libpq tries every HAProxy node in turn.
+		...(severalHaproxies(cluster) ? {multiHostUrl: multiHostUrl(cluster, 'write')} : {}),
+		...(cluster.haproxy.vip ? {vip: `${cluster.haproxy.vip} (${holder ?? '—'})`} : {}),
 		statsUrl: `http://${proxy.ip}:${cluster.ports.haproxyStats}/stats (admin)`,
 		secretsFile,
 		nextCommand: `pgha test -c ${clusterFile}`,

@@ -32,7 +32,7 @@ test('saved answers load back as the same cluster', async t => {
 	t.is(loaded.config.nodes[2]!.sshPort, 2222);
 	t.is(loaded.config.postgresVersion, 16);
 	t.is(loaded.config.patroni.source, 'package');
-	t.is(loaded.config.haproxy.node, 'pg-node-2');
+	t.deepEqual(loaded.config.haproxy.nodes, ['pg-node-2']);
 	t.deepEqual(loaded.config.timing, {ttl: 20, loopWait: 5, retryTimeout: 5});
 });
 

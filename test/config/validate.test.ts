@@ -58,7 +58,8 @@ test('the readme example loads with its values', t => {
 		['pg-node-3', '192.168.0.32', 22, 'patroni', 'password'],
 	]);
 	t.deepEqual(config.timing, {ttl: 30, loopWait: 10, retryTimeout: 10});
-	t.deepEqual(config.haproxy, {node: 'pg-node-1', timing: {inter: '3s', fall: 3, rise: 2}});
+	t.deepEqual(config.haproxy, {nodes: ['pg-node-1'], timing: {inter: '3s', fall: 3, rise: 2}});
+	t.true(config.failsafeMode);
 	t.is(config.ports.haproxyStats, 8404);
 	t.is(config.file, file);
 });
@@ -71,7 +72,7 @@ test('a file with only the nodes gets the documented defaults', t => {
 	t.deepEqual(config.etcd, {source: 'download', version: '3.5.11', downloadBase: 'https://github.com/etcd-io/etcd/releases/download'});
 	t.deepEqual(config.ports, {postgres: 5432, patroniApi: 8008, etcdClient: 2379, etcdPeer: 2380, haproxyWrite: 5000, haproxyRead: 5001, haproxyStats: 8404});
 	t.deepEqual(config.timing, {ttl: 30, loopWait: 10, retryTimeout: 10});
-	t.is(config.haproxy.node, 'pg-node-1');
+	t.deepEqual(config.haproxy.nodes, ['pg-node-1']);
 	t.is(config.subnet, '192.168.0.0/24');
 	t.deepEqual(config.disk, {failBelowMb: 1024, warnBelowMb: 2048});
 	t.false(config.synchronousMode);

@@ -82,6 +82,7 @@ export function testSecrets(): Secrets {
 		rewindPassword: generateSecret(),
 		restApiPassword: generateSecret(),
 		haproxyStatsPassword: generateSecret(),
+		vrrpPassword: generateSecret(),
 	};
 }
 

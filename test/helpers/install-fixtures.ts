@@ -33,6 +33,7 @@ export const awkwardSecrets: Secrets = {
 	rewindPassword: 'a: b # c',
 	restApiPassword: 'yes',
 	haproxyStatsPassword: `p"a\\s$s w'rd#1`,
+	vrrpPassword: 'v"r$r p',
 };
 
 export interface RecordedCall {

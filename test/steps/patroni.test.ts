@@ -135,8 +135,10 @@ test('leader first: done only when the service runs and the cluster has a runnin
 });
 
 test('dynamic configuration: differences with the cluster file are found in show-config output', t => {
-	const showConfig = 'loop_wait: 10\nmaximum_lag_on_failover: 1048576\npostgresql:\n  use_pg_rewind: true\nretry_timeout: 10\nttl: 30\n';
+	const showConfig = 'failsafe_mode: true\nloop_wait: 10\nmaximum_lag_on_failover: 1048576\npostgresql:\n  use_pg_rewind: true\nretry_timeout: 10\nttl: 30\n';
 	t.deepEqual(dynamicConfigDiffers(cluster, showConfig), []);
+	t.deepEqual(dynamicConfigDiffers(cluster, showConfig.replace('failsafe_mode: true\n', '')), ['failsafe_mode']);
+	t.deepEqual(dynamicConfigDiffers(sampleCluster('failsafe_mode: false'), showConfig), ['failsafe_mode']);
 	t.deepEqual(dynamicConfigDiffers(sampleCluster('timing: {preset: fast}'), showConfig), ['ttl', 'loop_wait', 'retry_timeout']);
 	t.deepEqual(dynamicConfigDiffers(sampleCluster('synchronous_mode: true'), showConfig), ['synchronous_mode']);
 });

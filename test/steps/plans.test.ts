@@ -31,7 +31,7 @@ function commandsOf(stageId: string, cluster: ClusterConfig, node = 0): string[]
 }
 
 test('the stages follow the guide\'s order', t => {
-	t.deepEqual(installStages.map(stage => stage.id), ['vm-checks', 'user', 'ssh-server', 'packages', 'patroni-install', 'etcd', 'patroni', 'haproxy']);
+	t.deepEqual(installStages.map(stage => stage.id), ['vm-checks', 'user', 'ssh-server', 'packages', 'patroni-install', 'etcd', 'patroni', 'haproxy', 'keepalived']);
 });
 
 test('every stage and step explains itself in Russian and English; step ids are unique', t => {
@@ -224,11 +224,17 @@ test('patroni: config validated before start, leader first, then the others', t 
 	t.true(packagedUnit?.kind === 'write' && packagedUnit.content.includes('ExecStart=/usr/bin/patroni /etc/patroni/config.yml'));
 });
 
-test('haproxy: only on its node, checked with haproxy -c before it replaces the live file', t => {
+test('haproxy: configured only on its node (the others only stop an HAProxy pgha set up earlier), checked with haproxy -c before it replaces the live file', t => {
 	const cluster = sampleCluster('haproxy: {node: pg-node-2}');
 	const entries = plans(cluster).filter(entry => entry.stage.id === 'haproxy');
-	t.deepEqual([...new Set(entries.map(entry => entry.node.name))], ['pg-node-2']);
-	const actions = entries.find(entry => entry.step.id === 'haproxy.config')!.actions;
+	const writers = entries.filter(entry => entry.actions.some(action => action.kind === 'write'));
+	t.deepEqual([...new Set(writers.map(entry => entry.node.name))], ['pg-node-2']);
+	t.deepEqual([...new Set(entries.filter(entry => entry.step.id === 'haproxy.routing').map(entry => entry.node.name))], ['pg-node-2']);
+	for (const other of entries.filter(entry => entry.node.name !== 'pg-node-2')) {
+		t.true(other.actions.every(action => action.kind === 'run' && action.command.includes('grep -q') && action.command.includes('systemctl disable --now haproxy')));
+	}
+
+	const actions = entries.find(entry => entry.step.id === 'haproxy.config' && entry.node.name === 'pg-node-2')!.actions;
 	const check = actions.findIndex(action => action.kind === 'run' && action.command === 'haproxy -c -f /etc/haproxy/haproxy.cfg.pgha-candidate');
 	const candidate = actions.findIndex(action => action.kind === 'write' && action.path === '/etc/haproxy/haproxy.cfg.pgha-candidate');
 	const install = actions.findIndex(action => action.kind === 'run' && action.command.startsWith('mv -f /etc/haproxy/haproxy.cfg.pgha-candidate /etc/haproxy/haproxy.cfg'));

@@ -38,6 +38,8 @@ export function Summary({lang, summary}: SummaryProps) {
 			<Text>
 				{messages.reads[lang]}: {summary.readUrl}
 			</Text>
+			{summary.multiHostUrl ? <Text>{lang === 'ru' ? 'Без VIP (libpq)' : 'Without the VIP (libpq)'}: {summary.multiHostUrl}</Text> : null}
+			{summary.vip ? <Text>VIP: {summary.vip}</Text> : null}
 			<Text>
 				{messages.stats[lang]}: {summary.statsUrl}
 			</Text>
