@@ -6,7 +6,11 @@ import {password as askPassword} from '@inquirer/prompts';
 import {loadClusterFile} from '../config/load.ts';
 import {loadOrCreateSecrets, sshPassword} from '../config/secrets.ts';
 import {ensurePghaDirs, pghaPaths, type PghaPaths} from '../config/paths.ts';
-import type {ClusterConfig, Secrets, Warning} from '../config/types.ts';
+import type {ClusterConfig, ConfigIssue, Secrets} from '../config/types.ts';
+import {issue} from '../config/messages.ts';
+import {guardSecrets} from '../config/secrets-guard.ts';
+import {readState, setAsideUnusableState} from '../engine/state.ts';
+import {haproxyStage, patroniStage, userStage} from '../../steps/index.ts';
 import {closeAll, connectAll} from '../ssh/pool.ts';
 import {localRemote} from '../ssh/local.ts';
 import type {Remote} from '../ssh/types.ts';
@@ -15,7 +19,8 @@ import type {Lang} from '../i18n.ts';
 
 export interface Session {
 	readonly cluster: ClusterConfig;
-	readonly warnings: readonly Warning[];
+	/** What the user should read before the run: cluster file warnings, a widened secrets file, a state file set aside. */
+	readonly warnings: readonly ConfigIssue[];
 	readonly secrets: Secrets;
 	readonly paths: PghaPaths;
 	readonly remotes: ReadonlyMap<string, Remote>;
@@ -59,10 +64,14 @@ async function obtainPassword(cluster: ClusterConfig, lang: Lang, interactive: b
 }
 
 export async function openSession(options: OpenOptions): Promise<Session> {
-	const {config: cluster, warnings} = await loadClusterFile(options.configFile);
+	const {config: cluster, warnings: clusterWarnings} = await loadClusterFile(options.configFile);
 	const paths = pghaPaths(cluster.file);
 	await ensurePghaDirs(paths);
-	const {secrets} = await loadOrCreateSecrets(cluster.file);
+	const stateNotice = await setAsideUnusableState(paths.stateFile);
+	// The stages that put a generated password on the nodes: after them, the secrets file must not be lost.
+	await guardSecrets(paths.secretsFile, paths.stateFile, await readState(paths.stateFile), [userStage.id, patroniStage.id, haproxyStage.id]);
+	const {secrets, warnings: secretWarnings} = await loadOrCreateSecrets(cluster.file);
+	const warnings = [...clusterWarnings, ...secretWarnings, ...(stateNotice ? [issue('', stateNotice.en, stateNotice.ru)] : [])];
 	const hostRemote = localRemote();
 	if (options.connect === false) {
 		return {cluster, warnings, secrets, paths, remotes: new Map(), hostRemote, close() {}};

@@ -5,6 +5,7 @@ import {detectLang, parseLang, type Lang} from '../i18n.ts';
 import {openSession, type Session} from './session.ts';
 import {reportError} from './report-error.ts';
 import type {PipelineResult} from '../engine/types.ts';
+import type {ConfigIssue} from '../config/types.ts';
 
 export interface CommandContext {
 	readonly configFile: string;
@@ -31,11 +32,16 @@ export async function withSession(args: ParsedArgs, body: (session: Session, con
 	}
 
 	try {
-		for (const warning of session.warnings) process.stderr.write(`warning: ${warning.field}: ${warning.message}\n`);
+		printWarnings(session.warnings, context.lang);
 		return await body(session, context);
 	} finally {
 		session.close();
 	}
+}
+
+/** Each on its own line, in the user's language (the text already starts with its field). */
+export function printWarnings(warnings: readonly ConfigIssue[], lang: Lang): void {
+	for (const warning of warnings) process.stderr.write(`${lang === 'ru' ? 'предупреждение' : 'warning'}: ${warning.text[lang]}\n`);
 }
 
 /** The failed nodes of a run that stopped, each named once, with its log file. */

@@ -8,13 +8,14 @@ import {confirm} from '@inquirer/prompts';
 import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {defaultClusterFile, saveClusterFile} from '../config/load.ts';
 import {pghaPaths} from '../config/paths.ts';
-import {readState, StateFile, summarizeStages} from '../engine/state.ts';
+import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../engine/state.ts';
 import {detectLang, parseLang, type Lang} from '../i18n.ts';
 import {openSession} from '../app/session.ts';
 import {courseStages} from '../app/stages.ts';
 import {runStages} from '../app/run-stages.ts';
 import {checkHealth} from '../app/health.ts';
 import {reportError} from '../app/report-error.ts';
+import {printWarnings} from '../app/with-session.ts';
 import {inquirerPrompter, type Prompter} from '../wizard/prompter.ts';
 import {askLanguage, askSetup} from '../wizard/setup-questions.ts';
 import {askResume} from '../wizard/resume-choice.ts';
@@ -51,6 +52,9 @@ export async function run(args: ParsedArgs): Promise<number> {
 			process.stdout.write(lang === 'ru' ? `Ответы сохранены в ${configFile}\n` : `Answers saved to ${configFile}\n`);
 		} else {
 			const paths = pghaPaths(configFile);
+			// Said before the resume screen, which would otherwise show an unusable state as "nothing done".
+			const notice = await setAsideUnusableState(paths.stateFile);
+			if (notice) process.stderr.write(`${notice[lang]}\n`);
 			const state = await readState(paths.stateFile);
 			if (Object.keys(state.stages).length > 0) {
 				const summaries = summarizeStages(state, stages);
@@ -85,6 +89,7 @@ export async function run(args: ParsedArgs): Promise<number> {
 		return reportError(error, lang);
 	}
 
+	printWarnings(session.warnings, lang);
 	try {
 		const {result, interrupted, mounted} = await runStages({session, stages, lang, interactive, yes: hasFlag(args, 'yes'), stepMode: hasFlag(args, 'step')});
 		try {

@@ -7,6 +7,8 @@
 import {promises as fs} from 'node:fs';
 import path from 'node:path';
 import {removeStaleTemps, writeFileAtomic} from '../config/atomic-write.ts';
+import type {Text} from '../../steps/types.ts';
+import {stateShapeProblem} from './state-shape.ts';
 
 export type NodeRecordStatus = 'running' | 'done' | 'failed' | 'skipped';
 
@@ -46,23 +48,67 @@ export function emptyState(): StateData {
 	return {version: 1, stages: {}, facts: {}, runs: []};
 }
 
+/** Twenty runs of a large cluster are well under a megabyte; more is not a state pgha wrote. */
+const stateCap = 16 * 1024 * 1024;
+
 /** Reads a state file without taking it over (for status screens). Missing or unreadable -> empty. */
 export async function readState(file: string): Promise<StateData> {
+	const read = await readStateText(file);
+	if (read === undefined || 'problem' in read) return emptyState();
+	const parsed = parseState(read.text);
+	return 'state' in parsed ? parsed.state : emptyState();
+}
+
+async function readStateText(file: string): Promise<{text: string} | {problem: string} | undefined> {
+	let size: number;
 	try {
-		return parseState(await fs.readFile(file, 'utf8')) ?? emptyState();
-	} catch {
-		return emptyState();
+		size = (await fs.stat(file)).size;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		return {problem: (error as NodeJS.ErrnoException).code ?? 'unreadable'};
+	}
+
+	if (size > stateCap) return {problem: `size ${size}`};
+	try {
+		return {text: await fs.readFile(file, 'utf8')};
+	} catch (error) {
+		return {problem: (error as NodeJS.ErrnoException).code ?? 'unreadable'};
 	}
 }
 
-function parseState(text: string): StateData | undefined {
+function parseState(text: string): {state: StateData} | {problem: string} {
+	let data: unknown;
 	try {
-		const data = JSON.parse(text) as Partial<StateData>;
-		if (data?.version !== 1 || typeof data.stages !== 'object' || data.stages === null) return undefined;
-		return {version: 1, stages: data.stages, facts: data.facts ?? {}, runs: Array.isArray(data.runs) ? data.runs : []};
+		data = JSON.parse(text);
 	} catch {
-		return undefined;
+		return {problem: 'JSON'};
 	}
+
+	const problem = stateShapeProblem(data);
+	if (problem) return {problem};
+	const valid = data as Partial<StateData> & Pick<StateData, 'stages'>;
+	return {state: {version: 1, stages: valid.stages, facts: valid.facts ?? {}, runs: valid.runs ?? []}};
+}
+
+/**
+ * Before a run: a state file that cannot be used is renamed to state.json.unreadable-<time>, and the
+ * user is told in one line (the run then re-verifies everything from the nodes). Undefined when the
+ * file is fine or absent.
+ */
+export async function setAsideUnusableState(file: string, now = Date.now()): Promise<Text | undefined> {
+	const read = await readStateText(file);
+	if (read === undefined) return undefined;
+	const problem = 'problem' in read ? read.problem : (() => {
+		const parsed = parseState(read.text);
+		return 'problem' in parsed ? parsed.problem : undefined;
+	})();
+	if (problem === undefined) return undefined;
+	const aside = `${file}.unreadable-${now}`;
+	await fs.rename(file, aside);
+	return {
+		ru: `${file} не подходит (место ошибки: ${problem}); он переименован в ${path.basename(aside)}, и pgha заново проверит всё на узлах.`,
+		en: `${file} cannot be used (wrong at: ${problem}); it was renamed to ${path.basename(aside)} and pgha re-verifies everything on the nodes.`,
+	};
 }
 
 export class StateFile {
@@ -99,8 +145,8 @@ export class StateFile {
 		let state = emptyState();
 		if (text !== undefined) {
 			const parsed = parseState(text);
-			if (parsed) {
-				state = parsed;
+			if ('state' in parsed) {
+				state = parsed.state;
 			} else {
 				const aside = `${file}.unreadable-${Date.now()}`;
 				await fs.rename(file, aside);
