@@ -56,5 +56,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 	}
 
 	const run = await runners[line.args.command]!();
-	return run(line.args);
+	try {
+		return await run(line.args);
+	} catch (error) {
+		// Whatever a command did not turn into a sentence itself: still a sentence, never a stack trace.
+		const {reportError} = await import('./app/report-error.ts');
+		return reportError(error, lang);
+	}
 }

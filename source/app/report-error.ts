@@ -32,6 +32,27 @@ export function reportError(error: unknown, lang: Lang): number {
 		return 2;
 	}
 
+	const fileProblem = fileSystemSentence(error as NodeJS.ErrnoException, lang);
+	if (fileProblem) {
+		process.stderr.write(`${fileProblem}\n`);
+		return 2;
+	}
+
 	process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
 	return 1;
+}
+
+/** File-system errors the user can fix on their side (rights, a folder where a file belongs), named by path. */
+function fileSystemSentence(error: NodeJS.ErrnoException, lang: Lang): string | undefined {
+	const file = error?.path;
+	if (!file) return undefined;
+	const sentences: Record<string, {ru: string; en: string}> = {
+		EACCES: {ru: `${file}: нет прав доступа.`, en: `${file}: permission denied.`},
+		EPERM: {ru: `${file}: операция не разрешена.`, en: `${file}: operation not permitted.`},
+		EISDIR: {ru: `${file}: это папка, а нужен файл.`, en: `${file} is a folder, where a file is needed.`},
+		ENOTDIR: {ru: `${file}: часть пути — не папка.`, en: `${file}: part of the path is not a folder.`},
+		EROFS: {ru: `${file}: файловая система только для чтения.`, en: `${file}: the file system is read-only.`},
+		ENAMETOOLONG: {ru: `${file.slice(0, 80)}…: слишком длинное имя.`, en: `${file.slice(0, 80)}…: the name is too long.`},
+	};
+	return sentences[error.code ?? '']?.[lang];
 }

@@ -48,23 +48,36 @@ function needsPassword(cluster: ClusterConfig): boolean {
 }
 
 /** The password comes from PGHA_SSH_PASSWORD or a prompt; it is never written anywhere. */
-async function obtainPassword(cluster: ClusterConfig, lang: Lang, interactive: boolean): Promise<string | undefined> {
-	const fromEnv = sshPassword();
-	if (fromEnv !== undefined || !needsPassword(cluster)) return fromEnv;
-	if (!interactive) {
+/** Whether a usable password can be had at all: decided before anything is written, asked or connected. */
+function checkPasswordSource(cluster: ClusterConfig, lang: Lang, interactive: boolean): void {
+	// sudo reads the password up to the first line break: such a value can never be the right one. Never echoed.
+	if (/[\u0000-\u001f\u007f]/.test(process.env.PGHA_SSH_PASSWORD ?? '')) {
+		throw new UsageError(
+			lang === 'ru'
+				? 'PGHA_SSH_PASSWORD содержит перевод строки или другой управляющий символ; пароль SSH/sudo таким быть не может. Задайте переменную заново (значение не показывается).'
+				: 'PGHA_SSH_PASSWORD contains a line break or another control character, which an SSH/sudo password cannot; set it again (the value is not shown).',
+		);
+	}
+
+	if (sshPassword() === undefined && needsPassword(cluster) && !interactive) {
 		throw new UsageError(
 			lang === 'ru'
 				? 'Нужен пароль SSH/sudo: задайте переменную окружения PGHA_SSH_PASSWORD (терминала нет, спросить некому).'
 				: 'The SSH/sudo password is needed: set PGHA_SSH_PASSWORD (there is no terminal to ask in).',
 		);
 	}
+}
 
+async function obtainPassword(cluster: ClusterConfig, lang: Lang): Promise<string | undefined> {
+	const fromEnv = sshPassword();
+	if (fromEnv !== undefined || !needsPassword(cluster)) return fromEnv;
 	const user = cluster.nodes[0]!.sshUser;
 	return askPassword({message: lang === 'ru' ? `Пароль SSH и sudo пользователя ${user}` : `SSH and sudo password of ${user}`, mask: false});
 }
 
 export async function openSession(options: OpenOptions): Promise<Session> {
 	const {config: cluster, warnings: clusterWarnings} = await loadClusterFile(options.configFile);
+	if (options.connect !== false) checkPasswordSource(cluster, options.lang, options.interactive);
 	const paths = pghaPaths(cluster.file);
 	await ensurePghaDirs(paths);
 	const stateNotice = await setAsideUnusableState(paths.stateFile);
@@ -77,7 +90,7 @@ export async function openSession(options: OpenOptions): Promise<Session> {
 		return {cluster, warnings, secrets, paths, remotes: new Map(), hostRemote, close() {}};
 	}
 
-	const password = await obtainPassword(cluster, options.lang, options.interactive);
+	const password = await obtainPassword(cluster, options.lang);
 	const remotes = await connectAll(cluster, {password, knownHostsFile: paths.knownHostsFile, onNewHostKey: options.onNewHostKey});
 	return {
 		cluster,
