@@ -30,6 +30,14 @@ export function screen(pane: Pane): string {
 	return tmux(pane, ['capture-pane', '-p', '-t', pane.name]);
 }
 
+/**
+ * Everything the pane ever showed, scrollback included, with rows the terminal wrapped joined back
+ * (-J): a row longer than the pane's width is one the terminal had to wrap.
+ */
+export function history(pane: Pane): string {
+	return tmux(pane, ['capture-pane', '-p', '-J', '-S', '-', '-t', pane.name]);
+}
+
 export function sendKeys(pane: Pane, ...keys: string[]): void {
 	tmux(pane, ['send-keys', '-t', pane.name, ...keys]);
 }
