@@ -13,6 +13,8 @@ import {check} from '../source/testing/checks.ts';
 import {waitReady} from '../source/testing/cluster-view.ts';
 import {benchDatabase, fail, markerTable, probeTable, testDatabase, TestFailure, type TestEnv} from '../source/testing/env.ts';
 import {failoverTestId, runFailoverTest} from '../source/testing/failover-test.ts';
+import {runEntryFaultTest} from '../source/testing/entry-test.ts';
+import {failsafeTestId, runFailsafeTest} from '../source/testing/failsafe-test.ts';
 import {faults} from '../source/testing/faults.ts';
 import {loadClients, loadTestId, runLoadTest, segmentSeconds} from '../source/testing/load-test.ts';
 import type {FaultKind, TestReport} from '../source/testing/model.ts';
@@ -58,6 +60,7 @@ async function envOf(ctx: StepContext): Promise<TestEnv> {
 		secrets: ctx.secrets,
 		proxy: ctx.remote,
 		proxyNode: ctx.node,
+		entryHost: ctx.cluster.haproxy.vip ?? '127.0.0.1',
 		remotes: ctx.remotes,
 		log: ctx.log,
 		signal: ctx.signal,
@@ -71,6 +74,11 @@ function psqlLine(host: string, port: number | string, database: string, sql: st
 	return `psql -h ${host} -p ${port} -U ${patroniRoles.superuser} -d ${database} -c ${shq(sql)}`;
 }
 
+/** Where the runbook's commands connect: the VIP, or HAProxy on the node they are typed on. */
+function planEntry(ctx: PlanContext): string {
+	return ctx.cluster.haproxy.vip ?? '127.0.0.1';
+}
+
 function manual(command: string): Action {
 	return runAction(command, {sudo: false});
 }
@@ -81,16 +89,16 @@ const plans: Record<string, (ctx: PlanContext) => Action[]> = {
 		runAction(`install -d -m 0755 ${scratchDir}`),
 		writeAction(probeWriterPath, renderProbeWriter(), 0o644),
 		writeAction(pgbenchLoopPath, renderPgbenchLoop(), 0o755),
-		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, 'postgres', `CREATE DATABASE ${testDatabase}`)),
+		manual(psqlLine(planEntry(ctx), ctx.cluster.ports.haproxyWrite, 'postgres', `CREATE DATABASE ${testDatabase}`)),
 	],
 	replication: ctx => [
-		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, testDatabase, `INSERT INTO ${markerTable} (token) VALUES ('hello')`)),
+		manual(psqlLine(planEntry(ctx), ctx.cluster.ports.haproxyWrite, testDatabase, `INSERT INTO ${markerTable} (token) VALUES ('hello')`)),
 		manual(psqlLine('<replica-ip>', ctx.cluster.ports.postgres, testDatabase, `SELECT * FROM ${markerTable} WHERE token = 'hello'`)),
 		manual(psqlLine('<leader-ip>', ctx.cluster.ports.postgres, 'postgres', 'SELECT application_name, state, sync_state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) AS lag_bytes FROM pg_stat_replication')),
 	],
 	routing: ctx => [
-		manual(`for i in $(seq 1 ${routingConnections}); do ${psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, 'postgres', 'select inet_server_addr(), pg_is_in_recovery()')} -XAt; done`),
-		manual(`for i in $(seq 1 ${routingConnections}); do ${psqlLine('127.0.0.1', ctx.cluster.ports.haproxyRead, 'postgres', 'select inet_server_addr(), pg_is_in_recovery()')} -XAt; done`),
+		manual(`for i in $(seq 1 ${routingConnections}); do ${psqlLine(planEntry(ctx), ctx.cluster.ports.haproxyWrite, 'postgres', 'select inet_server_addr(), pg_is_in_recovery()')} -XAt; done`),
+		manual(`for i in $(seq 1 ${routingConnections}); do ${psqlLine(planEntry(ctx), ctx.cluster.ports.haproxyRead, 'postgres', 'select inet_server_addr(), pg_is_in_recovery()')} -XAt; done`),
 		manual(`curl -u ${haproxyStatsUser} ${shq(`http://127.0.0.1:${ctx.cluster.ports.haproxyStats}${haproxyStatsUri};csv`)}`),
 	],
 	switchover: ctx => [
@@ -98,13 +106,19 @@ const plans: Record<string, (ctx: PlanContext) => Action[]> = {
 		manual(`curl -s -o /dev/null -w '%{http_code}\\n' http://<node-ip>:${ctx.cluster.ports.patroniApi}/primary`),
 		manual(`curl -s -o /dev/null -w '%{http_code}\\n' http://<node-ip>:${ctx.cluster.ports.patroniApi}/replica`),
 	],
+	failsafe: ctx => [
+		manual(`python3 ${probeWriterPath}  # settings as one JSON line on stdin; runs while etcd is down`),
+		manual('for node in <every node>; do ssh $node sudo systemctl stop etcd; done'),
+		manual(`curl -s http://<node-ip>:${ctx.cluster.ports.patroniApi}/patroni  # role stays primary on the leader, replica elsewhere`),
+		manual('for node in <every node>; do ssh $node sudo systemctl start --no-block etcd; done'),
+	],
 	dataSafety: ctx => [
-		manual(psqlLine('127.0.0.1', ctx.cluster.ports.haproxyWrite, testDatabase, `SELECT count(*), md5(string_agg(seq::text, ',' ORDER BY seq)) FROM ${probeTable}`)),
+		manual(psqlLine(planEntry(ctx), ctx.cluster.ports.haproxyWrite, testDatabase, `SELECT count(*), md5(string_agg(seq::text, ',' ORDER BY seq)) FROM ${probeTable}`)),
 	],
 	load: ctx => [
-		manual(`pgbench -h 127.0.0.1 -p ${ctx.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 ${benchDatabase}`),
-		manual(`pgbench -h 127.0.0.1 -p ${ctx.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -n -c ${loadClients} -T ${segmentSeconds} ${benchDatabase}`),
-		manual(`pgbench -h 127.0.0.1 -p ${ctx.cluster.ports.haproxyRead} -U ${patroniRoles.superuser} -n -S -c ${loadClients} -T ${segmentSeconds} ${benchDatabase}`),
+		manual(`pgbench -h ${planEntry(ctx)} -p ${ctx.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 ${benchDatabase}`),
+		manual(`pgbench -h ${planEntry(ctx)} -p ${ctx.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -n -c ${loadClients} -T ${segmentSeconds} ${benchDatabase}`),
+		manual(`pgbench -h ${planEntry(ctx)} -p ${ctx.cluster.ports.haproxyRead} -U ${patroniRoles.superuser} -n -S -c ${loadClients} -T ${segmentSeconds} ${benchDatabase}`),
 	],
 };
 
@@ -126,13 +140,18 @@ interface TestDefinition {
 	readonly run: (env: TestEnv, run: TestRun) => Promise<void>;
 }
 
-const faultKinds: readonly FaultKind[] = ['graceful', 'kill', 'poweroff', 'cut'];
+const faultKinds: readonly FaultKind[] = ['graceful', 'kill', 'poweroff', 'cut', 'entry-haproxy', 'entry-poweroff'];
+
+function runFault(kind: FaultKind): (env: TestEnv, run: TestRun) => Promise<void> {
+	return faults[kind].target === 'entry' ? (env, run) => runEntryFaultTest(env, run, kind) : (env, run) => runFailoverTest(env, run, kind);
+}
 
 const tests: readonly TestDefinition[] = [
 	{key: 'replication', id: replicationTestId, plan: plans.replication!, run: runReplicationTest},
 	{key: 'routing', id: routingTestId, plan: plans.routing!, run: runRoutingTest},
 	{key: 'switchover', id: switchoverTestId, plan: plans.switchover!, run: runSwitchoverTest},
-	...faultKinds.map(kind => ({key: kind, id: failoverTestId(kind), plan: faultPlan(kind), run: (env: TestEnv, run: TestRun) => runFailoverTest(env, run, kind)})),
+	...faultKinds.map(kind => ({key: kind, id: failoverTestId(kind), plan: faultPlan(kind), run: runFault(kind)})),
+	{key: 'failsafe', id: failsafeTestId, plan: plans.failsafe!, run: runFailsafeTest},
 	{key: 'dataSafety', id: dataSafetyTestId, plan: plans.dataSafety!, run: runDataSafetyTest},
 	{key: 'load', id: loadTestId, plan: plans.load!, run: runLoadTest},
 ];
@@ -182,7 +201,7 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 			}
 
 			await waitReady(env);
-			const admin = superuser(env, '127.0.0.1', ctx.cluster.ports.haproxyWrite);
+			const admin = superuser(env, env.entryHost, ctx.cluster.ports.haproxyWrite);
 			await psql(ctx.remote, admin, createDatabaseSql(testDatabase), ctx.signal);
 			await psql(ctx.remote, {...admin, database: testDatabase}, prepareTablesSql, ctx.signal);
 			ctx.log(`report folder: ${run.reportDir}`);
@@ -192,7 +211,7 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 		async verify(ctx) {
 			const run = runs.of(ctx.signal, ctx.cluster);
 			if (!run.wasMeasured('prepare')) throw notInThisRun();
-			const rows = await psql(ctx.remote, {...superuser(await envOf(ctx), '127.0.0.1', ctx.cluster.ports.haproxyWrite), database: testDatabase}, `SELECT count(*) FROM ${probeTable}`, ctx.signal);
+			const rows = await psql(ctx.remote, {...superuser(await envOf(ctx), (await envOf(ctx)).entryHost, ctx.cluster.ports.haproxyWrite), database: testDatabase}, `SELECT count(*) FROM ${probeTable}`, ctx.signal);
 			if (rows[0]?.[0] === undefined) throw fail(`таблица ${probeTable} недоступна через HAProxy.`, `the table ${probeTable} is not reachable through HAProxy.`);
 		},
 	};

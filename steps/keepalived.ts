@@ -8,7 +8,10 @@
  */
 import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
 import {haproxyNodes, hasVip, subnetPrefix} from '../source/cluster/front-door.ts';
-import {keepalivedConfigPath, renderKeepalivedConf} from '../templates/keepalived-conf.ts';
+import path from 'node:path';
+import {
+	keepalivedCheckPath, keepalivedConfigPath, renderKeepalivedCheck, renderKeepalivedConf, type KeepalivedInput,
+} from '../templates/keepalived-conf.ts';
 import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {
 	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction, sh, shq, text,
@@ -36,9 +39,9 @@ export function holdsAddressCommand(address: string): string {
 	return sh(`ip -o -4 addr show | awk -v ip=${shq(address)} '{split($4, a, "/"); if (a[1] == ip) {print "holds=" $2; exit}}'`);
 }
 
-function configWrite(ctx: PlanContext): Extract<Action, {kind: 'write'}> {
+function keepalivedInput(ctx: PlanContext): KeepalivedInput {
 	const cluster = ctx.cluster;
-	const content = renderKeepalivedConf({
+	return {
 		clusterName: cluster.name,
 		node: {name: ctx.node.name, ip: ctx.node.ip},
 		peers: haproxyNodes(cluster).map(node => ({name: node.name, ip: node.ip})),
@@ -47,9 +50,16 @@ function configWrite(ctx: PlanContext): Extract<Action, {kind: 'write'}> {
 		prefix: subnetPrefix(cluster),
 		password: ctx.secrets.vrrpPassword,
 		statsPort: cluster.ports.haproxyStats,
-	});
+	};
+}
+
+function configWrite(ctx: PlanContext): Extract<Action, {kind: 'write'}> {
 	// 0600: the VRRP password is inside.
-	return writeAction(keepalivedConfigPath, content, 0o600);
+	return writeAction(keepalivedConfigPath, renderKeepalivedConf(keepalivedInput(ctx)), 0o600);
+}
+
+function checkWrite(ctx: PlanContext): Extract<Action, {kind: 'write'}> {
+	return writeAction(keepalivedCheckPath, renderKeepalivedCheck(keepalivedInput(ctx)), 0o755);
 }
 
 export function configPlan(ctx: PlanContext): Action[] {
@@ -57,6 +67,8 @@ export function configPlan(ctx: PlanContext): Action[] {
 	const live = configWrite(ctx);
 	return [
 		runAction(sh(`[ ! -e ${keepalivedConfigPath} ] || [ -e ${keepalivedConfigPath}.orig ] || cp -p ${keepalivedConfigPath} ${keepalivedConfigPath}.orig`)),
+		runAction(`install -d -m 0755 ${path.dirname(keepalivedCheckPath)}`),
+		checkWrite(ctx),
 		{...live, path: keepalivedCandidatePath},
 		runAction(`keepalived -t -f ${keepalivedCandidatePath}`),
 		runAction(`mv -f ${keepalivedCandidatePath} ${keepalivedConfigPath}`),
@@ -101,8 +113,9 @@ async function ensureInterface(ctx: StepContext): Promise<string> {
 
 async function configMatches(ctx: StepContext): Promise<boolean> {
 	await ensureInterface(ctx);
-	const live = configWrite(ctx);
-	return fileMatches((await readFileStates(ctx, [live.path])).get(live.path), live);
+	const files = [configWrite(ctx), checkWrite(ctx)];
+	const states = await readFileStates(ctx, files.map(file => file.path));
+	return files.every(file => fileMatches(states.get(file.path), file));
 }
 
 const configStep: Step = {
@@ -127,8 +140,8 @@ const configStep: Step = {
 		await ensureInterface(ctx);
 		const state = await serviceState(ctx);
 		if (!(await configMatches(ctx))) {
-			const [backup, candidate, , install] = configPlan(ctx);
-			await runActions(ctx, [backup!, candidate!]);
+			const [backup, folder, script, candidate, , install] = configPlan(ctx);
+			await runActions(ctx, [backup!, folder!, script!, candidate!]);
 			const checked = await probe(ctx, `keepalived -t -f ${keepalivedCandidatePath}`, {sudo: true});
 			if (checked.code !== 0) {
 				const output = `${checked.stdout}\n${checked.stderr}`.trim().split('\n').slice(-3).join(' ');

@@ -7,6 +7,8 @@
 import {createHash} from 'node:crypto';
 
 export const keepalivedConfigPath = '/etc/keepalived/keepalived.conf';
+/** keepalived runs it every second; root-owned and not writable by others (script security). */
+export const keepalivedCheckPath = '/usr/local/lib/pgha/keepalived-check';
 
 export interface KeepalivedPeer {
 	readonly name: string;
@@ -45,6 +47,26 @@ export function priorityOf(input: KeepalivedInput): number {
 	return 150 - (index * 10);
 }
 
+/**
+ * The health check keepalived runs. HAProxy must answer on its stats port (a 401 without the
+ * password still proves it runs), and at least one peer must answer a ping: a node cut off the
+ * network then gives the address up on its own side, and when the cable returns it comes back as
+ * a backup instead of taking the address back (which would interrupt clients a second time).
+ */
+export function renderKeepalivedCheck(input: KeepalivedInput): string {
+	const others = input.peers.filter(peer => peer.name !== input.node.name).map(peer => peer.ip);
+	return [
+		'#!/bin/sh',
+		`# Written by pgha for cluster ${input.clusterName}: keepalived's check of this node as the front door.`,
+		`/usr/bin/curl -s -o /dev/null --max-time 1 http://127.0.0.1:${input.statsPort}/ || exit 1`,
+		`for peer in ${others.join(' ')}; do`,
+		'    ping -c 1 -W 1 -q "$peer" >/dev/null 2>&1 && exit 0',
+		'done',
+		'exit 1',
+		'',
+	].join('\n');
+}
+
 /** Double-quoted keepalived word (the values here are validated, this only keeps spaces harmless). */
 function quote(value: string): string {
 	return `"${value.replace(/["\\]/g, '')}"`;
@@ -61,11 +83,10 @@ export function renderKeepalivedConf(input: KeepalivedInput): string {
 		'    script_user root',
 		'}',
 		'',
-		// The stats page answers (401 without a password) only while HAProxy itself runs.
-		'vrrp_script pgha_haproxy_alive {',
-		`    script ${quote(`/usr/bin/curl -s -o /dev/null --max-time 1 http://127.0.0.1:${input.statsPort}/`)}`,
+		'vrrp_script pgha_front_door {',
+		`    script ${quote(keepalivedCheckPath)}`,
 		'    interval 1',
-		'    timeout 2',
+		'    timeout 3',
 		'    fall 2',
 		'    rise 2',
 		'}',
@@ -89,7 +110,7 @@ export function renderKeepalivedConf(input: KeepalivedInput): string {
 		`        ${input.vip}/${input.prefix} dev ${input.interface}`,
 		'    }',
 		'    track_script {',
-		'        pgha_haproxy_alive',
+		'        pgha_front_door',
 		'    }',
 		'}',
 		'',

@@ -7,8 +7,14 @@
 export const probeWriterPath = '/usr/local/lib/pgha/probe-writer.py';
 
 export interface ProbeWriterSettings {
+	/** One host, or several joined by commas (libpq tries them in turn). */
 	readonly host: string;
-	readonly port: number;
+	/** One port, or one per host joined by commas. */
+	readonly port: number | string;
+	/** `write` inserts a row per attempt; `read` runs a query (a reader through the read port). */
+	readonly mode?: 'write' | 'read';
+	/** libpq's target_session_attrs (read-write for a multi-host writer). */
+	readonly targetSessionAttrs?: string;
 	readonly user: string;
 	readonly password: string;
 	readonly database: string;
@@ -39,6 +45,7 @@ seq = cfg["firstSeq"]
 acked = failed = attempts = 0
 conn = None
 stop_file = cfg.get("stopFile")
+mode = cfg.get("mode", "write")
 
 def now_ms():
     return int(time.time() * 1000)
@@ -49,14 +56,25 @@ while time.monotonic() < deadline and attempts < cfg["maxWrites"]:
     attempts += 1
     try:
         if conn is None:
-            conn = psycopg2.connect(host=cfg["host"], port=cfg["port"], user=cfg["user"],
+            extra = {}
+            if cfg.get("targetSessionAttrs"):
+                extra["target_session_attrs"] = cfg["targetSessionAttrs"]
+            # TCP keepalives: when the machine behind the address dies mid-query, the client learns
+            # it within seconds instead of waiting minutes for TCP to give up.
+            conn = psycopg2.connect(host=cfg["host"], port=str(cfg["port"]), user=cfg["user"],
                                     password=cfg["password"], dbname=cfg["database"],
-                                    connect_timeout=2, application_name="pgha-probe")
+                                    connect_timeout=2, application_name="pgha-probe",
+                                    keepalives=1, keepalives_idle=1, keepalives_interval=1,
+                                    keepalives_count=3, **extra)
             conn.autocommit = True
         # No statement_timeout: cancelling a commit that waits for the synchronous standby returns
         # success for a row that is not replicated yet, which would fake an acknowledged write.
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO " + cfg["table"] + " (seq, written_at) VALUES (%s, now())", (seq,))
+            if mode == "read":
+                cur.execute("SELECT 1")
+                cur.fetchone()
+            else:
+                cur.execute("INSERT INTO " + cfg["table"] + " (seq, written_at) VALUES (%s, now())", (seq,))
         print("ack %d %d" % (seq, now_ms()), flush=True)
         acked += 1
         seq += 1

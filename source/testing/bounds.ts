@@ -60,7 +60,21 @@ export function computeBounds(settings: TimingSettings): Bounds {
 	};
 }
 
-export function faultBoundMs(bounds: Bounds, kind: FaultKind): number {
+/**
+ * keepalived moves the VIP within about 3 × advert_int plus the check's fall × interval (pgha: 1 s
+ * each); a client with TCP keepalives (1 s idle, 3 probes 1 s apart) notices its dead connection
+ * within 4 s. With synchronous_mode a lost synchronous standby holds commits until Patroni names
+ * another one, within about two loops.
+ */
+export const vipMoveMs = 5000;
+export const clientDetectMs = 4000;
+
+export function entryBoundMs(settings: TimingSettings): number {
+	return vipMoveMs + clientDetectMs + slackMs + (settings.synchronousMode ? 2 * settings.loopWait * 1000 : 0);
+}
+
+export function faultBoundMs(bounds: Bounds, kind: FaultKind, settings?: TimingSettings): number {
+	if (kind.startsWith('entry') && settings) return entryBoundMs(settings);
 	return kind === 'graceful' ? bounds.gracefulMs : bounds.hardMs;
 }
 
@@ -68,6 +82,12 @@ export function faultBoundMs(bounds: Bounds, kind: FaultKind): number {
 export function boundFormula(settings: TimingSettings, which: 'switchover' | FaultKind): string {
 	const rise = haproxyRiseMs(settings) / 1000;
 	const slack = slackMs / 1000;
+	if (which === 'entry-haproxy' || which === 'entry-poweroff') {
+		const sync = settings.synchronousMode ? ` + 2 × loop_wait` : '';
+		const syncValue = settings.synchronousMode ? ` + ${2 * settings.loopWait}` : '';
+		return `VIP ${vipMoveMs / 1000} s + keepalives ${clientDetectMs / 1000} s + ${slack} s${sync} = ${vipMoveMs / 1000} + ${clientDetectMs / 1000} + ${slack}${syncValue} = ${fmt(entryBoundMs(settings) / 1000)} s`;
+	}
+
 	if (which === 'switchover' || which === 'graceful') {
 		return `loop_wait + rise × inter + ${slack} s = ${settings.loopWait} + ${fmt(rise)} + ${slack} = ${fmt(settings.loopWait + rise + slack)} s`;
 	}

@@ -18,6 +18,11 @@ export interface TestEnv {
 	/** The HAProxy node: the probe writer, pgbench, psql and curl run here. */
 	readonly proxy: Remote;
 	readonly proxyNode: NodeConfig;
+	/**
+	 * The address clients use from the node the probes run on: 127.0.0.1 where HAProxy runs on that
+	 * node and there is no VIP (the course's layout), else the VIP.
+	 */
+	readonly entryHost: string;
 	readonly remotes: ReadonlyMap<string, Remote>;
 	readonly log: (line: string) => void;
 	readonly signal: AbortSignal;

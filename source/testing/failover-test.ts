@@ -8,8 +8,11 @@ import type {NodeConfig} from '../config/types.ts';
 import type {Text} from '../../steps/types.ts';
 import {faultBoundMs, boundFormula} from './bounds.ts';
 import {check, seconds} from './checks.ts';
-import {moveLeaderAwayFrom, readCluster, readHistory} from './cluster-view.ts';
-import {nodeByName, poll, proxyNow, remoteOf, type TestEnv} from './env.ts';
+import {readCluster, readHistory} from './cluster-view.ts';
+import {fail, nodeByName, poll, proxyNow, remoteOf, type TestEnv} from './env.ts';
+import {hasVip} from '../cluster/front-door.ts';
+import {healChecks, prepareLeaderOnEntry} from './entry-test.ts';
+import {hasSideDoors, settledHolders, SideProbes, VipWatch, type SideFigures} from './front-door.ts';
 import {faults, type InjectResult} from './faults.ts';
 import {markerProbeCommand, parseMarkerProbe} from './sql.ts';
 import type {Check, FaultFigures, FaultKind, TimingSettings} from './model.ts';
@@ -52,12 +55,20 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		return;
 	}
 
-	const ready = await moveLeaderAwayFrom(env, env.proxyNode.name);
-	const victimMember = ready.view.leader!;
+	// The course's layout keeps the leader off its only HAProxy node; with several doors the leader
+	// is put on the node holding the VIP, so the fault takes the door down with it.
+	const prepared = await prepareLeaderOnEntry(env);
+	env = prepared.client;
+	const victimMember = (await readCluster(env))?.leader;
+	if (!victimMember || victimMember.name !== prepared.leader) throw fail('лидер сменился во время подготовки.', 'the leader changed while the test was getting ready.');
 	const victim = nodeByName(env.cluster, victimMember.name);
 	const timelineBefore = victimMember.timeline ?? null;
 	const historyBefore = (await readHistory(env))?.length ?? null;
-	env.log(`${kind}: the leader is ${victim.name} (timeline ${timelineBefore ?? '?'}); the writer runs on ${env.proxyNode.name}`);
+	const vipBefore = hasVip(env.cluster) ? (await settledHolders(env))[0] ?? null : null;
+	env.log(`${kind}: the leader is ${victim.name} (timeline ${timelineBefore ?? '?'})${vipBefore ? `, the floating address is on ${vipBefore}` : ''}; the writer runs on ${env.proxyNode.name}`);
+	const side = hasSideDoors(env) ? new SideProbes(env, run) : undefined;
+	let watch: VipWatch | undefined;
+	let sideFigures: SideFigures | undefined;
 
 	let injected = false;
 	let observation: Observation | undefined;
@@ -71,11 +82,13 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	// Assigned inside the trigger callback, which TypeScript's flow analysis does not follow.
 	let injectResult = undefined as InjectResult | undefined;
 	try {
+		if (side && !(await side.ready())) throw fail('зонды на других входах не получили ответов до отказа.', 'the probes on the other doors got no answers before the fault.');
 		observation = await observeLeaderChange(env, run, {
 			oldLeader: victim.name,
 			exclude: [victim.name],
 			trigger: async () => {
 				injected = true;
+				if (hasVip(env.cluster)) watch = new VipWatch(env, victim.name, boundMs + 60_000);
 				injectResult = (await fault.inject(env, victim)) ?? undefined;
 			},
 			leaderTimeoutMs: boundMs + 60_000,
@@ -92,11 +105,14 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 			targetLsn = await currentLsn(env, observation.newLeader.host);
 		}
 
+		if (side && observation.newLeaderAt !== null) await side.recoveredAfter(observation.faultAt + 1, boundMs + 30_000);
 		if (fault.settle) {
 			env.log(`${kind}: waiting until ${victim.name} has stepped down by itself before it is reconnected`);
 			demotedAt = (await fault.settle(env, victim)) ? await proxyNow(env) : null;
 		}
 	} finally {
+		await watch?.stop();
+		if (side) sideFigures = await side.stop(observation?.faultAt ?? 0);
 		if (injected) {
 			restoredAt = await proxyNow(env).catch(() => null);
 			env.log(`${kind}: bringing ${victim.name} back`);
@@ -112,6 +128,7 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	if (!observation) return;
 
 	const rejoinedAt = observation.newLeader ? await waitRejoined(env, victim.name, targetLsn, run.bounds.rejoinMs) : undefined;
+	const holdersAfterHeal = hasVip(env.cluster) ? await settledHolders(env) : null;
 	const rewound = await rewoundSince(env, victim, observation.faultAt);
 	const isolatedWrite = injectResult?.isolatedToken === undefined ? undefined : {
 		token: injectResult.isolatedToken,
@@ -142,10 +159,24 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		caughtUp: rejoinedAt !== undefined && targetLsn !== undefined,
 		rewound,
 		writes: observation.writes,
-		chart: observation.chart,
+		chart: watch?.movedAt ? {...observation.chart, marks: [...observation.chart.marks, {kind: 'vip', atMs: watch.movedAt - observation.chart.startAt}]} : observation.chart,
+		...(sideFigures ? {entry: {
+			client: env.proxyNode.name,
+			vipBefore,
+			vipAfter: watch?.holder ?? null,
+			vipMovedMs: watch?.movedAt ? watch.movedAt - observation.faultAt : null,
+			holdersAfterHeal,
+			multiHostOutageMs: sideFigures.multiHostOutageMs,
+			multiHostWrites: sideFigures.multiHostWrites,
+			readOutageMs: sideFigures.readOutageMs,
+			reads: sideFigures.reads,
+			leaderBefore: victim.name,
+			leaderAfter: observation.newLeader?.name ?? null,
+		}} : {}),
 	};
 	run.setFault(figures);
 	run.setAcked(testId, observation.acks.map(ack => ack.seq));
+	if (sideFigures) run.setAcked(`${testId}-multi-host`, sideFigures.multiHostAcks.map(ack => ack.seq));
 	run.setChecks(testId, faultChecks(figures, run.settings, run.bounds.rejoinMs));
 }
 
@@ -179,6 +210,25 @@ export function faultChecks(figures: FaultFigures, settings: TimingSettings, rej
 				: `${figures.victim} did not come back as a streaming replica within ${seconds(rejoinBoundMs)} s`),
 		...demoted,
 		...isolatedChecks(figures),
+		...sideDoorChecks(figures),
+		...healChecks(figures),
+	];
+}
+
+/** With several doors: the multi-host string and the read port came back within the same bound. */
+function sideDoorChecks(figures: FaultFigures): Check[] {
+	const entry = figures.entry;
+	if (!entry) return [];
+	const id = failoverTestId(figures.kind);
+	const within = (ms: number | null) => ms !== null && ms <= figures.boundMs;
+	const moved = entry.vipAfter ? {ru: `; адрес перешёл на ${entry.vipAfter} через ${seconds(entry.vipMovedMs)} с`, en: `; the address moved to ${entry.vipAfter} after ${seconds(entry.vipMovedMs)} s`} : {ru: '', en: ''};
+	return [
+		check(id, within(entry.multiHostOutageMs),
+			`простой записи через строку с несколькими хостами ${seconds(entry.multiHostOutageMs)} с${moved.ru}`,
+			`write outage through the multi-host string ${seconds(entry.multiHostOutageMs)} s${moved.en}`),
+		check(id, within(entry.readOutageMs),
+			`простой чтения через ${entry.vipBefore ? 'плавающий адрес' : 'порт чтения'} ${seconds(entry.readOutageMs)} с`,
+			`read outage through the ${entry.vipBefore ? 'floating address' : 'read port'} ${seconds(entry.readOutageMs)} s`),
 	];
 }
 
@@ -195,10 +245,10 @@ function isolatedChecks(figures: FaultFigures): Check[] {
 			: `a write the cut-off ${figures.victim} accepted after the cut ${write.gone === false ? 'is still there: it was not rewound' : 'could not be checked'}`)];
 }
 
-function skippedFigures(kind: FaultKind, boundMs: number): FaultFigures {
+export function skippedFigures(kind: FaultKind, boundMs: number, why: Text = {ru: 'только в лаборатории pgha', en: 'only in the pgha lab'}): FaultFigures {
 	return {
 		kind,
-		skipped: {ru: 'только в лаборатории pgha', en: 'only in the pgha lab'},
+		skipped: why,
 		victim: '',
 		newLeader: null,
 		faultAt: 0,

@@ -20,6 +20,9 @@ import type {FaultKind} from './model.ts';
 export const killCommand = 'sh -c \'systemctl kill --signal=SIGKILL patroni; pkill -KILL -u postgres -x postgres; systemctl stop patroni; true\'';
 export const stopCommand = 'systemctl stop patroni';
 export const startCommand = 'systemctl start patroni';
+/** HAProxy dies and stays down (systemd would restart it at once, hiding the fault). */
+export const haproxyKillCommand = 'sh -c \'systemctl kill --signal=SIGKILL haproxy; systemctl stop haproxy; true\'';
+export const haproxyStartCommand = 'systemctl start haproxy';
 
 export interface InjectResult {
 	/** The marker token a client on the cut-off primary's side wrote after the cut (cut only). */
@@ -31,6 +34,8 @@ export interface Fault {
 	readonly kind: FaultKind;
 	readonly title: Text;
 	readonly labOnly: boolean;
+	/** Whom it hits: the leader, or the node holding the front door (the VIP) while another leads. */
+	readonly target: 'leader' | 'entry';
 	/** What a student would type (for the runbook), with <leader> for the victim. */
 	readonly manual: {readonly inject: string; readonly restore: string};
 	inject(env: TestEnv, victim: NodeConfig): Promise<InjectResult | void>;
@@ -127,7 +132,7 @@ async function healCut(env: TestEnv, victim: NodeConfig): Promise<Text | undefin
 	};
 }
 
-async function onNode(env: TestEnv, victim: NodeConfig, command: string): Promise<undefined> {
+export async function onNode(env: TestEnv, victim: NodeConfig, command: string): Promise<undefined> {
 	await remoteOf(env, victim.name).exec(command, {sudo: true, signal: env.signal, timeoutMs: 90_000});
 	return undefined;
 }
@@ -160,6 +165,7 @@ async function labOperation(env: TestEnv, victim: NodeConfig, operation: 'powero
 export const faults: Readonly<Record<FaultKind, Fault>> = {
 	graceful: {
 		kind: 'graceful',
+		target: 'leader',
 		title: {ru: 'остановка Patroni на лидере', en: 'Patroni stopped on the leader'},
 		labOnly: false,
 		manual: {inject: `ssh <leader> sudo ${stopCommand}`, restore: `ssh <leader> sudo ${startCommand}`},
@@ -168,6 +174,7 @@ export const faults: Readonly<Record<FaultKind, Fault>> = {
 	},
 	kill: {
 		kind: 'kill',
+		target: 'leader',
 		title: {ru: 'kill -9 Patroni и PostgreSQL на лидере', en: 'kill -9 of Patroni and PostgreSQL on the leader'},
 		labOnly: false,
 		manual: {inject: `ssh <leader> sudo ${killCommand}`, restore: `ssh <leader> sudo ${startCommand}`},
@@ -176,6 +183,7 @@ export const faults: Readonly<Record<FaultKind, Fault>> = {
 	},
 	poweroff: {
 		kind: 'poweroff',
+		target: 'leader',
 		title: {ru: 'выключение питания лидера', en: 'the leader powered off'},
 		labOnly: true,
 		manual: {inject: 'sudo pgha lab stop-node <leader>  # VirtualBox: Machine > Stop > Power Off', restore: 'sudo pgha lab start-node <leader>'},
@@ -187,6 +195,7 @@ export const faults: Readonly<Record<FaultKind, Fault>> = {
 	},
 	cut: {
 		kind: 'cut',
+		target: 'leader',
 		title: {ru: 'лидер отрезан от сети', en: 'the leader cut off the network'},
 		labOnly: true,
 		manual: {inject: 'sudo pgha lab cut <leader>  # VirtualBox: untick "Cable Connected"', restore: 'sudo pgha lab heal <leader>'},
@@ -198,5 +207,26 @@ export const faults: Readonly<Record<FaultKind, Fault>> = {
 		// still demoting (fixed in 3.0.3): the cable stays out until the old primary has stepped down.
 		settle: demotedInside,
 		restore: healCut,
+	},
+	'entry-haproxy': {
+		kind: 'entry-haproxy',
+		target: 'entry',
+		title: {ru: 'HAProxy убит на узле с плавающим адресом', en: 'HAProxy killed on the node holding the floating address'},
+		labOnly: false,
+		manual: {inject: `ssh <vip-holder> sudo ${haproxyKillCommand}`, restore: `ssh <vip-holder> sudo ${haproxyStartCommand}`},
+		inject: (env, victim) => onNode(env, victim, haproxyKillCommand),
+		restore: (env, victim) => onNode(env, victim, haproxyStartCommand),
+	},
+	'entry-poweroff': {
+		kind: 'entry-poweroff',
+		target: 'entry',
+		title: {ru: 'выключение узла с плавающим адресом (не лидера)', en: 'the node holding the floating address (not the leader) powered off'},
+		labOnly: true,
+		manual: {inject: 'sudo pgha lab stop-node <vip-holder>  # VirtualBox: Machine > Stop > Power Off', restore: 'sudo pgha lab start-node <vip-holder>'},
+		inject: (env, victim) => labOperation(env, victim, 'poweroff'),
+		restore: async (env, victim) => {
+			await labOperation(env, victim, 'poweron');
+			return undefined;
+		},
 	},
 };

@@ -76,7 +76,7 @@ class PgbenchLoop {
 
 	constructor(env: TestEnv, mode: 'rw' | 'ro', port: number, stopFile: string) {
 		const argv = pgbenchLoopArgv({
-			pgbench: `${env.pgBinDir}/pgbench`, host: '127.0.0.1', port, user: patroniRoles.superuser, database: benchDatabase, mode,
+			pgbench: `${env.pgBinDir}/pgbench`, host: env.entryHost, port, user: patroniRoles.superuser, database: benchDatabase, mode,
 			clients: loadClients, segmentSeconds, maxSegments: 200, maxSeconds: 240, stopFile,
 		});
 		this.done = env.proxy.exec(`bash ${pgbenchLoopPath} ${shellWords(argv)}`, {
@@ -96,10 +96,10 @@ class PgbenchLoop {
 }
 
 export async function runLoadTest(env: TestEnv, run: TestRun): Promise<void> {
-	const admin = superuser(env, '127.0.0.1', env.cluster.ports.haproxyWrite);
+	const admin = superuser(env, env.entryHost, env.cluster.ports.haproxyWrite);
 	await psql(env.proxy, admin, createDatabaseSql(benchDatabase), env.signal);
 	env.log(`pgbench -i -s 1 ${benchDatabase} through ${env.cluster.ports.haproxyWrite}`);
-	await env.proxy.exec(`sh -c ${shq(`IFS= read -r PGPASSWORD; export PGPASSWORD PGCONNECT_TIMEOUT=5; exec ${env.pgBinDir}/pgbench -h 127.0.0.1 -p ${env.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 -q ${benchDatabase}`)}`, {
+	await env.proxy.exec(`sh -c ${shq(`IFS= read -r PGPASSWORD; export PGPASSWORD PGCONNECT_TIMEOUT=5; exec ${env.pgBinDir}/pgbench -h ${env.entryHost} -p ${env.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 -q ${benchDatabase}`)}`, {
 		stdin: `${env.secrets.superuserPassword}\n`, secrets: [env.secrets.superuserPassword], signal: env.signal, timeoutMs: 300_000,
 	});
 

@@ -5,7 +5,11 @@
  */
 import type {Text} from '../../steps/types.ts';
 
-export type FaultKind = 'graceful' | 'kill' | 'poweroff' | 'cut';
+/**
+ * The leader lost four ways, and the front door lost two ways: HAProxy killed on the node holding
+ * the floating address, and that node powered off while it is not the leader.
+ */
+export type FaultKind = 'graceful' | 'kill' | 'poweroff' | 'cut' | 'entry-haproxy' | 'entry-poweroff';
 
 /** The settings that explain the figures, from the cluster file. */
 export interface TimingSettings {
@@ -40,7 +44,7 @@ export interface Check {
 }
 
 export interface ChartMarkData {
-	readonly kind: 'fault' | 'leader' | 'first-write';
+	readonly kind: 'fault' | 'leader' | 'first-write' | 'vip';
 	/** Milliseconds from the chart's start. */
 	readonly atMs: number;
 }
@@ -136,6 +140,49 @@ export interface FaultFigures {
 	readonly rewound: boolean | null;
 	readonly writes: WriterFigures;
 	readonly chart: ChartData | null;
+	/** With HAProxy on several nodes: what the other doors saw, and where the VIP went. */
+	readonly entry?: EntryFigures;
+}
+
+/** The front door during one fault. Times on the client node's clock, like every other figure. */
+export interface EntryFigures {
+	/** The node the probes ran on (never the victim). */
+	readonly client: string;
+	/** Who held the VIP before the fault, and after (null: no VIP in this layout, or nobody). */
+	readonly vipBefore: string | null;
+	readonly vipAfter: string | null;
+	/** When another node was seen holding the VIP, ms after the fault (null: it did not move). */
+	readonly vipMovedMs: number | null;
+	/** Who held the VIP once the victim was back (exactly one node expected). */
+	readonly holdersAfterHeal: readonly string[] | null;
+	/** Writes through the libpq multi-host string (every HAProxy node, target_session_attrs=read-write). */
+	readonly multiHostOutageMs: number | null;
+	readonly multiHostWrites: WriterFigures;
+	/** Reads through the entry address's read port. */
+	readonly readOutageMs: number | null;
+	readonly reads: WriterFigures;
+	/** The leader before and after (entry faults must not move it). */
+	readonly leaderBefore: string | null;
+	readonly leaderAfter: string | null;
+}
+
+/** etcd stopped on every node for a while: with failsafe_mode the primary keeps taking writes. */
+export interface FailsafeFigures {
+	readonly failsafeMode: boolean;
+	readonly leader: string;
+	readonly etcdDownAt: number;
+	readonly etcdDownMs: number;
+	/** Writes acknowledged while etcd was down, and the longest gap between them (ms). */
+	readonly ackedWhileDown: number;
+	readonly longestGapMs: number | null;
+	/** Members seen as primary while etcd was down other than the leader (a promotion: must be none). */
+	readonly promoted: readonly string[];
+	/** The leader still led once etcd was back. */
+	readonly leaderAfter: string | null;
+	/** When (ms after etcd stopped) writes first failed; null if they never did. */
+	readonly firstFailureMs: number | null;
+	readonly writes: WriterFigures;
+	readonly chart: ChartData | null;
 }
 
 export interface DataSafetyFigures {
@@ -196,6 +243,7 @@ export interface TestReport {
 	readonly routing?: RoutingFigures;
 	readonly switchover?: SwitchoverFigures;
 	readonly faults: readonly FaultFigures[];
+	readonly failsafe?: FailsafeFigures;
 	readonly dataSafety?: DataSafetyFigures;
 	readonly load?: LoadFigures;
 	readonly checks: readonly Check[];

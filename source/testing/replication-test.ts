@@ -18,7 +18,7 @@ export async function runReplicationTest(env: TestEnv, run: TestRun): Promise<vo
 	const leader = ready.view.leader!;
 	const replicas = ready.view.members.filter(member => member.name !== leader.name);
 	const token = randomBytes(8).toString('hex');
-	await psql(env.proxy, superuser(env, '127.0.0.1', env.cluster.ports.haproxyWrite, testDatabase), `INSERT INTO ${markerTable} (token) VALUES ('${token}')`, env.signal);
+	await psql(env.proxy, superuser(env, env.entryHost, env.cluster.ports.haproxyWrite, testDatabase), `INSERT INTO ${markerTable} (token) VALUES ('${token}')`, env.signal);
 	const writtenAt = await proxyNow(env);
 	env.log(`row ${token} written through ${env.cluster.ports.haproxyWrite} at ${writtenAt}; looking for it on ${replicas.map(replica => replica.name).join(', ')}`);
 

@@ -15,6 +15,7 @@ const markStyle = {
 	fault: {color: '#d62728', label: {ru: 'отказ', en: 'fault'}},
 	leader: {color: '#ff7f0e', label: {ru: 'новый лидер', en: 'new leader'}},
 	'first-write': {color: '#2ca02c', label: {ru: 'первая запись', en: 'first write'}},
+	vip: {color: '#9467bd', label: {ru: 'адрес перешёл', en: 'VIP moved'}},
 } as const;
 
 export function chartSvg(chart: ChartData, title: string, lang: Lang): string {
@@ -50,6 +51,36 @@ function testOk(report: TestReport, prefix: string): boolean {
 function section(key: TestKey, number: string, lang: Lang): string[] {
 	const text = testTexts[key];
 	return [`## ${number}${text.title[lang]}`, '', text.does[lang], '', `**${lang === 'ru' ? 'Чему учит' : 'What it shows'}:** ${text.learn[lang]}`, ''];
+}
+
+/** The front door during a fault: the VIP, the other doors, the leader. */
+function entryRows(fault: FaultFigures, lang: Lang): string[] {
+	const ru = lang === 'ru';
+	const e = fault.entry!;
+	const rows = [
+		`| ${ru ? 'зонды работали на' : 'the probes ran on'} | ${e.client} |`,
+		`| ${ru ? 'простой записи через строку с несколькими хостами' : 'write outage through the multi-host string'} | **${seconds(e.multiHostOutageMs)} s** |`,
+		`| ${ru ? 'простой чтения через порт чтения' : 'read outage through the read port'} | **${seconds(e.readOutageMs)} s** |`,
+	];
+	if (e.vipBefore !== null) {
+		rows.push(`| ${ru ? 'плавающий адрес' : 'floating address'} | ${e.vipBefore} → ${e.vipAfter ?? (ru ? 'остался' : 'stayed')}${e.vipMovedMs === null ? '' : ` ${ru ? 'через' : 'after'} ${seconds(e.vipMovedMs)} s`} |`);
+		rows.push(`| ${ru ? 'держат адрес после возвращения' : 'holding the address after the heal'} | ${e.holdersAfterHeal?.join(', ') || '—'} |`);
+	}
+
+	rows.push(`| ${ru ? 'лидер до / после' : 'leader before / after'} | ${e.leaderBefore ?? '—'} / ${e.leaderAfter ?? e.leaderBefore ?? '—'} |`);
+	return rows;
+}
+
+function failsafeSection(f: NonNullable<TestReport['failsafe']>, lang: Lang): string[] {
+	const ru = lang === 'ru';
+	return [
+		...section('failsafe', '4g. ', lang),
+		`- failsafe_mode: ${f.failsafeMode ? 'on' : 'off'}; ${ru ? 'лидер' : 'leader'} ${f.leader}; etcd ${ru ? 'остановлен на' : 'stopped for'} ${seconds(f.etcdDownMs)} s`,
+		`- ${ru ? 'записей подтверждено без etcd' : 'writes acknowledged without etcd'}: **${f.ackedWhileDown}**; ${ru ? 'самый длинный перерыв' : 'longest gap'}: ${seconds(f.longestGapMs)} s${f.firstFailureMs === null ? '' : `; ${ru ? 'первая ошибка записи через' : 'first failed write after'} ${seconds(f.firstFailureMs)} s`}`,
+		`- ${ru ? 'повышены без etcd' : 'promoted without etcd'}: ${f.promoted.join(', ') || (ru ? 'никто' : 'nobody')}; ${ru ? 'лидер после' : 'leader after'}: ${f.leaderAfter ?? '—'}`,
+		'',
+		...(f.chart ? [`![${testTexts.failsafe.title[lang]}](${f.chart.file})`, ''] : []),
+	];
 }
 
 /** What the application saw: the writer's errors, as table rows. */
@@ -159,7 +190,7 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		if (w.chart) out.push(`![${testTexts.switchover.title[lang]}](${w.chart.file})`, '');
 	}
 
-	const faultNumbers: Record<FaultKind, string> = {graceful: '4a. ', kill: '4b. ', poweroff: '4c. ', cut: '4d. '};
+	const faultNumbers: Record<FaultKind, string> = {graceful: '4a. ', kill: '4b. ', poweroff: '4c. ', cut: '4d. ', 'entry-haproxy': '4e. ', 'entry-poweroff': '4f. '};
 	for (const fault of report.faults) {
 		out.push(...section(fault.kind, faultNumbers[fault.kind], lang));
 		if (fault.skipped) {
@@ -184,10 +215,14 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 			out.push(`| ${ru ? 'запись клиента со стороны отрезанного лидера' : "a write from a client on the cut-off leader's side"} | ${outcome} |`);
 		}
 		out.push(`| ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'} | ${fault.writes.acked} / ${fault.writes.failed} |`);
-		out.push(...errorRows(fault.writes, lang), '');
+		out.push(...errorRows(fault.writes, lang));
+		if (fault.entry) out.push(...entryRows(fault, lang));
+		out.push('');
 		if (fault.note) out.push(`> ${fault.note[lang]}`, '');
 		if (fault.chart) out.push(`![${faultTitle(fault.kind, lang)}](${fault.chart.file})`, '');
 	}
+
+	if (report.failsafe) out.push(...failsafeSection(report.failsafe, lang));
 
 	if (report.dataSafety) {
 		const d = report.dataSafety;
@@ -254,8 +289,19 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 		}
 
 		out.push(`  ${pad(`${w.fault} ${fault.kind}`)} ${fault.victim} → ${fault.newLeader ?? '—'}, ${w.outage} ${seconds(fault.outageMs)} ${w.s} (${w.bound} ${seconds(fault.boundMs)} ${w.s}), ${w.rejoined} ${fault.rejoined ? w.yes : w.no}${fault.rewound ? ' (pg_rewind)' : ''}`);
+		if (fault.entry) {
+			const e = fault.entry;
+			const vip = e.vipBefore === null ? '' : `VIP ${e.vipBefore} → ${e.vipAfter ?? '—'}${e.vipMovedMs === null ? '' : ` ${seconds(e.vipMovedMs)} ${w.s}`}; `;
+			out.push(`  ${pad('')} ${vip}multi-host ${seconds(e.multiHostOutageMs)} ${w.s}, ${w.reads} ${seconds(e.readOutageMs)} ${w.s}`);
+		}
+
 		if (fault.chart) out.push(`  ${pad('')} ${sparkline(fault.chart.buckets)}`);
 		if (fault.note) out.push(`  ${pad('')} ${fault.note[lang]}`);
+	}
+
+	if (report.failsafe) {
+		const f = report.failsafe;
+		out.push(`  ${pad(`failsafe_mode ${f.failsafeMode ? 'on' : 'off'}`)} etcd ${seconds(f.etcdDownMs)} ${w.s}: ${w.writes} ${f.ackedWhileDown}, ${w.gap} ${seconds(f.longestGapMs)} ${w.s}, ${f.promoted.length === 0 ? (lang === 'ru' ? 'без повышений' : 'no promotion') : `${lang === 'ru' ? 'повышены' : 'promoted'} ${f.promoted.join(', ')}`}`);
 	}
 
 	if (report.dataSafety) {

@@ -23,7 +23,7 @@ function tally(answers: readonly (ConnectionAnswer | undefined)[]): Record<strin
 }
 
 async function connect(env: TestEnv, port: number): Promise<(ConnectionAnswer | undefined)[]> {
-	const result = await env.proxy.exec(connectionsCommand(port, routingConnections), {
+	const result = await env.proxy.exec(connectionsCommand(port, routingConnections, env.entryHost), {
 		stdin: `${env.secrets.superuserPassword}\n`, secrets: [env.secrets.superuserPassword], allowFailure: true, signal: env.signal, timeoutMs: 120_000,
 	});
 	return parseConnections(result.stdout);

@@ -8,7 +8,7 @@ import {newRunId} from '../config/paths.ts';
 import type {ClusterConfig} from '../config/types.ts';
 import {computeBounds, timingSettings} from './bounds.ts';
 import type {
-	Bounds, Check, DataSafetyFigures, FaultFigures, LoadFigures, ReplicationFigures, RoutingFigures, SwitchoverFigures,
+	Bounds, Check, DataSafetyFigures, FailsafeFigures, FaultFigures, LoadFigures, ReplicationFigures, RoutingFigures, SwitchoverFigures,
 	TestReport, TimingSettings,
 } from './model.ts';
 
@@ -25,6 +25,7 @@ export class TestRun {
 	replication?: ReplicationFigures;
 	routing?: RoutingFigures;
 	switchover?: SwitchoverFigures;
+	failsafe?: FailsafeFigures;
 	dataSafety?: DataSafetyFigures;
 	load?: LoadFigures;
 	complete = false;
@@ -93,6 +94,7 @@ export class TestRun {
 			...(this.routing ? {routing: this.routing} : {}),
 			...(this.switchover ? {switchover: this.switchover} : {}),
 			faults: this.faults,
+			...(this.failsafe ? {failsafe: this.failsafe} : {}),
 			...(this.dataSafety ? {dataSafety: this.dataSafety} : {}),
 			...(this.load ? {load: this.load} : {}),
 			checks: [...this.checksByTest.values()].flat(),

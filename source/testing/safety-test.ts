@@ -56,7 +56,7 @@ export function safetyFigures(acked: readonly number[], present: ReadonlySet<num
 export async function runDataSafetyTest(env: TestEnv, run: TestRun): Promise<void> {
 	await waitReady(env);
 	const acked = run.allAcked();
-	const target = superuser(env, '127.0.0.1', env.cluster.ports.haproxyWrite, testDatabase);
+	const target = superuser(env, env.entryHost, env.cluster.ports.haproxyWrite, testDatabase);
 	// Runs of consecutive numbers (a handful of lines) instead of one line per row.
 	const runs = await psql(env.proxy, target, `SELECT min(seq), max(seq) FROM (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS island FROM ${probeTable}) runs GROUP BY island ORDER BY 1`, env.signal);
 	const present = expandRuns(runs.map(([from, to]) => [Number(from), Number(to)]));

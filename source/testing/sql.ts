@@ -31,11 +31,11 @@ function psqlWords(hostWord: string, port: number, database: string): string {
  * Opens `count` separate connections one after another and prints, per connection, the server's
  * address and whether it is in recovery (a replica): "addr|t" or "addr|f", or "error".
  */
-export function connectionsCommand(port: number, count: number): string {
+export function connectionsCommand(port: number, count: number, host = '127.0.0.1'): string {
 	const query = 'select inet_server_addr(), pg_is_in_recovery()';
 	return withPassword([
 		`i=0; while [ "$i" -lt ${count} ]; do i=$((i + 1))`,
-		`  ${psqlWords('127.0.0.1', port, 'postgres')} -c ${shq(query)} 2>/dev/null || echo error`,
+		`  ${psqlWords(host, port, 'postgres')} -c ${shq(query)} 2>/dev/null || echo error`,
 		'done',
 	].join('\n'));
 }

@@ -7,7 +7,8 @@ export interface TestText {
 	readonly learn: Text;
 }
 
-export type TestKey = 'prepare' | 'replication' | 'routing' | 'switchover' | 'graceful' | 'kill' | 'poweroff' | 'cut' | 'dataSafety' | 'load' | 'report';
+export type TestKey = 'prepare' | 'replication' | 'routing' | 'switchover' | 'graceful' | 'kill' | 'poweroff' | 'cut'
+	| 'entry-haproxy' | 'entry-poweroff' | 'failsafe' | 'dataSafety' | 'load' | 'report';
 
 export const testTexts: Readonly<Record<TestKey, TestText>> = {
 	prepare: {
@@ -96,6 +97,39 @@ export const testTexts: Readonly<Record<TestKey, TestText>> = {
 		learn: {
 			ru: 'Отрезанный лидер, не продлив ключ, сам понижает себя, а остальные выбирают нового: двух лидеров не бывает. Вернувшись, бывший лидер откатывает расхождение через pg_rewind.',
 			en: 'A cut-off leader that cannot renew its key demotes itself while the others elect a new one: there are never two leaders. Back on the network, the old leader undoes its divergence with pg_rewind.',
+		},
+	},
+	'entry-haproxy': {
+		title: {ru: 'Отказ входа: HAProxy убит на узле с плавающим адресом', en: 'Front door lost: HAProxy killed on the node holding the floating address'},
+		does: {
+			ru: 'Зонды на другом узле пишут и читают через плавающий адрес и пишут через строку с несколькими хостами; на узле с адресом HAProxy убивается (kill -9) и не поднимается. Измеряет, когда адрес перешёл на другой узел и простой каждого входа; затем HAProxy запускается снова, и адрес должен остаться там, куда ушёл.',
+			en: 'Probes on another node write and read through the floating address and write through the multi-host string; on the node holding the address HAProxy is killed (kill -9) and kept down. Measures when the address moved to another node and each door\'s outage; then HAProxy starts again, and the address must stay where it went.',
+		},
+		learn: {
+			ru: 'Patroni тут ни при чём: лидер тот же, данные на месте. Вход держит keepalived: его проверка видит, что HAProxy не отвечает, и отдаёт адрес соседу за пару секунд.',
+			en: 'Patroni has nothing to do here: the leader stays, the data is fine. The door is keepalived\'s job: its check sees HAProxy silent and hands the address to a peer within a couple of seconds.',
+		},
+	},
+	'entry-poweroff': {
+		title: {ru: 'Отказ входа: выключен узел с плавающим адресом', en: 'Front door lost: the node holding the floating address powered off'},
+		does: {
+			ru: 'В лаборатории выключает узел, который держит плавающий адрес и не является лидером, пока зонды на другом узле пишут и читают через адрес и пишут через строку с несколькими хостами. Измеряет переход адреса и простой каждого входа, затем включает узел и ждёт, пока он вернётся репликой.',
+			en: 'In the lab, powers off the node that holds the floating address and is not the leader, while probes on another node write and read through the address and write through the multi-host string. Measures the address moving and each door\'s outage, then powers the node on and waits until it streams again.',
+		},
+		learn: {
+			ru: 'С одним HAProxy, как в методичке, выключение этой ВМ отрезает всех клиентов до её возвращения, хотя база цела. С плавающим адресом перерыв — секунды.',
+			en: 'With one HAProxy, as in the guide, powering this VM off cuts every client off until it returns, although the database is fine. With a floating address the break lasts seconds.',
+		},
+	},
+	failsafe: {
+		title: {ru: 'etcd недоступен на всех узлах (failsafe_mode)', en: 'etcd down on every node (failsafe_mode)'},
+		does: {
+			ru: 'Пока зонд пишет, останавливает etcd на всех узлах дольше ttl, следит, не стал ли кто-то ещё лидером, затем запускает etcd обратно. Считает записи, подтверждённые без etcd, и самый длинный перерыв.',
+			en: 'While the probe writes, stops etcd on every node for longer than ttl, watches whether anyone else became a primary, then starts etcd again. Counts the writes acknowledged without etcd and the longest gap.',
+		},
+		learn: {
+			ru: 'Без failsafe_mode лидер, потерявший etcd, понижает себя: база только для чтения, хотя все узлы живы. С failsafe_mode он остаётся лидером, пока видит все узлы по REST API, и никого не повышают.',
+			en: 'Without failsafe_mode a leader that loses etcd demotes itself: the database goes read-only although every node is alive. With failsafe_mode it stays the leader while it reaches every member over the REST API, and nobody is promoted.',
 		},
 	},
 	dataSafety: {

@@ -30,6 +30,9 @@ export function parseWriterLine(line: string): WriterLine | undefined {
 
 export interface WriterOptions {
 	readonly firstSeq: number;
+	/** Where it connects; default the entry address and the write port. */
+	readonly target?: {readonly host: string; readonly port: number | string; readonly targetSessionAttrs?: string};
+	readonly mode?: 'write' | 'read';
 	/** Hard limits of the writer itself. */
 	readonly maxWrites: number;
 	readonly durationMs: number;
@@ -54,9 +57,12 @@ export class ProbeWriter {
 
 	constructor(private readonly env: TestEnv, readonly options: WriterOptions) {
 		this.stopFile = `/tmp/pgha-probe-${randomBytes(6).toString('hex')}.stop`;
+		const target = options.target ?? {host: env.entryHost, port: env.cluster.ports.haproxyWrite};
 		const settings: ProbeWriterSettings = {
-			host: '127.0.0.1',
-			port: env.cluster.ports.haproxyWrite,
+			host: target.host,
+			port: target.port,
+			...(target.targetSessionAttrs ? {targetSessionAttrs: target.targetSessionAttrs} : {}),
+			...(options.mode ? {mode: options.mode} : {}),
 			user: patroniRoles.superuser,
 			password: env.secrets.superuserPassword,
 			database: testDatabase,
