@@ -6,6 +6,7 @@ import type {ClusterAnswers} from '../config/load.ts';
 import type {NodeAuth} from '../config/types.ts';
 import type {Lang} from '../i18n.ts';
 import type {Prompter} from './prompter.ts';
+import {checkVip, suggestVip} from './vip-answer.ts';
 import {checkIp, checkNodeName, describeProbe, probeTcp} from './validate-answer.ts';
 
 export interface SetupOptions {
@@ -103,11 +104,37 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 		etcdSource === 'upload'
 			? (await prompter.input({message: ru ? 'Путь к etcd-vX.Y.Z-linux-amd64.tar.gz' : 'Path to etcd-vX.Y.Z-linux-amd64.tar.gz'})).trim()
 			: undefined;
-	const haproxyNode = await prompter.select<string>({
-		message: ru ? 'На каком узле HAProxy' : 'Which node runs HAProxy',
-		choices: nodes.map(node => ({value: node.name, name: `${node.name} (${node.ip})`})),
-		default: nodes[0]!.name,
+	const layout = await prompter.select<'vip' | 'single'>({
+		message: ru
+			? 'Вход в кластер. В методичке HAProxy один: выключится его ВМ — приложения потеряют базу, хотя Patroni переключится. Рекомендуется HAProxy на каждом узле и плавающий адрес (keepalived), который переходит на живой узел за секунды.'
+			: 'The way into the cluster. The guide has one HAProxy: when its VM goes down, applications lose the database although Patroni fails over. Recommended: HAProxy on every node and a floating address (keepalived) that moves to a live node within seconds.',
+		choices: [
+			{value: 'vip', name: ru ? 'HAProxy на каждом узле + плавающий адрес (рекомендуется)' : 'HAProxy on every node + a floating address (recommended)'},
+			{value: 'single', name: ru ? 'Один HAProxy, как в методичке (единая точка отказа)' : 'One HAProxy, as in the guide (a single point of failure)'},
+		],
+		default: 'vip',
 	});
+	let haproxy: NonNullable<ClusterAnswers['haproxy']>;
+	if (layout === 'vip') {
+		const ips = nodes.map(node => node.ip);
+		const vip = (
+			await prompter.input({
+				message: ru
+					? 'Плавающий адрес: свободный IP в той же сети, что узлы, вне диапазона DHCP роутера'
+					: 'Floating address: a free IP in the nodes\' network, outside the router\'s DHCP range',
+				default: suggestVip(ips),
+				validate: value => checkVip(value, ips, lang),
+			})
+		).trim();
+		haproxy = {nodes: 'all', vip};
+	} else {
+		const haproxyNode = await prompter.select<string>({
+			message: ru ? 'На каком узле HAProxy' : 'Which node runs HAProxy',
+			choices: nodes.map(node => ({value: node.name, name: `${node.name} (${node.ip})`})),
+			default: nodes[0]!.name,
+		});
+		haproxy = {node: haproxyNode};
+	}
 
 	return {
 		name: 'pg-cluster',
@@ -115,6 +142,6 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 		postgresVersion: version === 'auto' ? 'auto' : Number(version),
 		patroni: {source: patroniSource, user: 'patroni'},
 		etcd: {source: etcdSource, ...(tarball ? {tarball} : {})},
-		haproxy: {node: haproxyNode},
+		haproxy,
 	};
 }

@@ -1,0 +1,169 @@
+/**
+ * The front door on the lab: HAProxy on every node behind a floating address held by keepalived.
+ * A student's path: a VIP someone else already uses is refused before anything changes; then
+ * `pgha apply` builds the layout, a second apply changes nothing, `pgha test` takes the entry node
+ * down every way (its HAProxy killed, powered off, cut off, the leader on it lost) plus etcd down
+ * everywhere, and the layout can be switched to the course's single HAProxy and back without
+ * PostgreSQL restarting.
+ */
+import test from 'ava';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import type {TestReport} from '../../source/testing/model.ts';
+import {
+	makeWorkdir, nodeNumbers, nodeOutput, outputLines, postmasterPid, psqlValue, readCluster, readSecrets, runPgha, writeCluster,
+	type Workdir,
+} from '../helpers/e2e.ts';
+import {inSwitch, labExec, requireLab, useLab} from '../helpers/lab.ts';
+
+useLab(test);
+
+const vip = '192.168.0.40';
+/** An address the switch itself takes, standing in for a printer that already uses it. */
+const takenAddress = '192.168.0.41';
+
+let work: Workdir | undefined;
+test.after.always(() => work?.remove());
+
+/** Which nodes hold `address` on an interface, read inside every node (not through pgha). */
+async function holders(address: string): Promise<string[]> {
+	const found: string[] = [];
+	for (const node of nodeNumbers()) {
+		const result = await labExec(node, `ip -o -4 addr show | grep -c ' ${address}/' || true`, {timeoutMs: 30_000});
+		if (Number(result.stdout.trim()) > 0) found.push(`pg-node-${node}`);
+	}
+
+	return found;
+}
+
+function frontDoor(doc: Record<string, unknown>): void {
+	doc['haproxy'] = {nodes: 'all', vip, inter: '1s'};
+	doc['synchronous_mode'] = true;
+}
+
+test.serial('a floating address another machine already answers on is refused in the VM checks, before anything is installed', async t => {
+	if (!requireLab(t)) return;
+	const refused = makeWorkdir('vip-taken', doc => {
+		frontDoor(doc);
+		doc['haproxy'] = {nodes: 'all', vip: takenAddress};
+	});
+	await inSwitch('ip', ['addr', 'add', `${takenAddress}/24`, 'dev', 'br0']);
+	try {
+		const run = await runPgha({cwd: refused.dir, home: refused.home, args: ['apply', '--yes'], timeoutMs: 5 * 60_000});
+		t.not(run.code, 0);
+		const text = `${run.stdout}\n${run.stderr}`;
+		t.true(text.includes(`another machine already answers on ${takenAddress} (haproxy.vip)`), outputLines(text).slice(-15).join('\n'));
+		// Nothing was installed: the packages stage never ran.
+		t.false(text.includes('Package installation'));
+		t.is((await labExec(1, 'dpkg-query -W -f=\'${Status}\' haproxy 2>/dev/null || true')).stdout.includes('installed'), false);
+	} finally {
+		await inSwitch('ip', ['addr', 'del', `${takenAddress}/24`, 'dev', 'br0']);
+		refused.remove();
+	}
+});
+
+test.serial('pgha apply builds HAProxy on every node behind one floating address, and a second apply changes nothing', async t => {
+	if (!requireLab(t)) return;
+	t.timeout(20 * 60_000);
+	work = makeWorkdir('front-door', frontDoor);
+	const apply = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes'], timeoutMs: 15 * 60_000});
+	t.is(apply.code, 0, `apply failed:\n${apply.stderr}\n${outputLines(apply.stdout).slice(-30).join('\n')}`);
+	if (apply.code !== 0) return;
+
+	t.deepEqual((await holders(vip)).length, 1, 'exactly one node holds the VIP');
+	for (const node of nodeNumbers()) {
+		t.is(await nodeOutput(node, 'systemctl is-active keepalived haproxy | sort -u'), 'active');
+		t.is(await nodeOutput(node, 'stat -c %a /etc/keepalived/keepalived.conf'), '600');
+		t.regex(await nodeOutput(node, 'cat /etc/keepalived/keepalived.conf'), /unicast_peer \{\n(\s+192\.168\.0\.\d+\n){2}\s+\}/);
+	}
+
+	// A client on the LAN (the switch) writes through the VIP and reads through it from a replica.
+	const secrets = readSecrets(work);
+	const password = secrets['superuser_password']!;
+	t.is(await psqlValue({host: vip, port: 5000, password}, 'select pg_is_in_recovery()'), 'f');
+	t.is(await psqlValue({host: vip, port: 5001, password}, 'select pg_is_in_recovery()'), 't');
+
+	const pids = await Promise.all(nodeNumbers().map(postmasterPid));
+	const again = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes'], timeoutMs: 10 * 60_000});
+	t.is(again.code, 0, outputLines(again.stdout).slice(-20).join('\n'));
+	const applied = outputLines(again.stdout).filter(line => /^✔ pg-node-\d: /.test(line));
+	t.deepEqual(applied, [], 'the second apply did something on a node');
+	t.false(/systemctl (restart|reload) /.test(again.stdout));
+	t.deepEqual(await Promise.all(nodeNumbers().map(postmasterPid)), pids);
+
+	const status = await runPgha({cwd: work.dir, home: work.home, args: ['status', '--lang', 'en'], timeoutMs: 2 * 60_000});
+	t.is(status.code, 0);
+	t.true(status.stdout.includes(`holds ${vip}`));
+	t.true(status.stdout.includes('postgresql://postgres@192.168.0.30:5000,192.168.0.31:5000,192.168.0.32:5000/postgres?target_session_attrs=read-write'));
+});
+
+test.serial('pgha test takes the node holding the VIP down every way; the VIP moves once, every door comes back, nothing acknowledged is lost', async t => {
+	if (!requireLab(t) || !work) return;
+	t.timeout(30 * 60_000);
+	const run = await runPgha({cwd: work.dir, home: work.home, args: ['test'], timeoutMs: 28 * 60_000});
+	const lines = outputLines(run.stdout);
+	const summaryAt = lines.indexOf('Test results:');
+	const summary = summaryAt >= 0 ? lines.slice(summaryAt) : lines.slice(-60);
+	t.log(`pgha test took ${Math.round(run.ms / 1000)} s\n${summary.join('\n')}`);
+	t.is(run.code, 0, `pgha test failed:\n${run.stderr}\n${summary.join('\n')}`);
+	const reportLine = summary.find(line => line.trim().startsWith('Report: '));
+	if (!reportLine) {
+		t.fail('no report line');
+		return;
+	}
+
+	const dir = path.dirname(reportLine.trim().slice('Report: '.length));
+	const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as TestReport;
+	t.deepEqual(report.checks.filter(check => !check.ok), []);
+	const fault = (kind: string) => report.faults.find(item => item.kind === kind)!;
+	t.deepEqual(report.faults.map(item => [item.kind, item.skipped]), [
+		['graceful', undefined], ['kill', undefined], ['poweroff', undefined], ['cut', undefined], ['entry-haproxy', undefined], ['entry-poweroff', undefined],
+	]);
+
+	// The leader faults hit the node holding the VIP: for power off and cut the VIP had to move.
+	for (const kind of ['graceful', 'kill', 'poweroff', 'cut']) t.is(fault(kind).entry?.vipBefore, fault(kind).victim, `${kind}: the leader held the VIP`);
+	for (const kind of ['poweroff', 'cut', 'entry-haproxy', 'entry-poweroff']) {
+		const entry = fault(kind).entry!;
+		t.truthy(entry.vipAfter, `${kind}: the VIP moved`);
+		t.not(entry.vipAfter, fault(kind).victim);
+		t.is(entry.holdersAfterHeal?.length, 1, `${kind}: one holder after the heal`);
+		t.true(entry.multiHostOutageMs !== null && entry.readOutageMs !== null);
+	}
+
+	// Losing the door alone moves no leader.
+	for (const kind of ['entry-haproxy', 'entry-poweroff']) t.is(fault(kind).entry!.leaderAfter, fault(kind).entry!.leaderBefore);
+
+	t.is(report.failsafe?.failsafeMode, true);
+	t.deepEqual(report.failsafe?.promoted, []);
+	t.true((report.failsafe?.ackedWhileDown ?? 0) > 0, 'writes went on while etcd was down');
+	t.is(report.dataSafety!.lost, 0);
+	t.true(report.dataSafety!.expectZeroLoss);
+
+	// The report's timeline marks the moment the VIP moved.
+	t.true(readFileSync(path.join(dir, 'entry-poweroff.svg'), 'utf8').includes('VIP moved'));
+	t.deepEqual((await holders(vip)).length, 1, 'exactly one node holds the VIP at the end');
+});
+
+test.serial('switching to the course\'s single HAProxy and back re-runs idempotently without restarting PostgreSQL', async t => {
+	if (!requireLab(t) || !work) return;
+	t.timeout(20 * 60_000);
+	const before = await Promise.all(nodeNumbers().map(postmasterPid));
+	const doc = readCluster(work.clusterFile);
+	writeCluster(work.clusterFile, doc, edited => {
+		edited['haproxy'] = {node: 'pg-node-1', inter: '1s'};
+	});
+	const single = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes'], timeoutMs: 10 * 60_000});
+	t.is(single.code, 0, outputLines(single.stdout).slice(-20).join('\n'));
+	t.deepEqual(await holders(vip), [], 'no node holds the VIP in the single layout');
+	t.is(await nodeOutput(1, 'systemctl is-active haproxy'), 'active');
+	for (const node of [2, 3]) t.not((await labExec(node, 'systemctl is-active haproxy')).stdout.trim(), 'active');
+	for (const node of nodeNumbers()) t.not((await labExec(node, 'systemctl is-active keepalived')).stdout.trim(), 'active');
+
+	writeCluster(work.clusterFile, doc);
+	const back = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes'], timeoutMs: 10 * 60_000});
+	t.is(back.code, 0, outputLines(back.stdout).slice(-20).join('\n'));
+	t.is((await holders(vip)).length, 1);
+	t.deepEqual(await Promise.all(nodeNumbers().map(postmasterPid)), before, 'PostgreSQL was restarted');
+	work.remove();
+	work = undefined;
+});
