@@ -44,6 +44,8 @@ export interface TestStageHooks {
 	readonly onReport?: (report: TestReport, files: ReportFiles) => void;
 	/** Language of the summary written to the run log at the end (default English). */
 	readonly lang?: Lang;
+	/** Only these tests (report ids such as failover-poweroff, failsafe); all when absent. */
+	readonly only?: readonly string[];
 }
 
 const scratchDir = '/usr/local/lib/pgha';
@@ -156,6 +158,9 @@ const tests: readonly TestDefinition[] = [
 	{key: 'load', id: loadTestId, plan: plans.load!, run: runLoadTest},
 ];
 
+/** Every test's report id, in the order the stage runs them. */
+export const testIds: readonly string[] = tests.map(test => test.id);
+
 function onProxy(cluster: ClusterConfig): readonly string[] {
 	return [haproxyNode(cluster).name];
 }
@@ -166,6 +171,7 @@ function onProxy(cluster: ClusterConfig): readonly string[] {
  */
 export function createTestStage(hooks: TestStageHooks = {}): Stage {
 	const runs = new TestRuns();
+	const selected = hooks.only ? tests.filter(test => hooks.only!.includes(test.id)) : tests;
 	const publish = async (ctx: StepContext, run: TestRun): Promise<ReportFiles | undefined> => {
 		try {
 			const report = run.report();
@@ -191,13 +197,17 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 		async apply(ctx) {
 			const run = runs.of(ctx.signal, ctx.cluster);
 			const env = await envOf(ctx);
-			await ctx.remote.exec(`install -d -m 0755 ${scratchDir}`, {sudo: true, signal: ctx.signal});
-			await ctx.remote.upload(renderProbeWriter(), probeWriterPath, {mode: 0o644, owner: 'root', group: 'root'});
-			await ctx.remote.upload(renderPgbenchLoop(), pgbenchLoopPath, {mode: 0o755, owner: 'root', group: 'root'});
-			const driver = await probe(ctx, `${env.python} -c 'import psycopg2'`);
-			if (driver.code !== 0) {
-				throw fail(`${env.python} не находит psycopg2 на ${ctx.node.name}.`, `${env.python} cannot import psycopg2 on ${ctx.node.name}.`,
-					text('Повторите этап установки Patroni: pgha apply --from patroni-install.', 'Run the Patroni install stage again: pgha apply --from patroni-install.'));
+			// Every node gets the probes: a fault on one node runs them on another.
+			for (const [name, remote] of ctx.remotes) {
+				if (!ctx.cluster.nodes.some(node => node.name === name)) continue;
+				await remote.exec(`install -d -m 0755 ${scratchDir}`, {sudo: true, signal: ctx.signal});
+				await remote.upload(renderProbeWriter(), probeWriterPath, {mode: 0o644, owner: 'root', group: 'root'});
+				await remote.upload(renderPgbenchLoop(), pgbenchLoopPath, {mode: 0o755, owner: 'root', group: 'root'});
+				const driver = await remote.exec(`${env.python} -c 'import psycopg2'`, {allowFailure: true, signal: ctx.signal, timeoutMs: 60_000});
+				if (driver.code !== 0) {
+					throw fail(`${env.python} не находит psycopg2 на ${name}.`, `${env.python} cannot import psycopg2 on ${name}.`,
+						text('Повторите этап установки Patroni: pgha apply --from patroni-install.', 'Run the Patroni install stage again: pgha apply --from patroni-install.'));
+				}
 			}
 
 			await waitReady(env);
@@ -216,7 +226,7 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 		},
 	};
 
-	const testSteps: Step[] = tests.map(test => ({
+	const testSteps: Step[] = selected.map(test => ({
 		id: `test.${test.id}`,
 		title: testTexts[test.key].title,
 		explain: explainOf(test.key),
@@ -264,7 +274,7 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 		plan: () => [],
 		async apply(ctx) {
 			const run = runs.of(ctx.signal, ctx.cluster);
-			for (const test of tests) {
+			for (const test of selected) {
 				if (!run.wasMeasured(test.id)) run.setChecks(test.id, [check(test.id, false, `${testTexts[test.key].title.ru}: не выполнен`, `${testTexts[test.key].title.en}: did not run`)]);
 			}
 

@@ -14,7 +14,9 @@ import type {ReportFiles} from '../testing/report-files.ts';
 export async function run(args: ParsedArgs): Promise<number> {
 	return withSession(args, async (session, {lang, interactive}) => {
 		let latest: {report: TestReport; files: ReportFiles} | undefined;
-		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files})});
+		// PGHA_TEST_ONLY (report ids, comma-separated) narrows the stage for the benchmark's repeated faults.
+		const only = process.env.PGHA_TEST_ONLY?.split(',').map(id => id.trim()).filter(Boolean);
+		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files}), ...(only?.length ? {only} : {})});
 		const {result, interrupted, mounted} = await runStages({
 			session,
 			stages: [stage],

@@ -3,7 +3,7 @@
  * test stage exists) failover figures. Prints a table and writes test/bench/results.md.
  * Figures, not tests: nothing here passes or fails; a part that cannot run says why in its row.
  *
- *   npm run bench [-- --only version,ui,apply,failover] [--rounds 3] [--failover-runs 3]
+ *   npm run bench [-- --only version,ui,apply,failover,front-door] [--rounds 3] [--failover-runs 3]
  *
  * With --only, the rows of the parts not run are carried over from the previous results.md (marked
  * "earlier run"), and the UI part replays the apt output the last build part kept (apt-capture.tsv).
@@ -25,6 +25,7 @@ import {prepareFloor} from './floor-files.ts';
 import {countCommands, newestRunDir, readRunLogs, stageSpans, stepOutput, type LogEntry} from './run-logs.ts';
 import type {StreamResult} from './ui-stream.tsx';
 import {measureFailover, failoverAvailable, type FailoverFigures} from './failover.ts';
+import {buildFrontDoor, frontDoorFaults, measureFrontDoor, type FrontDoorRun} from './front-door.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -38,7 +39,7 @@ const {values: flags} = parseArgs({
 		rounds: {type: 'string', default: '3'},
 	},
 });
-const parts = new Set((flags.only ?? 'version,ui,apply,failover').split(',').map(part => part.trim()));
+const parts = new Set((flags.only ?? 'version,ui,apply,failover,front-door').split(',').map(part => part.trim()));
 const failoverRuns = Math.max(1, Math.min(5, Number(flags['failover-runs']) || 3));
 const applyRounds = Math.max(1, Math.min(5, Number(flags.rounds) || 3));
 
@@ -408,6 +409,65 @@ async function benchFailover(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The front door: outages when the node holding the floating address is lost
+
+const frontDoorTitles: Record<typeof frontDoorFaults[number], string> = {
+	poweroff: 'VIP holder powered off while it is the leader',
+	'entry-poweroff': 'VIP holder powered off while it is not the leader',
+	'entry-haproxy': 'only HAProxy killed on the VIP holder',
+};
+
+async function benchFrontDoor(): Promise<void> {
+	const clusterFile = labClusterFile();
+	if (!labAvailable() || !clusterFile || process.getuid?.() !== 0) {
+		rows.push({group: 'front door', measure: 'outage through the VIP', value: 'not measured', note: 'the lab is not up (or not root)'});
+		return;
+	}
+
+	for (const preset of ['default', 'fast'] as const) {
+		const runs: FrontDoorRun[] = [];
+		await withLab(`front door ${preset}`, async () => {
+			say(`front door: building the VIP layout, ${preset} timing`);
+			await labResetNodes();
+			const options = {bin, clusterFile, preset, work, env: pghaEnv, vip: '192.168.0.40'};
+			const dir = await buildFrontDoor(options);
+			for (let index = 0; index < failoverRuns; index++) {
+				say(`front door: ${preset} timing, run ${index + 1} of ${failoverRuns}`);
+				try {
+					const measured = await measureFrontDoor(options, dir);
+					say(`front door ${preset} run ${index + 1}: ${JSON.stringify(measured.figures)} (exit ${measured.testCode}, ${seconds(measured.testMs)})`);
+					runs.push(measured);
+				} catch (error) {
+					const message = error instanceof Error ? error.message : String(error);
+					notes.push(`Front door, ${preset} timing, run ${index + 1} gave no figures: ${message.replace(/\n/g, ' ')}`);
+				}
+			}
+		});
+		notes.push(`Front door, ${preset} timing: every run's figures (ms) ${runs.map((item, index) => `run ${index + 1}: ${JSON.stringify(item.figures)}`).join('; ')}. Failed checks: ${runs.map((item, index) => `run ${index + 1}: ${item.failedChecks.join('; ') || 'none'}`).join('; ')}.`);
+		for (const kind of frontDoorFaults) {
+			const pick = (field: 'write' | 'multiHost' | 'read' | 'vipMoved') => runs.map(item => item.figures[kind]?.[field]).filter((value): value is number => typeof value === 'number');
+			const writes = pick('write');
+			const reads = pick('read');
+			const multi = pick('multiHost');
+			const moved = pick('vipMoved');
+			const medianOf = (values: number[]) => (values.length > 0 ? seconds(median(values)) : 'no figure');
+			rows.push({
+				group: 'front door',
+				measure: `write outage through the VIP, ${frontDoorTitles[kind]}, ${preset} timing`,
+				value: medianOf(writes),
+				note: `median of ${writes.length}: ${writes.map(value => seconds(value)).join(', ')}; multi-host string ${medianOf(multi)}; VIP moved after ${medianOf(moved)}`,
+			});
+			rows.push({
+				group: 'front door',
+				measure: `read outage through the VIP, ${frontDoorTitles[kind]}, ${preset} timing`,
+				value: medianOf(reads),
+				note: `median of ${reads.length}: ${reads.map(value => seconds(value)).join(', ')}`,
+			});
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /**
  * Holds the lab for one unit of work only (a build round, a failover run) and pauses a little after
@@ -441,7 +501,7 @@ function table(list: readonly Row[]): string {
 }
 
 /** Parts each own the rows of one group. */
-const groupOfPart: Record<string, string> = {version: 'startup', apply: 'build', ui: 'ui', failover: 'failover'};
+const groupOfPart: Record<string, string> = {version: 'startup', apply: 'build', ui: 'ui', failover: 'failover', 'front-door': 'front door'};
 const allParts = Object.keys(groupOfPart);
 
 function inPartOrder(list: readonly Row[]): Row[] {
@@ -495,6 +555,7 @@ async function main(): Promise<number> {
 	if (parts.has('apply')) await attempt('build', async () => { apply = await benchApply(applyRounds); });
 	if (parts.has('ui')) await attempt('ui', () => benchUi(apply));
 	if (parts.has('failover')) await attempt('failover', benchFailover);
+	if (parts.has('front-door')) await attempt('front door', benchFrontDoor);
 
 	const carried = parts.size < allParts.length ? carriedRows() : {rows: [], notes: [], date: undefined};
 	if (carried.rows.length > 0) notes.push(`Rows marked "earlier run" are carried over from the run of ${carried.date ?? 'an earlier date'}: this run measured only ${[...parts].join(', ')}.`);
