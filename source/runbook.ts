@@ -7,6 +7,7 @@ import type {Action, Facts, Stage, Step} from '../steps/types.ts';
 import type {Lang} from './i18n.ts';
 import {hostNode, stepParticipants} from './engine/pipeline.ts';
 import {hostParticipant} from './config/defaults.ts';
+import {entryUrl, multiHostUrl, severalHaproxies} from './cluster/front-door.ts';
 
 export const maskedSecrets: Secrets = {
 	adminUserPassword: '<admin-password>',
@@ -75,6 +76,8 @@ export function renderRunbook(stages: readonly Stage[], cluster: ClusterConfig, 
 		stageNumber++;
 		out.push(`## ${stageNumber}. ${stage.title[lang]}`, '', stage.explain[lang], '');
 		if (stage.differsFromGuide) out.push(`> ${lang === 'ru' ? 'Отличие от методички' : 'Differs from the guide'}: ${stage.differsFromGuide[lang]}`, '');
+		const section = stage.needs?.section;
+		if (section) out.push(`${lang === 'ru' ? 'В pgha.yaml' : 'In pgha.yaml'}: ${section.keys.map(key => `\`${key}\``).join(', ')}. ${section.doc[lang]}`, '');
 		for (const step of stage.steps) {
 			out.push(`### ${step.title[lang]}`, '', step.explain[lang], '');
 			for (const item of planned.filter(entry => entry.step === step)) {
@@ -86,5 +89,30 @@ export function renderRunbook(stages: readonly Stage[], cluster: ClusterConfig, 
 		}
 	}
 
+	out.push(...connectionSection(cluster, lang));
 	return out.join('\n');
+}
+
+/** How applications reach the cluster: the entry address and, with several HAProxy nodes, libpq's own failover. */
+function connectionSection(cluster: ClusterConfig, lang: Lang): string[] {
+	const ru = lang === 'ru';
+	const lines = [
+		ru ? '## Подключение приложений' : '## Connecting applications',
+		'',
+		`- ${ru ? 'запись' : 'writes'}: \`${entryUrl(cluster, 'write')}\``,
+		`- ${ru ? 'чтение' : 'reads'}: \`${entryUrl(cluster, 'read')}\``,
+	];
+	if (severalHaproxies(cluster)) {
+		lines.push(
+			`- ${ru ? 'без плавающего адреса (libpq перебирает узлы)' : 'without the floating address (libpq tries the nodes in turn)'}: \`${multiHostUrl(cluster, 'write')}\``,
+			`- ${ru ? 'чтение без плавающего адреса' : 'reads without the floating address'}: \`${multiHostUrl(cluster, 'read')}\``,
+		);
+	} else {
+		lines.push('', ru
+			? `Вход один: HAProxy на ${cluster.haproxy.nodes[0]}. Выключится эта ВМ — клиенты потеряют базу до её возвращения. Вариант без единой точки отказа: haproxy: {nodes: all, vip: <свободный адрес>}.`
+			: `There is one door: HAProxy on ${cluster.haproxy.nodes[0]}. When that VM is off, clients lose the database until it returns. Without a single point of failure: haproxy: {nodes: all, vip: <a free address>}.`);
+	}
+
+	lines.push('');
+	return lines;
 }

@@ -48,7 +48,7 @@ test('key auth and an uploaded etcd tarball are recorded', async t => {
 });
 
 test('the recommended front door: HAProxy on every node and a floating address, checked while typing (ru)', async t => {
-	const transcript = {refused: [] as string[], asked: [] as string[]};
+	const transcript = {refused: [] as string[], asked: []};
 	const doc = await askSetup({
 		lang: 'ru',
 		probe: open,
