@@ -659,8 +659,10 @@ function messageOf(error: unknown): string {
 function textOf(error: unknown): Text | undefined {
 	const candidate = (error as {text?: unknown} | null)?.text as {ru?: unknown; en?: unknown} | undefined;
 	if (typeof candidate?.ru === 'string' && typeof candidate.en === 'string') return {ru: candidate.ru, en: candidate.en};
-	if (error instanceof StepError && error.hint) return error.hint;
-	return undefined;
+	if (!(error instanceof StepError) || !error.hint) return undefined;
+	// nodeError's hint is the whole sentence; other steps' hints say what to do after the English message.
+	const {message, hint} = error;
+	return {en: hint.en === message ? message : `${message}. ${hint.en}`, ru: hint.ru};
 }
 
 function localUser(): string {

@@ -356,3 +356,25 @@ test('Ctrl+C while the step-mode question is open ends the run as aborted', asyn
 	t.is(result.status, 'aborted');
 	t.deepEqual(b.marks('a1'), [0, 0, 0]);
 });
+
+test('a step\'s error reaches the failure question in the user\'s language, naming its node once', async t => {
+	const b = bench();
+	const failing: Step = {
+		...markStep('a1'),
+		async verify(context) {
+			const sentence = {en: `${context.node.name}: port 5432 is busy`, ru: `${context.node.name}: порт 5432 занят`};
+			throw new StepError(sentence.en, sentence);
+		},
+	};
+	let asked: FailureInfo | undefined;
+	const result = await b.run([makeStage('a', [failing])], {
+		lang: 'ru',
+		retry: {tries: 0},
+		onFailure: async failure => {
+			asked = failure;
+			return 'quit';
+		},
+	});
+	t.deepEqual(asked!.failures.map(failure => failure.text?.ru), ['pg-node-1: порт 5432 занят', 'pg-node-2: порт 5432 занят', 'pg-node-3: порт 5432 занят']);
+	t.is(result.stages[0]!.failures[0]!.message, 'pg-node-1: port 5432 is busy', 'logs and the state file keep English');
+});

@@ -155,3 +155,23 @@ test('the store renderer needs a store', async t => {
 	const b = bench();
 	await t.throwsAsync(b.run(twoStages(), {renderer: 'store'}), {message: 'renderer "store" needs a store'});
 });
+
+test('a read-only step that finds everything in order is "checked", not "already done"', async t => {
+	const b = bench();
+	const store = new RunStore();
+	const check: Step = {...markStep('c1'), check: async () => true, plan: () => []};
+	await b.run([makeStage('c', [check])], {renderer: 'store', store});
+	const stage = store.getSnapshot().stages[0]!;
+	t.is(stage.status, 'checked');
+	t.deepEqual(stage.steps[0]!.nodes.map(node => node.status), ['checked', 'checked', 'checked']);
+});
+
+test('a stage that finished with a failed node never reads as done', t => {
+	const store = new RunStore();
+	store.begin({runId: 'r1', logDir: '/logs/r1', stages: plan});
+	store.stageStarted('packages');
+	store.nodeFinished(key, 'failed', 'boom');
+	store.stageFinished('packages', 'done');
+	store.flush();
+	t.is(store.getSnapshot().stages[0]!.status, 'failed');
+});

@@ -49,3 +49,31 @@ test('store updates repaint the screen', async t => {
 	t.regex(lastFrame() ?? '', /✖ Stage etcd/);
 	unmount();
 });
+
+test('finished stages are in the history once, also after the full log was open', async t => {
+	const store = createUiStore({run: runView([stage('vm', 'checked'), stage('etcd', 'done'), stage('patroni', 'running')])});
+	const {frames, unmount} = render(<RunScreen store={store} lang="en" />);
+	await tick();
+	const closed = store.showLog('/tmp/pg-node-1.log', ['line 1']);
+	await tick();
+	store.answer({kind: 'closed'});
+	await closed;
+	await tick();
+	const last = frames.at(-1) ?? '';
+	t.is(last.split('\n').filter(line => line.startsWith('✔ Stage etcd')).length, 1);
+	t.is(last.split('\n').filter(line => line.startsWith('✔ Stage vm (checked)')).length, 1);
+	unmount();
+});
+
+test('the first arrow key right after a dialog appears moves its selection', async t => {
+	const store = createUiStore({run: runView([stage('packages', 'running')])});
+	const {stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	await tick();
+	const answer = store.ask({kind: 'failure', stage: {ru: 'Пакеты', en: 'Packages'}, error: 'pg-node-2: apt failed', tail: [], logFile: '/tmp/l', canSkip: true});
+	// No wait: the key comes in the same turn as the frame that shows the dialog.
+	await new Promise(resolve => setImmediate(resolve));
+	stdin.write('\u001B[B');
+	stdin.write('\r');
+	t.deepEqual(await answer, {kind: 'failure', choice: 'skip'});
+	unmount();
+});
