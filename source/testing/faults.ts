@@ -63,17 +63,23 @@ async function insideNode(env: TestEnv, victim: NodeConfig, command: string): Pr
 }
 
 /**
- * Inside the cut-off node: its Patroni reports a running replica once the demotion it began when
- * etcd became unreachable has finished.
+ * Inside the cut-off node: its Patroni reports PostgreSQL running read-only once the demotion it
+ * began when etcd became unreachable has finished. While etcd stays unreachable Patroni calls that
+ * role `demoted`, not `replica` (it has no leader to follow yet): both mean it has stepped down.
  */
 async function demotedInside(env: TestEnv, victim: NodeConfig): Promise<boolean> {
 	const url = `http://${victim.ip}:${env.cluster.ports.patroniApi}/patroni`;
 	const answer = await poll(async () => {
 		const result = await insideNode(env, victim, `curl -s --max-time 2 ${url}`);
 		const status = JSON.parse(result.stdout || '{}') as {role?: string; state?: string};
-		return status.role === 'replica' && status.state === 'running' ? true : undefined;
+		return steppedDown(status) ? true : undefined;
 	}, {timeoutMs: demoteTimeoutMs, intervalMs: 1000, signal: env.signal});
 	return answer ?? false;
+}
+
+/** Patroni's own word that PostgreSQL runs and no longer takes writes. */
+export function steppedDown(status: {role?: string; state?: string}): boolean {
+	return (status.role === 'replica' || status.role === 'demoted') && status.state === 'running';
 }
 
 /** "patroni 3.0.2" -> [3, 0, 2] */
