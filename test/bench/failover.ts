@@ -33,7 +33,8 @@ export interface FailoverOptions {
 	readonly env: (dir: string) => NodeJS.ProcessEnv;
 }
 
-function run(bin: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{code: number; output: string}> {
+/** pgha as a child process, its output kept, killed after `timeoutMs`. */
+export function runPgha(bin: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{code: number; output: string}> {
 	return new Promise(resolve => {
 		const child = spawn(process.execPath, [bin, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
 		let output = '';
@@ -54,7 +55,7 @@ function run(bin: string, args: readonly string[], cwd: string, env: NodeJS.Proc
 /** `pgha test` exists and answers --help. */
 export async function failoverAvailable(bin: string): Promise<{ok: true} | {ok: false; why: string}> {
 	if (!existsSync(path.join(root, 'source/commands/test.ts'))) return {ok: false, why: '`pgha test` does not exist yet (no source/commands/test.ts)'};
-	const help = await run(bin, ['test', '--help'], root, process.env, 30_000);
+	const help = await runPgha(bin, ['test', '--help'], root, process.env, 30_000);
 	if (help.code !== 0) return {ok: false, why: `\`pgha test --help\` exited ${help.code}`};
 	return {ok: true};
 }
@@ -73,10 +74,10 @@ export async function measureFailover(options: FailoverOptions): Promise<Failove
 
 	const env = options.env(dir);
 	const applyStart = Date.now();
-	const apply = await run(options.bin, ['apply', '--yes', '--lang', 'en'], dir, env, 30 * 60_000);
+	const apply = await runPgha(options.bin, ['apply', '--yes', '--lang', 'en'], dir, env, 30 * 60_000);
 	if (apply.code !== 0) throw new Error(`pgha apply (${options.preset}) failed: ${apply.output.trim().split('\n').slice(-5).join(' ')}`);
 	const testStart = Date.now();
-	const test = await run(options.bin, ['test', '--yes', '--lang', 'en'], dir, env, 45 * 60_000);
+	const test = await runPgha(options.bin, ['test', '--yes', '--lang', 'en'], dir, env, 45 * 60_000);
 	const testMs = Date.now() - testStart;
 	const reports = path.join(dir, '.pgha', 'reports');
 	const newest = existsSync(reports) ? readdirSync(reports).sort().at(-1) : undefined;

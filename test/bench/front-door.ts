@@ -5,10 +5,10 @@
  * poweroff fault puts the leader there), powered off while it is not, and its HAProxy killed.
  * The figures come from each run's report.json.
  */
-import {spawn} from 'node:child_process';
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
+import {runPgha} from './failover.ts';
 
 export const frontDoorFaults = ['poweroff', 'entry-poweroff', 'entry-haproxy'] as const;
 export type FrontDoorFault = typeof frontDoorFaults[number];
@@ -30,20 +30,6 @@ export interface FrontDoorOptions {
 	readonly vip: string;
 }
 
-function run(bin: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{code: number; output: string}> {
-	return new Promise(resolve => {
-		const child = spawn(process.execPath, [bin, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
-		let output = '';
-		child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-		child.on('close', code => {
-			clearTimeout(timer);
-			resolve({code: code ?? 128, output});
-		});
-	});
-}
-
 /** Builds the front-door layout on the (fresh) lab nodes; returns the folder holding its cluster file. */
 export async function buildFrontDoor(options: FrontDoorOptions): Promise<string> {
 	const dir = mkdtempSync(path.join(options.work, `front-door-${options.preset}-`));
@@ -54,7 +40,7 @@ export async function buildFrontDoor(options: FrontDoorOptions): Promise<string>
 	document.set('synchronous_mode', true);
 	if (options.preset === 'fast') document.setIn(['timing', 'preset'], 'fast');
 	writeFileSync(file, document.toString());
-	const apply = await run(options.bin, ['apply', '--yes', '--lang', 'en'], dir, options.env(dir), 30 * 60_000);
+	const apply = await runPgha(options.bin, ['apply', '--yes', '--lang', 'en'], dir, options.env(dir), 30 * 60_000);
 	if (apply.code !== 0) throw new Error(`pgha apply (front door, ${options.preset}) failed: ${apply.output.trim().split('\n').slice(-5).join(' ')}`);
 	return dir;
 }
@@ -65,7 +51,7 @@ export async function measureFrontDoor(options: FrontDoorOptions, dir: string): 
 	const before = new Set(existsSync(reports) ? readdirSync(reports) : []);
 	const started = Date.now();
 	const only = frontDoorFaults.map(kind => `failover-${kind}`).join(',');
-	const test = await run(options.bin, ['test', '--lang', 'en'], dir, {...options.env(dir), PGHA_TEST_ONLY: only}, 30 * 60_000);
+	const test = await runPgha(options.bin, ['test', '--lang', 'en'], dir, {...options.env(dir), PGHA_TEST_ONLY: only}, 30 * 60_000);
 	const testMs = Date.now() - started;
 	const newest = existsSync(reports) ? readdirSync(reports).filter(name => !before.has(name)).sort().at(-1) : undefined;
 	if (!newest) throw new Error(`pgha test (front door) wrote no report (exit ${test.code}): ${test.output.trim().split('\n').slice(-5).join(' ')}`);
