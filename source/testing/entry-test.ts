@@ -56,6 +56,7 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 	let stoppedAt = 0;
 	let restoreError: unknown;
 	let sideFigures: Awaited<ReturnType<SideProbes['stop']>> | undefined;
+	let since = 0;
 	try {
 		if (!(await writer.waitForAcks(baselineAcks, 30_000)) || !(await side.ready())) {
 			throw fail(`зонды не получили ответов через ${client.entryHost} до отказа.`, `the probes got no answers through ${client.entryHost} before the fault.`);
@@ -65,14 +66,18 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 		watch = new VipWatch(client, victim.name, boundMs + 30_000);
 		injected = true;
 		await settleWithin(fault.inject(client, victim).then(() => undefined), 120_000, env.signal);
-		await writer.waitForAckAfter(faultAt + 1, boundMs + 30_000);
-		await side.recoveredAfter(faultAt + 1, boundMs + 30_000);
+		// The doors are back once the address has moved and a write went through after that; an
+		// answer right after the fault may still come from the dying holder.
+		const movedAt = await watch.waitMoved(boundMs + 30_000);
+		since = movedAt ?? faultAt + 1;
+		await writer.waitForAckAfter(since, boundMs + 30_000);
+		await side.recoveredAfter(since, boundMs + 30_000);
 		await sleep(tailMs, env.signal);
 	} finally {
 		stoppedAt = await proxyNow(client).catch(() => Date.now());
 		await watch?.stop();
 		await writer.stop();
-		sideFigures = await side.stop(faultAt || stoppedAt);
+		sideFigures = await side.stop(faultAt || stoppedAt, since || stoppedAt);
 		if (injected) {
 			restoredAt = stoppedAt;
 			env.log(`${kind}: bringing ${victim.name} back`);
@@ -88,7 +93,8 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 	const holdersAfterHeal = await settledHolders(client);
 	const leaderAfter = (await readCluster(client))?.leader?.name ?? null;
 	const acks = [...writer.acks];
-	const outage = measureOutage(acks, faultAt);
+	// Without a write after the move the outage never closed: no figure rather than a short one.
+	const outage = acks.some(ack => ack.at > since) ? measureOutage(acks, faultAt) : undefined;
 	const vipMovedAt = watch?.movedAt ?? null;
 	const chart = chartOf(acks, {faultAt, newLeaderAt: null, outage, endAt: stoppedAt, file: `${kind}.svg`});
 	const figures: FaultFigures = {

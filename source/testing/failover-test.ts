@@ -69,6 +69,7 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	const side = hasSideDoors(env) ? new SideProbes(env, run) : undefined;
 	let watch: VipWatch | undefined;
 	let sideFigures: SideFigures | undefined;
+	let recoveredSince = 0;
 
 	let injected = false;
 	let observation: Observation | undefined;
@@ -105,14 +106,16 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 			targetLsn = await currentLsn(env, observation.newLeader.host);
 		}
 
-		if (side && observation.newLeaderAt !== null) await side.recoveredAfter(observation.faultAt + 1, boundMs + 30_000);
+		// Over once a new leader leads (and, when the VIP moved, after that too).
+		recoveredSince = Math.max(observation.newLeaderAt ?? 0, watch?.movedAt ?? 0, observation.faultAt + 1);
+		if (side && observation.newLeaderAt !== null) await side.recoveredAfter(recoveredSince, boundMs + 30_000);
 		if (fault.settle) {
 			env.log(`${kind}: waiting until ${victim.name} has stepped down by itself before it is reconnected`);
 			demotedAt = (await fault.settle(env, victim)) ? await proxyNow(env) : null;
 		}
 	} finally {
 		await watch?.stop();
-		if (side) sideFigures = await side.stop(observation?.faultAt ?? 0);
+		if (side) sideFigures = await side.stop(observation?.faultAt ?? 0, recoveredSince);
 		if (injected) {
 			restoredAt = await proxyNow(env).catch(() => null);
 			env.log(`${kind}: bringing ${victim.name} back`);

@@ -113,6 +113,12 @@ export class VipWatch {
 		})();
 	}
 
+	/** Bounded wait for the move; the moment it was seen, or null. */
+	async waitMoved(timeoutMs: number): Promise<number | null> {
+		await settleWithin(this.done, timeoutMs, this.env.signal).catch(() => false);
+		return this.movedAt;
+	}
+
 	async stop(): Promise<void> {
 		this.stopped = true;
 		await settleWithin(this.done, 20_000, this.env.signal).catch(() => false);
@@ -172,12 +178,17 @@ export class SideProbes {
 		await Promise.all([this.multi.waitForAckAfter(at, timeoutMs), this.reader.waitForAckAfter(at, timeoutMs)]);
 	}
 
-	async stop(faultAt: number): Promise<SideFigures> {
+	/**
+	 * Stops both; an outage is only a figure when the door answered after `recoveredSince` (the
+	 * moment the fault was over), else it did not come back in time and the figure is null.
+	 */
+	async stop(faultAt: number, recoveredSince = faultAt): Promise<SideFigures> {
 		const [multi, reads] = await Promise.all([this.multi.stop(), this.reader.stop()]);
+		const outage = (acks: readonly Ack[]) => acks.some(ack => ack.at > recoveredSince) ? measureOutage(acks, faultAt)?.ms ?? null : null;
 		return {
-			multiHostOutageMs: measureOutage(multi.acks, faultAt)?.ms ?? null,
+			multiHostOutageMs: outage(multi.acks),
 			multiHostWrites: figuresOf(this.multi, this.multiFirstSeq),
-			readOutageMs: measureOutage(reads.acks, faultAt)?.ms ?? null,
+			readOutageMs: outage(reads.acks),
 			reads: figuresOf(this.reader, 0),
 			multiHostAcks: multi.acks,
 		};
