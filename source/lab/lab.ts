@@ -7,7 +7,7 @@ import {mayWrite, writeClusterFile} from './cluster-file.ts';
 import {requireDisk, requireTools} from './host-check.ts';
 import {lock, unlock} from './lock.ts';
 import {isMountPoint, labMounts, unmount} from './mounts.ts';
-import {createNodeNetwork, createSwitch, deleteNetns, labNetnsNames, linkIsUp, removeSwitchEtc, setLink, switchAlive} from './network.ts';
+import {createNodeNetwork, createSwitch, deleteNetns, labNetnsNames, linkIsUp, removeSwitchEtc, resetNodeAddresses, setLink, switchAlive} from './network.ts';
 import {bootNode, cgroupParents, consoleLog, consoleTail, leaderPid, nodeRunning, prepareNode, readiness, stopNode, waitReady, wipeNode, type Readiness} from './node.ts';
 import {run} from './process.ts';
 import {runningServerPid, startRepoServer, stopRepoServer} from './repo-server.ts';
@@ -58,6 +58,7 @@ export interface UpOptions {
 async function bootAll(nodes: readonly NodeSpec[], layout: LabLayout, fresh: boolean, report: Reporter): Promise<void> {
 	await Promise.all(nodes.map(async node => {
 		await prepareNode(node, layout, fresh);
+		await resetNodeAddresses(node);
 		await bootNode(node);
 	}));
 	report.line(t('Узлы загружаются, жду ответа sshd…', 'Nodes are booting, waiting for sshd to answer…'));

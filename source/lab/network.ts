@@ -51,6 +51,15 @@ export async function createNodeNetwork(node: NodeSpec): Promise<void> {
 	await ip('-n', node.netns, 'link', 'set', 'eth0', 'up');
 }
 
+/**
+ * A booting VM's network card holds only its own address: an address keepalived added before the
+ * node was powered off (the VIP) must not survive into the next boot, as it would not on a VM.
+ */
+export async function resetNodeAddresses(node: NodeSpec): Promise<void> {
+	await ip('-n', node.netns, 'addr', 'flush', 'dev', 'eth0');
+	await ip('-n', node.netns, 'addr', 'add', `${node.ip}/24`, 'dev', 'eth0');
+}
+
 /** The node's cable: its port on the switch goes down, the node sees NO-CARRIER on eth0. */
 export async function setLink(node: NodeSpec, up: boolean): Promise<void> {
 	await ip('-n', switchNetns, 'link', 'set', node.veth, up ? 'up' : 'down');

@@ -151,6 +151,7 @@ async function labOperation(env: TestEnv, victim: NodeConfig, operation: 'powero
 	const {lock, unlock} = await import('../lab/lock.ts');
 	const {opLockFile} = await import('../lab/settings.ts');
 	const {stopNode} = await import('../lab/node.ts');
+	const {setLink} = await import('../lab/network.ts');
 	const {readState, layoutOf} = await import('../lab/state.ts');
 	const report = {lang: 'en' as const, elapsed: () => 0, line: (text: Text) => env.log(`lab: ${text.en}`)};
 	if (operation === 'poweron') return lab.startNodeCommand(victim.name, report);
@@ -163,6 +164,8 @@ async function labOperation(env: TestEnv, victim: NodeConfig, operation: 'powero
 	try {
 		env.log(`lab: pulling the plug of ${victim.name}`);
 		await stopNode(spec, 0);
+		// A VM that is off answers nothing, not even ARP for an address it held.
+		await setLink(spec, false);
 	} finally {
 		unlock(opLockFile);
 	}
