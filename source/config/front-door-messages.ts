@@ -7,6 +7,8 @@ export const frontDoorMsg = {
 			'укажите либо "node" (один HAProxy, как в методичке), либо "nodes" (HAProxy на нескольких узлах), но не оба'),
 	badNodes: (field: string, value: unknown) =>
 		issue(field, `${show(value).en} must be "all" or a list of node names`, `${show(value).ru} должно быть "all" или списком имён узлов`),
+	emptyNodes: (field: string) =>
+		issue(field, 'the list is empty; name the nodes that run HAProxy, or use nodes: all', 'список пуст; перечислите узлы с HAProxy или укажите nodes: all'),
 	repeatedNode: (field: string, value: string) =>
 		issue(field, `${show(value).en} is listed twice`, `${show(value).ru} указан дважды`),
 	vipNeedsTwo: (field: string, count: number) =>

@@ -416,6 +416,11 @@ function readHaproxyNodes(r: Reader, section: Dict, names: readonly string[] | u
 		return undefined;
 	}
 
+	if (section.nodes.length === 0) {
+		r.errors.push(frontDoorMsg.emptyNodes('haproxy.nodes'));
+		return undefined;
+	}
+
 	const chosen: string[] = [];
 	for (const [index, item] of section.nodes.entries()) {
 		const field = `haproxy.nodes[${index}]`;
@@ -433,7 +438,7 @@ function readHaproxyNodes(r: Reader, section: Dict, names: readonly string[] | u
 /** The floating address: undefined when there is none, null when it is wrong (already reported). */
 function readVip(r: Reader, section: Dict, layout: {nodes: string[]; several: boolean} | undefined, nodes: readonly NodeConfig[] | undefined, subnet: string | undefined): string | undefined | null {
 	if (section.vip === undefined || section.vip === null) {
-		if (layout?.several) r.warnings.push(frontDoorMsg.noVip('haproxy.vip'));
+		if (layout?.several && layout.nodes.length > 1) r.warnings.push(frontDoorMsg.noVip('haproxy.vip'));
 		return undefined;
 	}
 
