@@ -360,7 +360,7 @@ class PipelineRun {
 
 				this.stageStatus.set(stage.id, 'failed');
 				this.stageFailures.set(stage.id, failures);
-				throw new StageFailedError(failures.map(failure => withNodePrefix(failure.node, failure.text ? failure.text[this.lang] : failure.message)).join('; '));
+				throw new StageFailedError(failures.map(failure => (failure.text ? failure.text[this.lang] : withNodePrefix(failure.node, failure.message))).join('; '));
 			},
 		};
 	}
@@ -599,7 +599,8 @@ class PipelineRun {
 			step: step.id,
 			node: participant,
 			message: outcome?.message ?? 'failed',
-			...(outcome?.text ? {text: outcome.text} : {}),
+			// Screens show this sentence as it is: it names its node, once.
+			...(outcome?.text ? {text: {en: withNodePrefix(participant, outcome.text.en), ru: withNodePrefix(participant, outcome.text.ru)}} : {}),
 			...(outcome?.hint ? {hint: outcome.hint} : {}),
 			logFile: this.logs.fileFor(participant),
 			tail: (this.tails.get(join(stage.id, step.id, participant)) ?? []).slice(-20),

@@ -378,3 +378,24 @@ test('a step\'s error reaches the failure question in the user\'s language, nami
 	t.deepEqual(asked!.failures.map(failure => failure.text?.ru), ['pg-node-1: порт 5432 занят', 'pg-node-2: порт 5432 занят', 'pg-node-3: порт 5432 занят']);
 	t.is(result.stages[0]!.failures[0]!.message, 'pg-node-1: port 5432 is busy', 'logs and the state file keep English');
 });
+
+test('a translated error that does not start with its node is given the node\'s name once', async t => {
+	const b = bench();
+	const failing: Step = {
+		...markStep('a1', {scope: 'one-node'}),
+		async verify() {
+			throw new StepError('the key is not in authorized_keys', {en: 'Put the key in authorized_keys.', ru: 'Положите ключ в authorized_keys.'});
+		},
+	};
+	let asked: FailureInfo | undefined;
+	await b.run([makeStage('a', [failing])], {
+		lang: 'ru',
+		retry: {tries: 0},
+		onFailure: async failure => {
+			asked = failure;
+			return 'quit';
+		},
+	});
+	t.is(asked!.failures[0]!.text?.ru, 'pg-node-1: Положите ключ в authorized_keys.');
+	t.is(asked!.failures[0]!.text?.en, 'pg-node-1: the key is not in authorized_keys. Put the key in authorized_keys.');
+});
