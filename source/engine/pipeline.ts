@@ -3,9 +3,10 @@
  *
  *   root (sequential, stops at the first failed stage)
  *   └ stage                       one listr task per stage
- *     ├ step 1                    per-node subtasks, concurrent unless step.sequential
- *     │ └ pg-node-1 ... N         check -> (already done | apply -> verify), automatic retries
- *     ├ gate 1 (untitled)         one failed node fails the stage (listr2 would call the step done)
+ *     ├ step 1
+ *     │ ├ (untitled)              per-node subtasks, concurrent unless step.sequential
+ *     │ │ └ pg-node-1 ... N       check -> (already done | apply -> verify), automatic retries
+ *     │ └ gate (untitled)         one failed node fails the step and the stage (listr2 would call them done)
  *     ├ step 2 ...
  *     └ finalize (untitled)       records the stage done in the state file
  *
@@ -278,10 +279,7 @@ class PipelineRun {
 					if (record?.status === 'done' && record.fingerprint === fingerprint) this.verifyOnly.add(join(stage.id, participant));
 				}
 
-				const tasks: Task[] = stage.steps.flatMap(step => {
-					const targets = stepParticipants(step, this.options.cluster);
-					return [this.stepTask(stage, step, targets), this.gateTask(stage, step, targets)];
-				});
+				const tasks: Task[] = stage.steps.map(step => this.stepTask(stage, step, stepParticipants(step, this.options.cluster)));
 				tasks.push(this.finalizeTask(stage, participants));
 				return task.newListr(tasks, {concurrent: false, exitOnError: true});
 			},
@@ -314,13 +312,20 @@ class PipelineRun {
 
 	// Step
 
+	/**
+	 * The nodes, then the gate, inside the step's own task: a step whose failed node was not retried
+	 * or skipped ends failed (✖ in plain output), never ✔ over a failed node.
+	 */
 	private stepTask(stage: Stage, step: Step, targets: readonly string[]): Task {
-		return {
-			title: step.title[this.lang],
+		const nodes: Task = {
 			task: (_ctx, task) => task.newListr(targets.map(participant => this.nodeTask(stage, step, participant)), {
 				concurrent: !step.sequential,
 				exitOnError: false,
 			}),
+		};
+		return {
+			title: step.title[this.lang],
+			task: (_ctx, task) => task.newListr([nodes, this.gateTask(stage, step, targets)], {concurrent: false, exitOnError: true}),
 		};
 	}
 
