@@ -70,46 +70,46 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 
 	const live = (
 		<>
-				{active.map(stage => (
-					<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} width={width} />
-				))}
-				{question?.kind === 'failure' ? (
-					<FailurePrompt
-						lang={lang}
-						stage={question.stage}
-						error={question.error}
-						tail={question.tail}
-						logFile={question.logFile}
-						canSkip={question.canSkip}
-						maxTailLines={Math.max(1, budget - 8)}
-						onChoice={choice => store.answer({kind: 'failure', choice})}
-					/>
-				) : null}
-				{question?.kind === 'host-key-new' ? (
-					<NewHostKeyPrompt lang={lang} node={question.node} host={question.host} fingerprint={question.fingerprint} onAnswer={trust => store.answer({kind: 'host-key', trust})} />
-				) : null}
-				{question?.kind === 'host-key-changed' ? (
-					<ChangedHostKeyNotice lang={lang} node={question.node} host={question.host} known={question.known} offered={question.offered} onClose={() => store.answer({kind: 'closed'})} />
-				) : null}
-				{question?.kind === 'sudo-password' ? (
-					<PasswordPrompt lang={lang} node={question.node} wrong={question.wrong} onSubmit={password => store.answer({kind: 'sudo-password', password})} />
-				) : null}
-				{question?.kind === 'step-preview' ? (
-					<StepPreview
-						lang={lang}
-						stage={question.stage}
-						explain={question.explain}
-						commands={question.commands}
-						maxLines={Math.max(1, budget - 8)}
-						onChoice={choice => store.answer({kind: 'step-preview', choice})}
-					/>
-				) : null}
-				{!question && runningStep ? <LiveStep step={runningStep} lang={lang} maxLines={budget} width={width} /> : null}
-				{state.summary ? <Summary lang={lang} summary={state.summary} /> : null}
-				{state.message ? <Text>{state.message}</Text> : null}
-				<Text dimColor wrap="truncate">
-					{messages.logs[lang]}: {state.run.logDir}
-				</Text>
+			{active.map(stage => (
+				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} width={width} />
+			))}
+			{question?.kind === 'failure' ? (
+				<FailurePrompt
+					lang={lang}
+					stage={question.stage}
+					error={question.error}
+					tail={question.tail}
+					logFile={question.logFile}
+					canSkip={question.canSkip}
+					maxTailLines={Math.max(1, budget - 8)}
+					onChoice={choice => store.answer({kind: 'failure', choice})}
+				/>
+			) : null}
+			{question?.kind === 'host-key-new' ? (
+				<NewHostKeyPrompt lang={lang} node={question.node} host={question.host} fingerprint={question.fingerprint} onAnswer={trust => store.answer({kind: 'host-key', trust})} />
+			) : null}
+			{question?.kind === 'host-key-changed' ? (
+				<ChangedHostKeyNotice lang={lang} node={question.node} host={question.host} known={question.known} offered={question.offered} onClose={() => store.answer({kind: 'closed'})} />
+			) : null}
+			{question?.kind === 'sudo-password' ? (
+				<PasswordPrompt lang={lang} node={question.node} wrong={question.wrong} onSubmit={password => store.answer({kind: 'sudo-password', password})} />
+			) : null}
+			{question?.kind === 'step-preview' ? (
+				<StepPreview
+					lang={lang}
+					stage={question.stage}
+					explain={question.explain}
+					commands={question.commands}
+					maxLines={Math.max(1, budget - 8)}
+					onChoice={choice => store.answer({kind: 'step-preview', choice})}
+				/>
+			) : null}
+			{!question && runningStep ? <LiveStep step={runningStep} lang={lang} maxLines={budget} width={width} /> : null}
+			{state.summary ? <Summary lang={lang} summary={state.summary} /> : null}
+			{state.message ? <Text>{state.message}</Text> : null}
+			<Text dimColor wrap="truncate">
+				{messages.logs[lang]}: {state.run.logDir}
+			</Text>
 		</>
 	);
 
