@@ -35,6 +35,8 @@ export interface OpenOptions {
 	readonly lang: Lang;
 	readonly interactive: boolean;
 	readonly onNewHostKey?: (fingerprint: string, node: NodeConfig) => Promise<boolean>;
+	/** Told the warnings as soon as they are known: before the password prompt and the connections, which may fail. */
+	readonly onWarnings?: (warnings: readonly ConfigIssue[]) => void;
 	/** Connect to the nodes (not needed for `runbook`). Default true. */
 	readonly connect?: boolean;
 }
@@ -85,6 +87,7 @@ export async function openSession(options: OpenOptions): Promise<Session> {
 	await guardSecrets(paths.secretsFile, paths.stateFile, await readState(paths.stateFile), [userStage.id, patroniStage.id, haproxyStage.id]);
 	const {secrets, warnings: secretWarnings} = await loadOrCreateSecrets(cluster.file);
 	const warnings = [...clusterWarnings, ...secretWarnings, ...(stateNotice ? [issue('', stateNotice.en, stateNotice.ru)] : [])];
+	options.onWarnings?.(warnings);
 	const hostRemote = localRemote();
 	if (options.connect === false) {
 		return {cluster, warnings, secrets, paths, remotes: new Map(), hostRemote, close() {}};

@@ -26,13 +26,12 @@ export async function withSession(args: ParsedArgs, body: (session: Session, con
 	const context = commonOptions(args);
 	let session: Session;
 	try {
-		session = await openSession(context);
+		session = await openSession({...context, onWarnings: warnings => printWarnings(warnings, context.lang)});
 	} catch (error) {
 		return reportError(error, context.lang);
 	}
 
 	try {
-		printWarnings(session.warnings, context.lang);
 		return await body(session, context);
 	} finally {
 		session.close();

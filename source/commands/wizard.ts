@@ -79,6 +79,7 @@ export async function run(args: ParsedArgs): Promise<number> {
 			configFile,
 			lang,
 			interactive,
+			onWarnings: warnings => printWarnings(warnings, lang),
 			onNewHostKey: async (fingerprint, node) =>
 				confirm({
 					message: lang === 'ru' ? `Новый узел ${node.name} (${node.ip}), ключ ${fingerprint}. Доверять?` : `New node ${node.name} (${node.ip}), key ${fingerprint}. Trust it?`,
@@ -89,7 +90,6 @@ export async function run(args: ParsedArgs): Promise<number> {
 		return reportError(error, lang);
 	}
 
-	printWarnings(session.warnings, lang);
 	try {
 		const {result, interrupted, mounted} = await runStages({session, stages, lang, interactive, yes: hasFlag(args, 'yes'), stepMode: hasFlag(args, 'step')});
 		try {
