@@ -37,3 +37,10 @@ test('a multi-line command is indented under its first line, not at column 0', t
 		'        /opt/patroni/bin/pip install patroni',
 	]);
 });
+
+test('a long command wraps between words, indented', t => {
+	t.deepEqual(commandRows('pg-node-1 $ ', 'etcdctl --endpoints=http://192.168.0.31:2379 endpoint health -w json', 60), [
+		'pg-node-1 $ etcdctl --endpoints=http://192.168.0.31:2379',
+		'        endpoint health -w json',
+	]);
+});

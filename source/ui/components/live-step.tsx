@@ -46,8 +46,11 @@ export function commandRows(prefix: string, command: string, width: number): str
 		let lead = index === 0 ? prefix : indent;
 		do {
 			const room = Math.max(10, width - lead.length);
-			rows.push(lead + rest.slice(0, room));
-			rest = rest.slice(room);
+			// Break between words where one is near; a single very long word is cut where it must be.
+			const space = rest.length > room ? rest.lastIndexOf(' ', room) : -1;
+			const cut = rest.length <= room ? rest.length : space > room / 2 ? space : room;
+			rows.push(lead + rest.slice(0, cut).trimEnd());
+			rest = rest.slice(cut).trimStart();
 			lead = indent;
 		} while (rest.length > 0);
 	}
