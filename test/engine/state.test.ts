@@ -2,7 +2,8 @@ import test from 'ava';
 import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {readState, resumePoint, StateFile, summarizeStages} from '../../source/engine/state.ts';
+import {readState, resumePoint, setAsideUnusableState, StateFile, summarizeStages} from '../../source/engine/state.ts';
+import {stateShapeProblem} from '../../source/engine/state-shape.ts';
 
 function stateFile(): string {
 	return path.join(mkdtempSync(path.join(os.tmpdir(), 'pgha-state-')), '.pgha', 'state.json');
@@ -93,4 +94,35 @@ test('the resume summary shows done, failed with why, interrupted and pending', 
 		{id: 'patroni', status: 'pending'},
 	]);
 	t.is(resumePoint(summary), 'packages');
+});
+
+test('a state with the right version but a wrong inner shape is found out, down to the field', t => {
+	const good = {version: 1, stages: {etcd: {nodes: {'pg-node-1': record}}}, facts: {'pg-node-1': {arch: 'amd64'}}, runs: [{id: 'r1', startedAt: record.startedAt}]};
+	t.is(stateShapeProblem(good), undefined);
+	t.is(stateShapeProblem({...good, stages: {etcd: {}}}), 'stages.etcd.nodes');
+	t.is(stateShapeProblem({...good, stages: {etcd: {nodes: {'pg-node-1': {...record, status: 'finished'}}}}}), 'stages.etcd.nodes.pg-node-1.status');
+	t.is(stateShapeProblem({...good, stages: {etcd: {nodes: {'pg-node-1': {...record, fingerprint: 7}}}}}), 'stages.etcd.nodes.pg-node-1.fingerprint');
+	t.is(stateShapeProblem({...good, facts: {'pg-node-1': {arch: 1}}}), 'facts.pg-node-1');
+	t.is(stateShapeProblem({...good, runs: [{id: 1}]}), 'runs[0]');
+	t.is(stateShapeProblem([]), '(top level)');
+});
+
+test('before a run, an unusable state file is set aside with one sentence in both languages', async t => {
+	const file = stateFile();
+	await StateFile.open(file);
+	writeFileSync(file, JSON.stringify({version: 1, stages: {etcd: {nodes: {'pg-node-1': null}}}}));
+	const notice = await setAsideUnusableState(file, 1234);
+	t.is(notice?.en, `${file} cannot be used (wrong at: stages.etcd.nodes.pg-node-1); it was renamed to state.json.unreadable-1234 and pgha re-verifies everything on the nodes.`);
+	t.regex(notice?.ru ?? '', /не подходит \(место ошибки: stages\.etcd\.nodes\.pg-node-1\); он переименован в state\.json\.unreadable-1234/);
+	t.deepEqual(readdirSync(path.dirname(file)), ['state.json.unreadable-1234']);
+	t.deepEqual((await readState(file)).stages, {});
+	t.is(await setAsideUnusableState(file), undefined, 'nothing left to set aside');
+});
+
+test('a usable state file is left where it is', async t => {
+	const file = stateFile();
+	const state = await StateFile.open(file);
+	await state.setNode('etcd', 'pg-node-1', record);
+	t.is(await setAsideUnusableState(file), undefined);
+	t.deepEqual((await readState(file)).stages, {etcd: {nodes: {'pg-node-1': record}}});
 });
