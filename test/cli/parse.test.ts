@@ -1,0 +1,48 @@
+/** What the commands receive from a command line that is accepted (the rejections: bad-input-table.test.ts). */
+import test from 'ava';
+import {parseCommandLine, type CommandLine} from '../../source/cli/parse.ts';
+import {CliUsageError} from '../../source/cli/messages.ts';
+
+const terminal = {interactive: true};
+
+function run(line: CommandLine) {
+	if (line.kind !== 'run') throw new Error(`expected a run, got ${line.kind}`);
+	return {command: line.args.command, positionals: line.args.positionals, flags: Object.fromEntries(line.args.flags), rest: line.args.rest};
+}
+
+test('apply: long names, short aliases, a repeated --only merged and deduplicated', t => {
+	t.deepEqual(run(parseCommandLine(['apply', '-y', '-c', 'x.yaml', '--only', 'etcd,patroni', '--only=etcd', '--lang=ru'], terminal)), {
+		command: 'apply', positionals: [], rest: [],
+		flags: {yes: true, config: 'x.yaml', only: 'etcd,patroni', lang: 'ru'},
+	});
+});
+
+test('options may come before the command, and the same value twice is no contradiction', t => {
+	t.deepEqual(run(parseCommandLine(['--lang', 'en', 'status', '-c', 'a.yaml', '--config=a.yaml'], terminal)).flags, {lang: 'en', config: 'a.yaml'});
+});
+
+test('lab: options before the lab command, the node number and the command after --', t => {
+	t.deepEqual(run(parseCommandLine(['lab', '--lang', 'en', 'exec', '2', '--', 'id -u; hostname; exit 7'], terminal)), {
+		command: 'lab', positionals: ['exec', '2'], flags: {lang: 'en'}, rest: ['id -u; hostname; exit 7'],
+	});
+	t.deepEqual(run(parseCommandLine(['lab', 'exec', '2', '--', 'test', '-d', '/etc'], terminal)).rest, ['test', '-d', '/etc']);
+	t.deepEqual(run(parseCommandLine(['lab', 'up', '--nodes', '3', '--prefix', '192.168.0', '-o', '/tmp/p.yaml'], terminal)).flags, {nodes: '3', prefix: '192.168.0', output: '/tmp/p.yaml'});
+});
+
+test('--help per command, --version only for pgha itself', t => {
+	const help = parseCommandLine(['apply', '--onyl', '--help'], terminal);
+	t.is(help.kind === 'help' ? help.spec.name : '', 'apply', 'asking for help wins over a typo');
+	const lab = parseCommandLine(['lab', 'up', '-h'], terminal);
+	t.is(lab.kind === 'help' ? lab.spec.name : '', 'lab up');
+	t.is(parseCommandLine(['--version'], terminal).kind, 'version');
+	t.throws(() => parseCommandLine(['apply', '--version'], terminal), {instanceOf: CliUsageError});
+});
+
+test('--step is accepted with a terminal, refused without one', t => {
+	t.deepEqual(run(parseCommandLine(['test', '--step'], terminal)).flags, {step: true});
+	t.throws(() => parseCommandLine(['test', '--step'], {interactive: false}), {instanceOf: CliUsageError, message: /no terminal/});
+});
+
+test('apply --only test is a known stage (the test stage is read from the stage list)', t => {
+	t.deepEqual(run(parseCommandLine(['apply', '--only', 'haproxy,test'], terminal)).flags, {only: 'haproxy,test'});
+});
