@@ -11,6 +11,7 @@ export const messages = {
 	failed: {ru: 'ошибка', en: 'failed'},
 	running: {ru: 'выполняется', en: 'running'},
 	pending: {ru: 'ожидает', en: 'pending'},
+	moreStages: {ru: 'дальше', en: 'still to come'},
 	done: {ru: 'готово', en: 'done'},
 	command: {ru: 'Команда', en: 'Command'},
 	why: {ru: 'Что и зачем', en: 'What and why'},

@@ -25,6 +25,8 @@ export interface RunScreenProps {
 
 /** Enough to follow apt on three nodes; every extra line is redrawn on every frame. */
 const maxLiveLines = 18;
+/** What a failure dialog needs (its border, sentence, log path and four choices). */
+const minLiveLines = 14;
 
 const finished = new Set(['done', 'already-done', 'checked', 'skipped']);
 
@@ -60,7 +62,14 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 	const runningStep = active.flatMap(stage => stage.steps).find(step => step.status === 'running');
 	// The terminal's last column is left free: a row that fills it wraps in some terminals.
 	const width = Math.max(20, columns - 1);
-	const stageHeight = active.reduce((sum, stage) => sum + stageRows(stage, lang, width, spinner, now).length, 0);
+	const heightOf = (stages: readonly StageView[]) => stages.reduce((sum, stage) => sum + stageRows(stage, lang, width, spinner, now).length, 0);
+	// Early in a run on a small terminal, the stages still to come would leave a dialog no room:
+	// then they are one line, and each gets its own row once it starts.
+	const waiting = active.filter(stage => stage.status === 'pending');
+	const started = active.filter(stage => stage.status !== 'pending');
+	const collapse = waiting.length > 1 && rows - heightOf(active) - 4 < minLiveLines;
+	const shownStages = collapse ? started : active;
+	const stageHeight = heightOf(shownStages) + (collapse ? 1 : 0);
 	// Keep the live frame below the terminal's height: Ink clears the screen (and its history) on overflow.
 	const budget = Math.min(maxLiveLines, Math.max(3, rows - stageHeight - 4));
 	const question = state.question;
@@ -70,9 +79,14 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 
 	const live = (
 		<>
-			{active.map(stage => (
+			{shownStages.map(stage => (
 				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} width={width} />
 			))}
+			{collapse ? (
+				<Text dimColor wrap="truncate">
+					· {messages.moreStages[lang]}: {waiting.map(stage => stage.title[lang]).join(', ')}
+				</Text>
+			) : null}
 			{question?.kind === 'failure' ? (
 				<FailurePrompt
 					lang={lang}

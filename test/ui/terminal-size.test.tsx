@@ -91,3 +91,16 @@ test('after the terminal shrinks, the next frame fits the new size', async t => 
 	fits(t, terminal.lastFrame(), 80, 16);
 	app.unmount();
 });
+
+test('a failure in the first of twelve stages leaves the dialog whole on an 80×24 terminal', async t => {
+	const terminal = new Terminal(80, 24);
+	const later = Array.from({length: 11}, (_, index) => stage(`later-${index}`, 'pending'));
+	const store = createUiStore({run: runView([stage('vm-checks', 'failed', 'failed', longApt), ...later])});
+	const app = mount(terminal, store);
+	void store.ask({kind: 'failure', stage: {ru: 'Проверка виртуальных машин', en: 'VM checks'}, error: 'pg-node-2: порт 5432 занят', tail: longApt, logFile: '/tmp/logs/pg-node-2.log', canSkip: false});
+	await tick();
+	fits(t, terminal.lastFrame(), 80, 24);
+	t.regex(terminal.lastFrame(), /· дальше: Этап later-0, Этап later-1/);
+	for (const text of ['Этап остановлен', 'Повторить', 'Выйти', 'Лог: /tmp/logs/pg-node-2.log']) t.true(terminal.lastFrame().includes(text), text);
+	app.unmount();
+});
