@@ -41,10 +41,10 @@ export function virtualRouterId(clusterName: string, vip: string): number {
 	return 1 + (digest.readUInt16BE(0) % 255);
 }
 
-/** First node 150, then 140, ...: distinct, so the first election has one clear winner. */
+/** First node 200, then 195, ...: distinct (for up to 40 nodes), so the first election has one clear winner. */
 export function priorityOf(input: KeepalivedInput): number {
 	const index = Math.max(0, input.peers.findIndex(peer => peer.name === input.node.name));
-	return 150 - (index * 10);
+	return Math.max(1, 200 - (index * 5));
 }
 
 /**

@@ -18,6 +18,9 @@ export function frontDoorLines(cluster: ClusterConfig, health: Health, lang: Lan
 	}
 
 	lines.push(`${ru ? 'Запись' : 'Writes'}: ${entryUrl(cluster, 'write')}`, `${ru ? 'Чтение' : 'Reads'}: ${entryUrl(cluster, 'read')}`);
-	if (severalHaproxies(cluster)) lines.push(`${ru ? 'Без VIP (libpq)' : 'Without the VIP (libpq)'}: ${multiHostUrl(cluster, 'write')}`);
+	if (severalHaproxies(cluster)) {
+		const label = cluster.haproxy.vip ? (ru ? 'без VIP (libpq)' : 'without the VIP (libpq)') : (ru ? 'через любой HAProxy (libpq)' : 'through any HAProxy (libpq)');
+		lines.push(`${ru ? 'Запись' : 'Writes'} ${label}: ${multiHostUrl(cluster, 'write')}`, `${ru ? 'Чтение' : 'Reads'} ${label}: ${multiHostUrl(cluster, 'read')}`);
+	}
 	return lines;
 }

@@ -18,6 +18,7 @@ const vipHealth = health([
 ]);
 
 const multiHost = 'postgresql://postgres@192.168.0.30:5000,192.168.0.31:5000,192.168.0.32:5000/postgres?target_session_attrs=read-write&connect_timeout=3';
+const multiHostReads = 'postgresql://postgres@192.168.0.30:5001,192.168.0.31:5001,192.168.0.32:5001/postgres?target_session_attrs=prefer-standby&connect_timeout=3';
 
 /** The line about `node` in the front-door block. */
 function lineOf(lines: readonly string[], node: string): string | undefined {
@@ -47,7 +48,8 @@ test('VIP layout: writes and reads go through the VIP', t => {
 
 test('VIP layout: the multi-host URL that needs no VIP lists every HAProxy node', t => {
 	const lines = frontDoorLines(vipLayout, vipHealth, 'en');
-	t.true(lines.includes(`Without the VIP (libpq): ${multiHost}`), lines.join('\n'));
+	t.true(lines.includes(`Writes without the VIP (libpq): ${multiHost}`), lines.join('\n'));
+	t.true(lines.includes(`Reads without the VIP (libpq): ${multiHostReads}`), lines.join('\n'));
 });
 
 test('VIP layout: the whole block as pgha status prints it', t => {
@@ -58,7 +60,8 @@ test('VIP layout: the whole block as pgha status prints it', t => {
 		'  pg-node-3    HAProxy DOWN, keepalived failed',
 		'Writes: postgresql://postgres@192.168.0.40:5000/postgres',
 		'Reads: postgresql://postgres@192.168.0.40:5001/postgres',
-		`Without the VIP (libpq): ${multiHost}`,
+		`Writes without the VIP (libpq): ${multiHost}`,
+		`Reads without the VIP (libpq): ${multiHostReads}`,
 	]);
 });
 
@@ -70,7 +73,8 @@ test('VIP layout in Russian', t => {
 		'  pg-node-3    HAProxy DOWN, keepalived failed',
 		'Запись: postgresql://postgres@192.168.0.40:5000/postgres',
 		'Чтение: postgresql://postgres@192.168.0.40:5001/postgres',
-		`Без VIP (libpq): ${multiHost}`,
+		`Запись без VIP (libpq): ${multiHost}`,
+		`Чтение без VIP (libpq): ${multiHostReads}`,
 	]);
 });
 
@@ -108,6 +112,7 @@ test('several HAProxy nodes without a VIP: HAProxy per node, no keepalived, and 
 		'  pg-node-3    HAProxy up',
 		'Writes: postgresql://postgres@192.168.0.31:5000/postgres',
 		'Reads: postgresql://postgres@192.168.0.31:5001/postgres',
-		'Without the VIP (libpq): postgresql://postgres@192.168.0.31:5000,192.168.0.32:5000/postgres?target_session_attrs=read-write&connect_timeout=3',
+		'Writes through any HAProxy (libpq): postgresql://postgres@192.168.0.31:5000,192.168.0.32:5000/postgres?target_session_attrs=read-write&connect_timeout=3',
+		'Reads through any HAProxy (libpq): postgresql://postgres@192.168.0.31:5001,192.168.0.32:5001/postgres?target_session_attrs=prefer-standby&connect_timeout=3',
 	]);
 });
