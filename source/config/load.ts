@@ -7,7 +7,6 @@ import {defaultClusterName} from './defaults.ts';
 import {ConfigError} from './errors.ts';
 import {msg} from './messages.ts';
 import {parseUserYaml, readUserTextFile} from './read-user-file.ts';
-import {unsafeValues} from './safe-values.ts';
 import type {ClusterConfig, ConfigIssue, LoadedCluster, NodeAuth, TimingPreset} from './types.ts';
 import {validateClusterData} from './validate.ts';
 
@@ -27,7 +26,7 @@ export function parseClusterFile(source: string, file: string, options: {checkFi
 	const data = parseUserYaml(source, file);
 	if (data === null || data === undefined) throw new ConfigError(file, [msg.emptyFile(path.basename(file))]);
 	const result = validateClusterData(data, file);
-	const errors: ConfigIssue[] = [...result.errors, ...unsafeValues(data, result.errors)];
+	const errors: ConfigIssue[] = [...result.errors];
 	if (result.config && options.checkFiles) errors.push(...missingFiles(result.config, data));
 	if (errors.length > 0 || !result.config) throw new ConfigError(file, errors);
 	return {config: result.config, warnings: result.warnings};

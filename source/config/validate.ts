@@ -8,6 +8,7 @@ import path from 'node:path';
 import {defaultClusterName, defaultDisk, defaultEtcd, defaultHaproxyTiming, defaultPatroni, defaultPorts, defaultSsh, hostParticipant, timingPresets} from './defaults.ts';
 import {frontDoorMsg} from './front-door-messages.ts';
 import {msg} from './messages.ts';
+import {unsafeValues} from './safe-values.ts';
 import type {ClusterConfig, ConfigIssue, EtcdSource, NodeAuth, NodeConfig, PatroniSource, PatroniTiming, Ports, TimingPreset} from './types.ts';
 
 export interface ValidationResult {
@@ -152,6 +153,8 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 	const disk = readDisk(r, root);
 	const lab = readLab(r, root);
 
+	// Values that would reach a shell, an SSH config or a template unsafely (control characters, quotes).
+	r.errors.push(...unsafeValues(data, r.errors));
 	if (r.errors.length > 0) return {errors: r.errors, warnings: r.warnings};
 	const config: ClusterConfig = {
 		file,
