@@ -105,8 +105,10 @@ test('messages follow --lang, then the locale', t => {
 test('pgha lab without a subcommand prints the usage and fails', async t => {
 	const result = await labCli([]);
 	t.is(result.code, 2);
-	t.regex(result.stdout, /Usage: pgha lab/);
-	for (const word of ['build', 'up', 'down', 'reset', 'status', 'stop-node', 'start-node', 'cut', 'heal', 'exec']) t.true(result.stdout.includes(word));
+	// A usage error: the sentence and the usage go to stderr, like every other command's.
+	t.regex(result.stderr, /which lab command\?/);
+	t.regex(result.stderr, /Usage: pgha lab/);
+	for (const word of ['build', 'up', 'down', 'reset', 'status', 'stop-node', 'start-node', 'cut', 'heal', 'exec']) t.true(result.stderr.includes(`pgha lab ${word}`), word);
 });
 
 test('pgha lab refuses to run without root', async t => {
@@ -133,7 +135,7 @@ test('bad --nodes and --prefix values are usage errors', async t => {
 
 	const nodes = await labCli(['up', '--nodes', '7', '-o', '/tmp/pgha-lab-bad.yaml']);
 	t.is(nodes.code, 2);
-	t.regex(nodes.stderr, /--nodes: from 3 to 5/);
+	t.regex(nodes.stderr, /--nodes: "7" is not valid: from 3 to 5/);
 	const prefix = await labCli(['up', '--prefix', '10.0', '-o', '/tmp/pgha-lab-bad.yaml']);
 	t.is(prefix.code, 2);
 	t.regex(prefix.stderr, /--prefix/);
