@@ -153,9 +153,10 @@ const tests: readonly TestDefinition[] = [
 	{key: 'routing', id: routingTestId, plan: plans.routing!, run: runRoutingTest},
 	{key: 'switchover', id: switchoverTestId, plan: plans.switchover!, run: runSwitchoverTest},
 	...faultKinds.map(kind => ({key: kind, id: failoverTestId(kind), plan: faultPlan(kind), run: runFault(kind)})),
+	// etcd stopped everywhere comes last among the faults: Patroni may need a while to settle after it.
+	{key: 'load', id: loadTestId, plan: plans.load!, run: runLoadTest},
 	{key: 'failsafe', id: failsafeTestId, plan: plans.failsafe!, run: runFailsafeTest},
 	{key: 'dataSafety', id: dataSafetyTestId, plan: plans.dataSafety!, run: runDataSafetyTest},
-	{key: 'load', id: loadTestId, plan: plans.load!, run: runLoadTest},
 ];
 
 /** Every test's report id, in the order the stage runs them. */

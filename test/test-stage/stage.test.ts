@@ -16,7 +16,7 @@ test('the stage runs every test on the HAProxy node, always, and never retries a
 	t.deepEqual(testStage.steps.map(step => step.id), [
 		'test.prepare', 'test.replication', 'test.routing', 'test.switchover',
 		'test.failover-graceful', 'test.failover-kill', 'test.failover-poweroff', 'test.failover-cut',
-		'test.data-safety', 'test.load', 'test.report',
+		'test.failover-entry-haproxy', 'test.failover-entry-poweroff', 'test.load', 'test.failsafe', 'test.data-safety', 'test.report',
 	]);
 	for (const step of testStage.steps) {
 		t.is(step.scope, 'one-node');
