@@ -3,29 +3,80 @@
  * pip; needs internet on the node) or the distribution's `patroni` package. Either way the
  * installed version is recorded.
  */
-import type {ClusterConfig} from '../source/config/types.ts';
+import type {ClusterConfig, PatroniInstall} from '../source/config/types.ts';
 import {patroniOsUser} from '../templates/patroni-yml.ts';
-import type {Action, Stage, Step, StepContext} from './types.ts';
-import {aptTimeoutMs, nodeError, probe, runAction, sh, text} from './commands.ts';
+import {StepError, type Action, type Stage, type Step, type StepContext} from './types.ts';
+import {aptTimeoutMs, nodeError, probe, runAction, runActions, sh, text} from './commands.ts';
+import {shellQuote} from '../source/ssh/quote.ts';
 import {factKeys} from './facts.ts';
 import {patroniBinDir, patroniVenvDir} from './layout.ts';
 import {installCommand, installedStateCommand, missingPackages} from './packages.ts';
 
 export const patroniDistroPackages = ['patroni', 'python3-psycopg2', 'python3-etcd'] as const;
 
-/** psycopg2-binary is a prebuilt wheel: nothing to compile on the node. */
-export const venvPipInstall = `${patroniVenvDir}/bin/pip install --no-cache-dir --disable-pip-version-check 'patroni[etcd3]' psycopg2-binary`;
+const publicIndex = 'https://pypi.org/simple';
 
-export function venvPlan(): Action[] {
+/** What pip is asked for: the course's names, Patroni pinned unless the cluster file says latest. */
+export function venvRequirements(patroni: PatroniInstall): string[] {
+	return [patroni.version === 'latest' ? 'patroni[etcd3]' : `patroni[etcd3]==${patroni.version}`, 'psycopg2-binary'];
+}
+
+/** psycopg2-binary is a prebuilt wheel: nothing to compile on the node. */
+export function venvPipInstall(patroni: PatroniInstall): string {
+	const index = patroni.indexUrl
+		// pip ignores a plain-http index unless its host is trusted by name (a lab or an offline mirror).
+		? ` --index-url ${shellQuote(patroni.indexUrl)}${patroni.indexUrl.startsWith('http://') ? ` --trusted-host ${shellQuote(new URL(patroni.indexUrl).hostname)}` : ''}`
+		: '';
+	return `${patroniVenvDir}/bin/pip install --no-cache-dir --disable-pip-version-check${index} ${venvRequirements(patroni).map(shellQuote).join(' ')}`;
+}
+
+export function venvPlan(patroni: PatroniInstall): Action[] {
 	return [
-		runAction(`install -d -m 0755 -o ${patroniOsUser} -g ${patroniOsUser} ${patroniVenvDir}`),
+		// Only reached when the check failed: a venv left half-built (pgha killed during pip) starts over.
+		runAction(`rm -rf ${patroniVenvDir} && install -d -m 0755 -o ${patroniOsUser} -g ${patroniOsUser} ${patroniVenvDir}`),
 		// `cd /`: the login user's home is not readable by postgres, and python -m looks at the cwd.
 		runAction(sh(`cd / && python3 -m venv ${patroniVenvDir}`), {asUser: patroniOsUser}),
-		runAction(sh(`cd / && ${venvPipInstall}`), {asUser: patroniOsUser, timeoutMs: 20 * 60_000}),
+		runAction(sh(`cd / && ${venvPipInstall(patroni)}`), {asUser: patroniOsUser, timeoutMs: 20 * 60_000}),
 		// The same commands as with the package, for students and for pgha's own checks.
 		runAction(`ln -sfn ${patroniVenvDir}/bin/patroni /usr/local/bin/patroni`),
 		runAction(`ln -sfn ${patroniVenvDir}/bin/patronictl /usr/local/bin/patronictl`),
 	];
+}
+
+/** pip's own words turned into a sentence naming the index and the package (pip prints them in English). */
+export function pipFailure(node: string, patroni: PatroniInstall, output: string): StepError {
+	const index = patroni.indexUrl ?? publicIndex;
+	const missing = /No matching distribution found for (\S+)/.exec(output)?.[1] ?? /satisfies the requirement (\S+)/.exec(output)?.[1];
+	if (missing) {
+		const pinned = missing.startsWith('patroni') && patroni.version !== 'latest';
+		return nodeError(node,
+			text(`в индексе пакетов ${index} нет ${missing}.`, `the package index ${index} has no ${missing}.`),
+			pinned
+				? text(`Закреплён Patroni ${patroni.version} (patroni.version): укажите версию, которая есть в индексе, или patroni.version: latest.`, `Patroni ${patroni.version} is pinned (patroni.version): choose a version the index has, or patroni.version: latest.`)
+				: text('Проверьте patroni.index_url в pgha.yaml или добавьте пакет в зеркало.', 'Check patroni.index_url in pgha.yaml or add the package to the mirror.'));
+	}
+
+	if (/Failed to establish a new connection|Connection refused|Name or service not known|Temporary failure in name resolution|Network is unreachable|timed out|Could not fetch URL|ProxyError/i.test(output)) {
+		return nodeError(node,
+			text(`индекс пакетов ${index} недоступен с узла.`, `the package index ${index} cannot be reached from the node.`),
+			patroni.indexUrl
+				? text('Проверьте адрес patroni.index_url и что сервер работает (curl с узла).', 'Check the patroni.index_url address and that the server runs (curl from the node).')
+				: text('pip нужен доступ в интернет с ВМ; без него укажите зеркало в patroni.index_url или выберите patroni.source: package.', 'pip needs internet access from the VM; without it set a mirror in patroni.index_url or choose patroni.source: package.'));
+	}
+
+	const last = output.trim().split('\n').slice(-3).join(' ');
+	return nodeError(node, text(`pip не смог установить Patroni: ${last}`, `pip could not install Patroni: ${last}`), text('Полный вывод pip в журнале шага.', 'pip\'s whole output is in the step log.'));
+}
+
+/** The venv plan, with pip's failure read and explained instead of passed on raw. */
+async function applyVenv(ctx: StepContext): Promise<void> {
+	const actions = venvPlan(ctx.cluster.patroni);
+	const pip = actions.findIndex(action => action.kind === 'run' && action.command.includes('/bin/pip install'));
+	await runActions(ctx, actions.slice(0, pip));
+	const action = actions[pip] as Extract<Action, {kind: 'run'}>;
+	const result = await probe(ctx, action.command, {asUser: action.asUser, timeoutMs: action.timeoutMs});
+	if (result.code !== 0) throw pipFailure(ctx.node.name, ctx.cluster.patroni, `${result.stdout}\n${result.stderr}`);
+	await runActions(ctx, actions.slice(pip + 1));
 }
 
 export function packagePlan(): Action[] {
@@ -55,6 +106,9 @@ async function installed(ctx: StepContext): Promise<boolean> {
 	const result = await probe(ctx, patroniProbeCommand(ctx.cluster), {asUser: patroniOsUser});
 	const version = result.code === 0 ? parsePatroniVersion(result.stdout) : undefined;
 	if (version) ctx.facts.set(factKeys.patroniVersion, version);
+	// A venv with another release than the pinned one is redone (pip then installs the pin).
+	const {source, version: wanted} = ctx.cluster.patroni;
+	if (version !== undefined && source === 'venv' && wanted !== 'latest' && version !== wanted) return false;
 	return version !== undefined;
 }
 
@@ -66,7 +120,8 @@ const patroniStep: Step = {
 		'venv (the course\'s way): a Python virtual environment in /opt/patroni-venv owned by the postgres user, where pip installs patroni[etcd3] and psycopg2-binary; Ubuntu 24.04 forbids pip outside a venv (PEP 668). Needs internet on the VM. package: the distribution\'s patroni package, no internet needed. Finally patroni --version is recorded.'),
 	scope: 'each-node',
 	check: installed,
-	plan: ctx => ctx.cluster.patroni.source === 'venv' ? venvPlan() : packagePlan(),
+	plan: ctx => ctx.cluster.patroni.source === 'venv' ? venvPlan(ctx.cluster.patroni) : packagePlan(),
+	apply: ctx => ctx.cluster.patroni.source === 'venv' ? applyVenv(ctx) : runActions(ctx, packagePlan()),
 	async verify(ctx) {
 		if (!await installed(ctx)) {
 			const venv = ctx.cluster.patroni.source === 'venv';

@@ -4,7 +4,7 @@
  * `--help` all read this one definition, so they never disagree.
  */
 import type {Text} from '../../steps/types.ts';
-import {maxNodes, minNodes, validPrefix} from '../lab/settings.ts';
+import {defaultRelease, labReleases, maxNodes, minNodes, validPrefix} from '../lab/settings.ts';
 
 const t = (ru: string, en: string): Text => ({ru, en});
 
@@ -63,6 +63,11 @@ const nodeNumber: PositionalSpec = {
 };
 
 const labCommon = [langOption, helpOption];
+const releaseOption: OptionSpec = {
+	name: 'release',
+	value: {hint: labReleases.join('|'), choices: () => labReleases},
+	help: t(`выпуск Debian узлов (по умолчанию ${defaultRelease})`, `the nodes' Debian release (default: ${defaultRelease})`),
+};
 
 function labNodeCommand(name: string, summary: Text): CommandSpec {
 	return {name: `lab ${name}`, summary, options: labCommon, positionals: [nodeNumber]};
@@ -71,12 +76,12 @@ function labNodeCommand(name: string, summary: Text): CommandSpec {
 /** The lab's commands, in the order of its usage text. */
 export const labCommands: readonly CommandSpec[] = [
 	{name: 'lab build', summary: t('локальный apt-репозиторий и корневая ФС узлов (кэш в /var/cache/pgha-lab)', 'local apt repository and node root filesystem (cached in /var/cache/pgha-lab)'), options: [
-		{name: 'force', help: t('собрать заново, даже если ничего не изменилось', 'rebuild even when nothing changed')}, ...labCommon]},
+		{name: 'force', help: t('собрать заново, даже если ничего не изменилось', 'rebuild even when nothing changed')}, releaseOption, ...labCommon]},
 	{name: 'lab up', summary: t('запустить узлы и записать файл кластера', 'boot the nodes and write the cluster file'), options: [
 		{name: 'nodes', value: {hint: 'N', check: value => (/^\d+$/.test(value) && Number(value) >= minNodes && Number(value) <= maxNodes ? undefined : t(`от ${minNodes} до ${maxNodes}`, `from ${minNodes} to ${maxNodes}`))}, help: t('число узлов', 'how many nodes')},
 		{name: 'prefix', value: {hint: '192.168.0', check: value => (validPrefix(value) ? undefined : t('три числа сети /24, например 192.168.0', 'the three numbers of a /24, e.g. 192.168.0'))}, help: t('сеть узлов', 'the nodes\' network')},
 		{name: 'output', short: 'o', value: {hint: 'FILE'}, help: t('куда записать файл кластера (по умолчанию pgha.yaml)', 'where to write the cluster file (default: pgha.yaml)')},
-		...labCommon]},
+		releaseOption, ...labCommon]},
 	{name: 'lab status', summary: t('узлы, адреса, работает ли (код 3, если лаборатория не запущена)', 'nodes, IPs, up or down (exit 3 when the lab is down)'), options: labCommon},
 	{name: 'lab reset', summary: t('все узлы снова чистые, за секунды', 'every node back to fresh, in seconds'), options: labCommon},
 	{name: 'lab down', summary: t('выключить и убрать всё, что создала лаборатория', 'power off and remove everything the lab created'), options: labCommon},

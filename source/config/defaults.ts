@@ -5,7 +5,13 @@ export const defaultClusterName = 'pg-cluster';
 
 export const defaultSsh = {port: 22, user: 'patroni'} as const;
 
-export const defaultPatroni = {source: 'venv', user: 'patroni'} as const;
+/**
+ * The venv path pins the Patroni release CI proved end to end (on the lab's trixie nodes), so a new
+ * upstream release cannot change a student's install overnight; `version: latest` opts out.
+ */
+export const provenPatroniVersion = '4.0.7';
+
+export const defaultPatroni = {source: 'venv', user: 'patroni', version: provenPatroniVersion} as const;
 
 export const defaultEtcd = {
 	source: 'download',

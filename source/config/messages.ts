@@ -93,6 +93,8 @@ export const msg = {
 		issue(field, `${show(value).en} must be "auto" or a PostgreSQL major version such as 16`, `${show(value).ru} должно быть "auto" или основной версией PostgreSQL, например 16`),
 	badVersion: (field: string, value: unknown) =>
 		issue(field, `${show(value).en} is not a version such as 3.5.11`, `${show(value).ru} — не номер версии вида 3.5.11`),
+	badPatroniVersion: (field: string, value: unknown) =>
+		issue(field, `${show(value).en} is not a Patroni release such as 4.0.7, nor latest`, `${show(value).ru} — не выпуск Patroni вида 4.0.7 и не latest`),
 	badUrl: (field: string, value: string) =>
 		issue(field, `${show(value).en} must be an http:// or https:// address`, `${show(value).ru} должно быть адресом http:// или https://`),
 	badDuration: (field: string, value: unknown) =>

@@ -14,6 +14,15 @@ export interface NodeConfig {
 }
 
 export type PatroniSource = 'venv' | 'package';
+
+export interface PatroniInstall {
+	readonly source: PatroniSource;
+	readonly user: string;
+	/** venv: the Patroni release pip installs ('latest' = whatever the index offers today). */
+	readonly version: string;
+	/** venv: the package index pip reads instead of PyPI (a mirror, a company proxy, the lab's index). */
+	readonly indexUrl?: string;
+}
 export type EtcdSource = 'download' | 'upload' | 'package';
 
 export interface Ports {
@@ -71,7 +80,7 @@ export interface ClusterConfig {
 	 * `user` is the course's admin login account (created by the user stage, used from VS Code).
 	 * Patroni itself runs as the `postgres` OS user, which owns /var/run/postgresql and the data dir.
 	 */
-	readonly patroni: {readonly source: PatroniSource; readonly user: string};
+	readonly patroni: PatroniInstall;
 	readonly etcd: EtcdInstall;
 	readonly ports: Ports;
 	readonly timing: PatroniTiming;

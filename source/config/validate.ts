@@ -281,13 +281,22 @@ function readPostgres(r: Reader, root: Dict): number | 'auto' | undefined {
 }
 
 function readPatroni(r: Reader, root: Dict): ClusterConfig['patroni'] | undefined {
-	const section = r.section(root, 'patroni', '', ['source', 'user']);
+	const section = r.section(root, 'patroni', '', ['source', 'user', 'version', 'index_url']);
 	if (!section) return undefined;
 	const source = r.oneOf<PatroniSource>(section, 'source', 'patroni', ['venv', 'package'], defaultPatroni.source);
 	const user = r.string(section, 'user', 'patroni', defaultPatroni.user);
 	if (user !== undefined && !isUserName(user)) r.errors.push(msg.badUser('patroni.user', user));
-	if (source === undefined || user === undefined) return undefined;
-	return {source, user};
+	let version: string | undefined = defaultPatroni.version;
+	if (section.version !== undefined && section.version !== null) {
+		const raw = String(section.version);
+		version = raw === 'latest' || /^\d+\.\d+(\.\d+)?$/.test(raw) ? raw : undefined;
+		if (version === undefined) r.errors.push(msg.badPatroniVersion('patroni.version', section.version));
+	}
+
+	const indexUrl = r.string(section, 'index_url', 'patroni', '');
+	if (indexUrl && !/^https?:\/\/[^\s/]+/.test(indexUrl)) r.errors.push(msg.badUrl('patroni.index_url', indexUrl));
+	if (source === undefined || user === undefined || version === undefined || indexUrl === undefined) return undefined;
+	return {source, user, version, ...(indexUrl ? {indexUrl: indexUrl.replace(/\/+$/, '')} : {})};
 }
 
 function readEtcd(r: Reader, root: Dict, baseDir: string): ClusterConfig['etcd'] | undefined {

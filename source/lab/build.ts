@@ -1,16 +1,20 @@
 /** `pgha lab build`: the local repository and the rootfs, each rebuilt only when its inputs changed. */
+import {createHash} from 'node:crypto';
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {requireDisk, requireTools} from './host-check.ts';
 import {lock, unlock} from './lock.ts';
+import {buildEtcdRelease, servedEtcdRelease} from './etcd-release.ts';
 import {debCount, downloadPackages, hostArch, indexRepo, refreshLists, releaseFile, repoHash} from './repo.ts';
 import {bootstrap, configureRootfs, removeTree, rootfsHash, rootfsLooksComplete} from './rootfs.ts';
-import {buildFreeMb, buildLockFile, buildLog, buildTools, cacheDir, repoStamp, rootfsDir, rootfsStamp} from './settings.ts';
+import {buildFreeMb, buildLockFile, buildTools, indexedPatroni, releasePaths, type LabRelease} from './settings.ts';
+import {buildPythonIndex, builderScript} from './wheels.ts';
 import {readState} from './state.ts';
 import {LabError, t, type Reporter} from './text.ts';
 
 export interface BuildOptions {
 	/** Rebuild both parts even when nothing changed (e.g. to pick up newer packages from the mirror). */
 	readonly force: boolean;
+	readonly release: LabRelease;
 }
 
 function stampMatches(file: string, hash: string): boolean {
@@ -31,7 +35,7 @@ async function withHeartbeat<T>(report: Reporter, text: () => {ru: string; en: s
 	}
 }
 
-function lastLogLines(count = 25): string {
+function lastLogLines(buildLog: string, count = 25): string {
 	try {
 		return readFileSync(buildLog, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
 	} catch {
@@ -39,50 +43,83 @@ function lastLogLines(count = 25): string {
 	}
 }
 
-export async function planBuild(force: boolean): Promise<{arch: string; repo: boolean; rootfs: boolean; repoHash: string; rootfsHash: string}> {
+export interface BuildPlan {
+	readonly arch: string;
+	readonly repo: boolean;
+	readonly rootfs: boolean;
+	readonly etcd: boolean;
+	readonly pypi: boolean;
+	readonly repoHash: string;
+	readonly rootfsHash: string;
+	/** The served extras (etcd tarball, Python index) are made from the repository: its hash is theirs. */
+	readonly extrasHash: string;
+}
+
+export async function planBuild(release: LabRelease, force: boolean): Promise<BuildPlan> {
 	const arch = await hostArch();
-	const repo = repoHash(arch);
-	const rootfs = rootfsHash(arch);
-	const repoNeeded = force || !stampMatches(repoStamp, repo) || !existsSync(releaseFile());
-	const rootfsNeeded = force || !stampMatches(rootfsStamp, rootfs) || !rootfsLooksComplete(rootfsDir);
-	return {arch, repo: repoNeeded, rootfs: rootfsNeeded, repoHash: repo, rootfsHash: rootfs};
+	const paths = releasePaths(release);
+	const repo = repoHash(release, arch);
+	const rootfs = rootfsHash(release, arch);
+	const extras = createHash('sha256').update(repo).update(builderScript(indexedPatroni[release] ?? '')).digest('hex');
+	const repoNeeded = force || !stampMatches(paths.repoStamp, repo) || !existsSync(releaseFile(release));
+	return {
+		arch,
+		repo: repoNeeded,
+		rootfs: force || !stampMatches(paths.rootfsStamp, rootfs) || !rootfsLooksComplete(release, paths.rootfsDir),
+		etcd: repoNeeded || !stampMatches(paths.etcdStamp, extras) || !servedEtcdRelease(release),
+		pypi: indexedPatroni[release] !== undefined && (repoNeeded || !stampMatches(paths.pypiStamp, extras) || !existsSync(`${paths.pypiDir}/simple/index.html`)),
+		repoHash: repo,
+		rootfsHash: rootfs,
+		extrasHash: extras,
+	};
 }
 
 export async function build(options: BuildOptions, report: Reporter): Promise<void> {
 	requireTools(buildTools);
-	const plan = await planBuild(options.force);
-	if (!plan.repo && !plan.rootfs) {
+	const {release} = options;
+	const paths = releasePaths(release);
+	const plan = await planBuild(release, options.force);
+	if (!plan.repo && !plan.rootfs && !plan.etcd && !plan.pypi) {
 		report.line(t(
-			`Ничего не изменилось: репозиторий и rootfs уже собраны (${cacheDir}).`,
-			`Nothing changed: the repository and the rootfs are already built (${cacheDir}).`,
+			`Ничего не изменилось: ${release} уже собран (${paths.cacheDir}).`,
+			`Nothing changed: ${release} is already built (${paths.cacheDir}).`,
 		));
 		return;
 	}
 
-	if (readState()) {
+	const running = readState();
+	if (running && running.release === release) {
 		throw new LabError(t(
 			'Лаборатория запущена, а rootfs — общий нижний слой её узлов. Сначала: pgha lab down',
 			'The lab is up and the rootfs is the lower layer of its nodes. First run: pgha lab down',
 		));
 	}
 
-	mkdirSync(cacheDir, {recursive: true});
-	requireDisk(cacheDir, buildFreeMb);
+	mkdirSync(paths.cacheDir, {recursive: true});
+	requireDisk(paths.cacheDir, buildFreeMb);
 	if (!(await lock(buildLockFile, 0))) {
 		throw new LabError(t('Сборка уже идёт в другом процессе.', 'Another build is already running.'));
 	}
 
-	const logFd = openSync(buildLog, 'w', 0o644);
+	const logFd = openSync(paths.buildLog, 'w', 0o644);
 	try {
-		report.line(t(`Полный лог сборки: ${buildLog}`, `Full build log: ${buildLog}`));
-		if (plan.repo) await buildRepo(plan.arch, plan.repoHash, logFd, report);
+		report.line(t(`Сборка ${release}. Полный лог: ${paths.buildLog}`, `Building ${release}. Full log: ${paths.buildLog}`));
+		if (plan.repo) await buildRepo(release, plan.arch, plan.repoHash, logFd, report);
 		else report.line(t('Репозиторий не изменился.', 'The repository is unchanged.'));
-		if (plan.rootfs) await buildRootfs(plan.rootfsHash, logFd, report);
+		if (plan.rootfs) await buildRootfs(release, plan.rootfsHash, logFd, report);
 		else report.line(t('Rootfs не изменился.', 'The rootfs is unchanged.'));
+		if (plan.etcd) {
+			writeFileSync(paths.etcdStamp, '');
+			const etcd = buildEtcdRelease(release);
+			writeFileSync(paths.etcdStamp, `${plan.extrasHash}\n`);
+			report.line(t(`etcd ${etcd.version}: архив релиза и SHA256SUMS готовы (${paths.etcdDir}).`, `etcd ${etcd.version}: release tarball and SHA256SUMS ready (${paths.etcdDir}).`));
+		}
+
+		if (plan.pypi) await buildIndex(release, plan.extrasHash, logFd, report);
 
 		report.line(t('Сборка готова. Дальше: pgha lab up', 'Build done. Next: pgha lab up'));
 	} catch (error) {
-		const tail = lastLogLines();
+		const tail = lastLogLines(paths.buildLog);
 		if (tail) process.stderr.write(`${tail}\n`);
 		throw error;
 	} finally {
@@ -91,33 +128,35 @@ export async function build(options: BuildOptions, report: Reporter): Promise<vo
 	}
 }
 
-async function buildRepo(arch: string, hash: string, logFd: number, report: Reporter): Promise<void> {
+async function buildRepo(release: LabRelease, arch: string, hash: string, logFd: number, report: Reporter): Promise<void> {
+	const {repoStamp} = releasePaths(release);
 	writeFileSync(repoStamp, '');
-	report.line(t('Репозиторий: обновляю списки пакетов (настройки apt этой машины)…', 'Repository: refreshing package lists (this machine\'s apt settings)…'));
-	await refreshLists(logFd);
+	report.line(t(`Репозиторий: обновляю списки пакетов ${release} (зеркало этой машины)…`, `Repository: refreshing the ${release} package lists (this machine's mirror)…`));
+	await refreshLists(release, logFd);
 	let step = '';
 	const progress = () => {
-		const {count, mb} = debCount();
+		const {count, mb} = debCount(release);
 		return t(`Репозиторий: скачивание ${step}, в пуле ${count} пакетов, ${mb} МБ`, `Repository: downloading ${step}, ${count} packages in the pool, ${mb} MB`);
 	};
 
-	await withHeartbeat(report, progress, downloadPackages(logFd, (done, total) => {
+	await withHeartbeat(report, progress, downloadPackages(release, logFd, (done, total) => {
 		step = `${done + 1}/${total}`;
 		if (done === 0) report.line(t('Репозиторий: скачиваю все пакеты…', 'Repository: downloading all packages…'));
 	}));
 	report.line(progress());
 	report.line(t('Репозиторий: индексирую…', 'Repository: indexing…'));
-	await indexRepo(arch);
+	await indexRepo(release, arch);
 	writeFileSync(repoStamp, `${hash}\n`);
-	const {count, mb} = debCount();
+	const {count, mb} = debCount(release);
 	report.line(t(`Репозиторий готов: ${count} пакетов, ${mb} МБ.`, `Repository ready: ${count} packages, ${mb} MB.`));
 }
 
-async function buildRootfs(hash: string, logFd: number, report: Reporter): Promise<void> {
+async function buildRootfs(release: LabRelease, hash: string, logFd: number, report: Reporter): Promise<void> {
+	const {rootfsDir, rootfsStamp} = releasePaths(release);
 	writeFileSync(rootfsStamp, '');
 	const fresh = `${rootfsDir}.new`;
 	report.line(t('Rootfs: mmdebstrap из локального репозитория (около минуты)…', 'Rootfs: mmdebstrap from the local repository (about a minute)…'));
-	await withHeartbeat(report, () => t('Rootfs: mmdebstrap работает…', 'Rootfs: mmdebstrap is running…'), bootstrap(fresh, logFd));
+	await withHeartbeat(report, () => t('Rootfs: mmdebstrap работает…', 'Rootfs: mmdebstrap is running…'), bootstrap(release, fresh, logFd));
 	report.line(t('Rootfs: пользователь student, sshd, маскирую таймеры apt…', 'Rootfs: user student, sshd, masking apt timers…'));
 	await configureRootfs(fresh);
 	const old = `${rootfsDir}.old`;
@@ -127,4 +166,16 @@ async function buildRootfs(hash: string, logFd: number, report: Reporter): Promi
 	await removeTree(old);
 	writeFileSync(rootfsStamp, `${hash}\n`);
 	report.line(t(`Rootfs готов: ${rootfsDir}`, `Rootfs ready: ${rootfsDir}`));
+}
+
+async function buildIndex(release: LabRelease, hash: string, logFd: number, report: Reporter): Promise<void> {
+	const {pypiStamp, pypiDir} = releasePaths(release);
+	writeFileSync(pypiStamp, '');
+	report.line(t(
+		'Индекс Python: собираю колёса из исходных пакетов Debian (patroni[etcd3], psycopg2-binary; пара минут)…',
+		'Python index: building wheels from Debian source packages (patroni[etcd3], psycopg2-binary; a couple of minutes)…',
+	));
+	const {wheels} = await withHeartbeat(report, () => t('Индекс Python: сборка идёт…', 'Python index: still building…'), buildPythonIndex(release, logFd));
+	writeFileSync(pypiStamp, `${hash}\n`);
+	report.line(t(`Индекс Python готов: ${wheels} колёс, проверен установкой в чистый venv (${pypiDir}).`, `Python index ready: ${wheels} wheels, checked by an install into a fresh venv (${pypiDir}).`));
 }

@@ -1,11 +1,28 @@
 /** The cluster file `pgha lab up` writes, so `pgha` targets the lab nodes at once. */
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
-import {labUser, switchNetns, type LabLayout} from './settings.ts';
+import {servedEtcdRelease} from './etcd-release.ts';
+import {indexedPatroni, labUser, switchNetns, type LabLayout} from './settings.ts';
+
+/**
+ * How the nodes get Patroni and etcd: on a release with a lab Python index, the course's own path
+ * (pip in a venv, the etcd release tarball), served by the lab; otherwise the distribution's packages.
+ */
+export function installLines(layout: LabLayout, etcdVersion = servedEtcdRelease(layout.release)?.version): string[] {
+	const server = `http://${layout.switchIp}`;
+	if (indexedPatroni[layout.release] && etcdVersion) {
+		return [
+			`patroni: {source: venv, user: patroni, index_url: ${server}/pypi/simple}`,
+			`etcd: {source: download, version: ${etcdVersion}, download_base: ${server}/etcd}`,
+		];
+	}
+
+	return ['patroni: {source: package, user: patroni}', 'etcd: {source: package}'];
+}
 
 /** First line of every file the lab writes: only such a file may be overwritten by the next `up`. */
 export const clusterFileMarker = '# written by `pgha lab up`';
 
-export function clusterFileText(layout: LabLayout): string {
+export function clusterFileText(layout: LabLayout, install = installLines(layout)): string {
 	const first = layout.nodes[0]!.name;
 	return [
 		clusterFileMarker,
@@ -14,8 +31,8 @@ export function clusterFileText(layout: LabLayout): string {
 		'nodes:',
 		...layout.nodes.map(node => `  - {name: ${node.name}, ip: ${node.ip}, ssh: {port: 22, user: ${labUser}, auth: password}}`),
 		'postgres: {version: auto}',
-		'patroni: {source: package, user: patroni}',
-		'etcd: {source: package}',
+		`# Debian ${layout.release} lab nodes`,
+		...install,
 		`haproxy: {node: ${first}}`,
 		`lab: {netns: ${switchNetns}}`,
 		'',

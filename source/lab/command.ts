@@ -3,12 +3,14 @@ import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {build} from './build.ts';
 import {requireLinux, requireRoot} from './host-check.ts';
 import {down, execInNode, linkCommand, reset, startNodeCommand, status, stopNodeCommand, up, type LabStatus} from './lab.ts';
-import {defaultNetPrefix, defaultNodeCount, maxNodes, minNodes, validPrefix} from './settings.ts';
+import {defaultNetPrefix, defaultNodeCount, defaultRelease, isLabRelease, labReleases, maxNodes, minNodes, validPrefix, type LabRelease} from './settings.ts';
 import {LabError, pickLang, reporter, t, type Lang} from './text.ts';
 
 export const usage = `Usage: pgha lab <command> [options]
-  build [--force]                     local apt repository + node rootfs (cached in /var/cache/pgha-lab)
-  up [--nodes 3-5] [--prefix 192.168.0] [-o pgha.yaml]
+  build [--force] [--release trixie|bookworm]
+                                      local apt repository, node rootfs, etcd tarball and Python
+                                      index (cached per release in /var/cache/pgha-lab)
+  up [--nodes 3-5] [--prefix 192.168.0] [-o pgha.yaml] [--release trixie|bookworm]
                                       boot the nodes and write the cluster file
   status                              nodes, IPs, up/down (exit 3 when the lab is down)
   reset                               all nodes back to fresh, in seconds
@@ -34,7 +36,7 @@ function formatStatus(report: LabStatus, lang: Lang): string {
 		cut: t('сеть отрезана', 'network cut'),
 	};
 	const lines = [
-		`${t('Лаборатория', 'Lab')[lang]}: ${report.state!.switchNetns} ${report.state!.switchIp}, ${t('репозиторий', 'repository')[lang]} ${report.repoServer ? 'OK' : '—'}, ${t('файл кластера', 'cluster file')[lang]} ${report.state!.clusterFile}`,
+		`${t('Лаборатория', 'Lab')[lang]}: Debian ${report.state!.release}, ${report.state!.switchNetns} ${report.state!.switchIp}, ${t('репозиторий', 'repository')[lang]} ${report.repoServer ? 'OK' : '—'}, ${t('файл кластера', 'cluster file')[lang]} ${report.state!.clusterFile}`,
 	];
 	if (report.state!.phase !== 'up') {
 		lines.push(t(
@@ -61,6 +63,12 @@ function nodeCount(args: ParsedArgs): number {
 	return count;
 }
 
+function release(args: ParsedArgs): LabRelease {
+	const value = flagString(args, 'release') ?? defaultRelease;
+	if (!isLabRelease(value)) throw new LabError(t(`--release: ${labReleases.join(' или ')}.`, `--release: ${labReleases.join(' or ')}.`), 2);
+	return value;
+}
+
 function netPrefix(args: ParsedArgs): string {
 	const prefix = flagString(args, 'prefix') ?? defaultNetPrefix;
 	if (!validPrefix(prefix)) {
@@ -82,10 +90,10 @@ async function dispatch(args: ParsedArgs, lang: Lang): Promise<number> {
 	const report = reporter(lang);
 	switch (sub) {
 		case 'build':
-			await build({force: hasFlag(args, 'force')}, report);
+			await build({force: hasFlag(args, 'force'), release: release(args)}, report);
 			return 0;
 		case 'up':
-			await up({nodes: nodeCount(args), prefix: netPrefix(args), output: flagString(args, 'o', 'output') ?? 'pgha.yaml'}, report);
+			await up({release: release(args), nodes: nodeCount(args), prefix: netPrefix(args), output: flagString(args, 'o', 'output') ?? 'pgha.yaml'}, report);
 			return 0;
 		case 'down':
 			await down(report);

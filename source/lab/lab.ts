@@ -12,8 +12,8 @@ import {bootNode, cgroupParents, consoleLog, consoleTail, leaderPid, nodeRunning
 import {run} from './process.ts';
 import {runningServerPid, startRepoServer, stopRepoServer} from './repo-server.ts';
 import {
-	bootTimeoutMs, labLayout, labPassword, maxNodes, nodeSpec, nodesDir, nspawnRunDir, nspawnTmpfsSource, opLockFile,
-	runDir, runTools, stopGraceMs, switchNetns, upFreeMb, type LabLayout, type NodeSpec,
+	bootTimeoutMs, defaultRelease, labLayout, labPassword, maxNodes, nodeSpec, nodesDir, nspawnRunDir, nspawnTmpfsSource, opLockFile,
+	runDir, runTools, stopGraceMs, switchNetns, upFreeMb, type LabLayout, type LabRelease, type NodeSpec,
 } from './settings.ts';
 import {labIsUp, layoutOf, readState, writeState, type LabState} from './state.ts';
 import {LabError, t, type Reporter} from './text.ts';
@@ -50,6 +50,7 @@ export function pickNode(layout: LabLayout, argument: string | undefined): NodeS
 }
 
 export interface UpOptions {
+	readonly release: LabRelease;
 	readonly nodes: number;
 	readonly prefix: string;
 	readonly output: string;
@@ -94,9 +95,10 @@ export async function up(options: UpOptions, report: Reporter): Promise<void> {
 		));
 	}
 
-	const plan = await planBuild(false);
-	if (plan.repo || plan.rootfs) {
-		throw new LabError(t('Лаборатория не собрана или устарела. Сначала: pgha lab build', 'The lab is not built or out of date. First run: pgha lab build'));
+	const plan = await planBuild(options.release, false);
+	if (plan.repo || plan.rootfs || plan.etcd || plan.pypi) {
+		const build = `pgha lab build${options.release === defaultRelease ? '' : ` --release ${options.release}`}`;
+		throw new LabError(t(`Лаборатория ${options.release} не собрана или устарела. Сначала: ${build}`, `The ${options.release} lab is not built or out of date. First run: ${build}`));
 	}
 
 	const output = path.resolve(options.output);
@@ -111,9 +113,10 @@ export async function up(options: UpOptions, report: Reporter): Promise<void> {
 	requireDisk(nodesDir, upFreeMb);
 	await exclusive(async () => {
 		if (labIsUp()) throw new LabError(t('Лаборатория уже запущена.', 'The lab is already up.'));
-		const layout = labLayout(options.prefix, options.nodes);
+		const layout = labLayout(options.prefix, options.nodes, options.release);
 		const state: LabState = {
 			version: 1,
+			release: options.release,
 			prefix: options.prefix,
 			nodeCount: options.nodes,
 			switchNetns,
@@ -133,8 +136,8 @@ export async function up(options: UpOptions, report: Reporter): Promise<void> {
 			report.line(t(`Сеть: ${switchNetns} (${layout.switchIp}), без выхода наружу`, `Network: ${switchNetns} (${layout.switchIp}), no way out`));
 			await createSwitch(layout);
 			for (const node of layout.nodes) await createNodeNetwork(node);
-			await startRepoServer(layout.switchIp);
-			report.line(t(`Репозиторий apt: http://${layout.switchIp}/debian`, `apt repository: http://${layout.switchIp}/debian`));
+			await startRepoServer(layout.switchIp, layout.release);
+			report.line(t(`Узлы: Debian ${layout.release}; репозиторий apt: http://${layout.switchIp}/debian`, `Nodes: Debian ${layout.release}; apt repository: http://${layout.switchIp}/debian`));
 			await bootAll(layout.nodes, layout, true, report);
 			writeClusterFile(output, layout);
 			writeState({...state, phase: 'up'});
@@ -202,7 +205,7 @@ export async function reset(report: Reporter): Promise<void> {
 		// Fresh nodes are useless without their apt repository: bring the server back if it died.
 		if (runningServerPid() === undefined) {
 			report.line(t('Сервер репозитория apt не работал: запускаю заново', 'The apt repository server was not running: starting it again'));
-			await startRepoServer(layout.switchIp);
+			await startRepoServer(layout.switchIp, layout.release);
 		}
 
 		await bootAll(layout.nodes, layout, true, report);

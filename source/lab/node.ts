@@ -11,7 +11,7 @@ import {isMountPoint, unmountUnder} from './mounts.ts';
 import {netnsPath, probeTcp} from './network.ts';
 import {cgroupPids, namespaceInit, pidAlive, processCommandLine, removeCgroupTree} from './pids.ts';
 import {run, sleep} from './process.ts';
-import {type LabLayout, mergedDir, type NodeSpec, rootfsDir, runDir, suite} from './settings.ts';
+import {type LabLayout, mergedDir, type NodeSpec, releasePaths, runDir} from './settings.ts';
 
 const supervisorScript = fileURLToPath(new URL('node-run.sh', import.meta.url));
 
@@ -97,7 +97,7 @@ async function writeIdentity(node: NodeSpec, layout: LabLayout): Promise<void> {
 		'',
 	].join('\n'));
 	writeInto(root, 'etc/machine-id', `${randomBytes(16).toString('hex')}\n`, 0o444);
-	writeInto(root, 'etc/apt/sources.list', `deb [trusted=yes] http://${layout.switchIp}/debian ${suite} main\n`);
+	writeInto(root, 'etc/apt/sources.list', `deb [trusted=yes] http://${layout.switchIp}/debian ${layout.release} main\n`);
 	// Nothing answers DNS in the lab: lookups fail at once instead of hanging.
 	writeInto(root, 'etc/resolv.conf', `nameserver ${layout.switchIp}\n`);
 	await run('ssh-keygen', ['-A', '-f', root]);
@@ -113,7 +113,7 @@ export async function prepareNode(node: NodeSpec, layout: LabLayout, fresh: bool
 	const dirs = {upper: path.join(node.dir, 'upper'), work: path.join(node.dir, 'work'), merged: mergedDir(node)};
 	for (const dir of Object.values(dirs)) mkdirSync(dir, {recursive: true});
 	if (!isMountPoint(dirs.merged)) {
-		await run('mount', ['-t', 'overlay', `pgha-lab-${node.name}`, '-o', `lowerdir=${rootfsDir},upperdir=${dirs.upper},workdir=${dirs.work}`, dirs.merged]);
+		await run('mount', ['-t', 'overlay', `pgha-lab-${node.name}`, '-o', `lowerdir=${releasePaths(layout.release).rootfsDir},upperdir=${dirs.upper},workdir=${dirs.work}`, dirs.merged]);
 	}
 
 	if (fresh) await writeIdentity(node, layout);

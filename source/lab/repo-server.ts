@@ -4,7 +4,7 @@ import {spawn} from 'node:child_process';
 import {probeTcp} from './network.ts';
 import {pidAlive, processCommandLine} from './pids.ts';
 import {sleep} from './process.ts';
-import {hostPython, repoDir, repoServerLog, repoServerPidFile, switchNetns} from './settings.ts';
+import {cacheRoot, hostPython, releasePaths, repoServerLog, repoServerPidFile, switchNetns, type LabRelease} from './settings.ts';
 
 function serverPid(): number | undefined {
 	try {
@@ -20,14 +20,14 @@ export function runningServerPid(): number | undefined {
 	const pid = serverPid();
 	if (pid === undefined || !pidAlive(pid)) return undefined;
 	const commandLine = processCommandLine(pid);
-	return commandLine.includes('http.server') && commandLine.includes(repoDir) ? pid : undefined;
+	return commandLine.includes('http.server') && commandLine.includes(cacheRoot) ? pid : undefined;
 }
 
-export async function startRepoServer(switchIp: string): Promise<void> {
+export async function startRepoServer(switchIp: string, release: LabRelease): Promise<void> {
 	const log = openSync(repoServerLog, 'a', 0o644);
 	// `ip netns exec` execs the command in place, so the child's PID is the server's PID.
 	// `detached` gives it its own session: it outlives this command and ignores the terminal's Ctrl+C.
-	const child = spawn('ip', ['netns', 'exec', switchNetns, hostPython, '-m', 'http.server', '80', '--bind', switchIp, '--directory', repoDir], {
+	const child = spawn('ip', ['netns', 'exec', switchNetns, hostPython, '-m', 'http.server', '80', '--bind', switchIp, '--directory', releasePaths(release).repoDir], {
 		detached: true,
 		stdio: ['ignore', log, log],
 	});

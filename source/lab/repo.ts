@@ -1,43 +1,83 @@
 /**
- * The local apt repository: every package a node may install, downloaded once with the host's own
- * apt configuration (mirror, proxy, auth) and indexed as a normal suite for the nodes' apt.
+ * The local apt repository of one release: every package a node may install, downloaded once from
+ * the host's Debian mirror with a private apt configuration (its own sources, lists and status, so
+ * the host's apt state is never read or changed) and indexed as a normal suite for the nodes' apt.
  */
 import {createHash} from 'node:crypto';
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {run} from './process.ts';
-import {aptStateDir, basePackages, clusterPackages, poolDir, repoDebianDir, suite} from './settings.ts';
+import {basePackages, clusterPackages, releasePaths, wheelBuildPackages, type LabRelease} from './settings.ts';
 
 /** Bump when the way the repository is made changes, so caches made the old way are rebuilt. */
-const repoFormat = 1;
+const repoFormat = 2;
+
+const fallbackMirror = 'http://deb.debian.org/debian';
+const keyring = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 export async function hostArch(): Promise<string> {
 	return (await run('dpkg', ['--print-architecture'])).stdout.trim();
 }
 
-/** The host's apt sources: the repository mirrors whatever they point at, so they are part of its identity. */
-function hostSourcesText(): string {
+function hostSourceFiles(): string[] {
 	const files = ['/etc/apt/sources.list'];
 	const dir = '/etc/apt/sources.list.d';
 	if (existsSync(dir)) for (const name of readdirSync(dir).sort()) files.push(path.join(dir, name));
-	return files.filter(file => existsSync(file)).map(file => `${file}\n${readFileSync(file, 'utf8')}`).join('\n');
+	return files.filter(file => existsSync(file));
 }
 
-export function repoHash(arch: string): string {
-	const identity = {repoFormat, suite, arch, basePackages, clusterPackages, sources: hostSourcesText()};
+/** The Debian mirror this machine already uses (a local mirror or proxy keeps working), else deb.debian.org. */
+export function debianMirror(sourcesText: string): string {
+	const urls = [...sourcesText.matchAll(/\b(https?:\/\/\S+?)\/?(?=\s|$)/g)].map(match => match[1]!);
+	return urls.find(url => /\/debian$/.test(url)) ?? fallbackMirror;
+}
+
+function hostMirror(): string {
+	return debianMirror(hostSourceFiles().map(file => readFileSync(file, 'utf8')).join('\n'));
+}
+
+/** The sources a fresh VM of this release has: main, updates and security, binaries and sources. */
+export function releaseSources(release: LabRelease, mirror: string): string {
+	const security = mirror.replace(/\/debian$/, '/debian-security');
+	return [
+		`deb [signed-by=${keyring}] ${mirror} ${release} ${release}-updates main`,
+		`deb [signed-by=${keyring}] ${security} ${release}-security main`,
+		`deb-src [signed-by=${keyring}] ${mirror} ${release} ${release}-updates main`,
+		`deb-src [signed-by=${keyring}] ${security} ${release}-security main`,
+		'',
+	].join('\n');
+}
+
+/** Everything the repository holds, per release: a node's base, the cluster's packages, the wheel builder's. */
+export function repoPackages(release: LabRelease): string[] {
+	return [...clusterPackages(release), ...wheelBuildPackages(release)];
+}
+
+export function repoHash(release: LabRelease, arch: string): string {
+	const identity = {repoFormat, release, arch, base: basePackages(release), packages: repoPackages(release), mirror: hostMirror()};
 	return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
-export function releaseFile(): string {
-	return path.join(repoDebianDir, 'dists', suite, 'Release');
+export function releaseFile(release: LabRelease): string {
+	return path.join(releasePaths(release).repoDebianDir, 'dists', release, 'Release');
 }
 
-/** apt options that point every piece of state at the lab's own directories. */
-function aptOptions(): string[] {
+/** apt options that point every piece of state and configuration at the release's own directories. */
+export function aptOptions(release: LabRelease): string[] {
+	const {aptStateDir, poolDir} = releasePaths(release);
+	mkdirSync(path.join(aptStateDir, 'lists', 'partial'), {recursive: true});
+	mkdirSync(path.join(aptStateDir, 'parts'), {recursive: true});
 	const status = path.join(aptStateDir, 'status');
 	if (!existsSync(status)) writeFileSync(status, '');
+	const sourceList = path.join(aptStateDir, 'sources.list');
+	writeFileSync(sourceList, releaseSources(release, hostMirror()));
 	const options: Record<string, string> = {
+		'Dir::Etc::sourcelist': sourceList,
+		// An empty folder: none of the host's own sources, pins or settings reach this apt.
+		'Dir::Etc::sourceparts': path.join(aptStateDir, 'parts'),
+		'Dir::Etc::preferencesparts': path.join(aptStateDir, 'parts'),
+		'Dir::Etc::preferences': path.join(aptStateDir, 'preferences'),
 		'Dir::State::Lists': path.join(aptStateDir, 'lists'),
 		// An empty dpkg status makes apt download the whole dependency closure, not just what the host lacks.
 		'Dir::State::status': status,
@@ -52,9 +92,10 @@ function aptOptions(): string[] {
 	return Object.entries(options).flatMap(([key, value]) => ['-o', `${key}=${value}`]);
 }
 
-export function debCount(): {count: number; mb: number} {
+export function debCount(release: LabRelease): {count: number; mb: number} {
 	let count = 0;
 	let bytes = 0;
+	const {poolDir} = releasePaths(release);
 	try {
 		for (const name of readdirSync(poolDir)) {
 			if (!name.endsWith('.deb')) continue;
@@ -68,21 +109,21 @@ export function debCount(): {count: number; mb: number} {
 
 const basePatterns = ['?essential', '?priority(required)', '?priority(important)'];
 
-export async function refreshLists(logFd: number): Promise<void> {
-	mkdirSync(path.join(aptStateDir, 'lists', 'partial'), {recursive: true});
-	mkdirSync(path.join(poolDir, 'partial'), {recursive: true});
-	await run('apt-get', [...aptOptions(), 'update'], {logFd});
+export async function refreshLists(release: LabRelease, logFd: number): Promise<void> {
+	mkdirSync(path.join(releasePaths(release).poolDir, 'partial'), {recursive: true});
+	await run('apt-get', [...aptOptions(release), 'update'], {logFd});
 }
 
 /**
  * One run for everything, then one per cluster package on top of the base set: a node that installs
  * just that package may pick other alternatives or Recommends than the all-in-one resolution did.
  */
-export async function downloadPackages(logFd: number, onStep: (done: number, total: number) => void): Promise<void> {
-	const sets = [[...clusterPackages], ...clusterPackages.map(pkg => [pkg])];
+export async function downloadPackages(release: LabRelease, logFd: number, onStep: (done: number, total: number) => void): Promise<void> {
+	const packages = repoPackages(release);
+	const sets = [packages, ...clusterPackages(release).map(pkg => [pkg])];
 	for (const [index, extra] of sets.entries()) {
 		onStep(index, sets.length);
-		await run('apt-get', [...aptOptions(), '-y', '--download-only', 'install', ...basePatterns, ...basePackages, ...extra], {
+		await run('apt-get', [...aptOptions(release), '-y', '--download-only', 'install', ...basePatterns, ...basePackages(release), ...extra], {
 			logFd,
 			env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'},
 		});
@@ -90,24 +131,25 @@ export async function downloadPackages(logFd: number, onStep: (done: number, tot
 }
 
 /** Index the pool like a normal suite (Packages, Packages.gz, Release). */
-export async function indexRepo(arch: string): Promise<void> {
-	const binaryDir = path.join(repoDebianDir, 'dists', suite, 'main', `binary-${arch}`);
+export async function indexRepo(release: LabRelease, arch: string): Promise<void> {
+	const {repoDebianDir} = releasePaths(release);
+	const binaryDir = path.join(repoDebianDir, 'dists', release, 'main', `binary-${arch}`);
 	mkdirSync(binaryDir, {recursive: true});
 	const {stdout} = await run('apt-ftparchive', ['packages', 'pool'], {cwd: repoDebianDir});
 	writeFileSync(path.join(binaryDir, 'Packages'), stdout);
 	writeFileSync(path.join(binaryDir, 'Packages.gz'), gzipSync(stdout));
 	// apt-ftparchive would list an existing Release inside itself: remove it, write the new one aside.
-	const suiteDir = path.join(repoDebianDir, 'dists', suite);
+	const suiteDir = path.join(repoDebianDir, 'dists', release);
 	rmSync(path.join(suiteDir, 'Release'), {force: true});
 	const prefix = 'APT::FTPArchive::Release::';
-	const {stdout: release} = await run('apt-ftparchive', [
-		'-o', `${prefix}Suite=${suite}`,
-		'-o', `${prefix}Codename=${suite}`,
+	const {stdout: releaseText} = await run('apt-ftparchive', [
+		'-o', `${prefix}Suite=${release}`,
+		'-o', `${prefix}Codename=${release}`,
 		'-o', `${prefix}Components=main`,
 		'-o', `${prefix}Architectures=${arch} all`,
 		'release', '.',
 	], {cwd: suiteDir});
 	const temporary = path.join(repoDebianDir, 'Release.tmp');
-	writeFileSync(temporary, release);
+	writeFileSync(temporary, releaseText);
 	renameSync(temporary, path.join(suiteDir, 'Release'));
 }

@@ -8,13 +8,13 @@ import {existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync,
 import path from 'node:path';
 import {unmountUnder} from './mounts.ts';
 import {run} from './process.ts';
-import {basePackages, labPassword, labUser, repoDebianDir, suite} from './settings.ts';
+import {basePackages, labPassword, labUser, releasePaths, type LabRelease} from './settings.ts';
 
 /** Bump when configureRootfs changes, so an old rootfs is rebuilt. */
 const rootfsFormat = 1;
 
-export function rootfsHash(arch: string): string {
-	return createHash('sha256').update(JSON.stringify({rootfsFormat, suite, arch, basePackages})).digest('hex');
+export function rootfsHash(release: LabRelease, arch: string): string {
+	return createHash('sha256').update(JSON.stringify({rootfsFormat, release, arch, base: basePackages(release)})).digest('hex');
 }
 
 /** Removes a rootfs directory without ever following a leftover bind mount into the repository. */
@@ -24,19 +24,19 @@ export async function removeTree(dir: string): Promise<void> {
 	await run('rm', ['-rf', '--one-file-system', dir]);
 }
 
-export async function bootstrap(target: string, logFd: number): Promise<void> {
+export async function bootstrap(release: LabRelease, target: string, logFd: number): Promise<void> {
 	await removeTree(target);
 	await run('mmdebstrap', [
 		'--mode=root',
 		'--variant=important',
 		'--format=directory',
-		`--include=${basePackages.join(',')}`,
+		`--include=${basePackages(release).join(',')}`,
 		// Makes the file:// repository visible inside the chroot while apt runs there.
 		'--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount',
 		'--aptopt=Acquire::Languages "none"',
-		suite,
+		release,
 		target,
-		`deb [trusted=yes] file://${repoDebianDir} ${suite} main`,
+		`deb [trusted=yes] file://${releasePaths(release).repoDebianDir} ${release} main`,
 	], {logFd});
 	// A failed hook can leave the repository bind-mounted inside; never keep such a mount around.
 	await unmountUnder(target);
@@ -111,9 +111,9 @@ export async function configureRootfs(root: string): Promise<void> {
 	].join('\n'));
 }
 
-export function rootfsLooksComplete(root: string): boolean {
+export function rootfsLooksComplete(release: LabRelease, root: string): boolean {
 	try {
-		return readFileSync(path.join(root, 'etc/os-release'), 'utf8').includes('bookworm') && existsSync(path.join(root, 'usr/sbin/sshd'));
+		return readFileSync(path.join(root, 'etc/os-release'), 'utf8').includes(release) && existsSync(path.join(root, 'usr/sbin/sshd'));
 	} catch {
 		return false;
 	}

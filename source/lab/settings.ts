@@ -4,36 +4,76 @@
  */
 import path from 'node:path';
 
-/** Cached build products (repo, rootfs, stamps); safe to delete, `pgha lab build` recreates them. */
-export const cacheDir = '/var/cache/pgha-lab';
+/** Cached build products of every release, side by side; safe to delete, `pgha lab build` recreates them. */
+export const cacheRoot = '/var/cache/pgha-lab';
 /** Node overlays (upper/work/merged per node): disposable state, wiped by reset and down. */
 export const nodesDir = '/var/lib/pgha-lab/nodes';
 /** Runtime state of a running lab: state.json, PID files, console logs. Gone after `down`. */
 export const runDir = '/run/pgha-lab';
 
-export const repoDir = path.join(cacheDir, 'repo');
-/** The apt repository root served as http://<switch>/debian. */
-export const repoDebianDir = path.join(repoDir, 'debian');
-export const poolDir = path.join(repoDebianDir, 'pool');
-export const rootfsDir = path.join(cacheDir, 'rootfs');
-export const buildLog = path.join(cacheDir, 'build.log');
-export const repoStamp = path.join(cacheDir, 'repo.stamp');
-export const rootfsStamp = path.join(cacheDir, 'rootfs.stamp');
-/** Separate apt lists so the build never changes (or depends on) the host's own apt state. */
-export const aptStateDir = path.join(cacheDir, 'apt');
+/** The Debian releases a lab node can run: trixie is today's stack, bookworm the one pgha started on. */
+export const labReleases = ['trixie', 'bookworm'] as const;
+export type LabRelease = (typeof labReleases)[number];
+export const defaultRelease: LabRelease = 'trixie';
+
+export function isLabRelease(value: string): value is LabRelease {
+	return (labReleases as readonly string[]).includes(value);
+}
+
+/** Where one release's build products live (each release has its own cache folder). */
+export interface ReleasePaths {
+	readonly cacheDir: string;
+	readonly repoDir: string;
+	/** The apt repository root served as http://<switch>/debian. */
+	readonly repoDebianDir: string;
+	readonly poolDir: string;
+	/** PEP 503 index served as http://<switch>/pypi/simple (wheels in pypi/files). */
+	readonly pypiDir: string;
+	/** etcd releases in the official layout, served as http://<switch>/etcd (download_base). */
+	readonly etcdDir: string;
+	readonly rootfsDir: string;
+	readonly buildLog: string;
+	readonly repoStamp: string;
+	readonly rootfsStamp: string;
+	readonly pypiStamp: string;
+	readonly etcdStamp: string;
+	/** Separate apt state and sources so the build never changes (or depends on) the host's own apt. */
+	readonly aptStateDir: string;
+}
+
+export function releasePaths(release: LabRelease): ReleasePaths {
+	const cacheDir = path.join(cacheRoot, release);
+	const repoDir = path.join(cacheDir, 'repo');
+	const repoDebianDir = path.join(repoDir, 'debian');
+	return {
+		cacheDir,
+		repoDir,
+		repoDebianDir,
+		poolDir: path.join(repoDebianDir, 'pool'),
+		pypiDir: path.join(repoDir, 'pypi'),
+		etcdDir: path.join(repoDir, 'etcd'),
+		rootfsDir: path.join(cacheDir, 'rootfs'),
+		buildLog: path.join(cacheDir, 'build.log'),
+		repoStamp: path.join(cacheDir, 'repo.stamp'),
+		rootfsStamp: path.join(cacheDir, 'rootfs.stamp'),
+		pypiStamp: path.join(cacheDir, 'pypi.stamp'),
+		etcdStamp: path.join(cacheDir, 'etcd.stamp'),
+		aptStateDir: path.join(cacheDir, 'apt'),
+	};
+}
+
+export const buildLockFile = path.join(cacheRoot, 'build.lock');
 
 export const stateFile = path.join(runDir, 'state.json');
 export const repoServerPidFile = path.join(runDir, 'repo-server.pid');
 export const repoServerLog = path.join(runDir, 'repo-server.log');
 /** Outside runDir: `down` removes runDir while it still holds this lock. */
 export const opLockFile = '/run/pgha-lab.lock';
-export const buildLockFile = path.join(cacheDir, 'build.lock');
 
 /** nspawn needs a tmpfs here when /run is on disk (it cannot clean its propagate dir otherwise). */
 export const nspawnRunDir = '/run/systemd/nspawn';
 export const nspawnTmpfsSource = 'pgha-lab-nspawn';
 
-export const suite = 'bookworm';
 export const switchNetns = 'lab-sw';
 export const bridge = 'br0';
 export const nodePrefix = 'pg-node-';
@@ -58,19 +98,40 @@ export const stopGraceMs = 30_000;
 export const bootTimeoutMs = 180_000;
 
 /** Installed in the rootfs: what a fresh server VM has before the course starts. */
-export const basePackages: readonly string[] = [
-	'systemd', 'systemd-sysv', 'dbus', 'libpam-systemd', 'openssh-server', 'sudo', 'iproute2',
-	'iputils-ping', 'procps', 'curl', 'wget', 'gnupg', 'lsb-release', 'locales', 'tzdata', 'vim-tiny',
-	'nano', 'rsync', 'jq', 'netcat-openbsd', 'net-tools', 'dnsutils', 'python3', 'acl', 'cron',
-	'logrotate', 'apt-utils', 'ca-certificates', 'less',
-];
+export function basePackages(release: LabRelease): readonly string[] {
+	return [
+		'systemd', 'systemd-sysv', 'dbus', 'libpam-systemd', 'openssh-server', 'sudo', 'iproute2',
+		'iputils-ping', 'procps', 'curl', 'wget', 'gnupg', 'lsb-release', 'locales', 'tzdata', 'vim-tiny',
+		'nano', 'rsync', 'jq', 'netcat-openbsd', 'net-tools', release === 'bookworm' ? 'dnsutils' : 'bind9-dnsutils',
+		'python3', 'acl', 'cron', 'logrotate', 'apt-utils', 'ca-certificates', 'less',
+	];
+}
+
+/** The PostgreSQL major each release ships (what `postgres: {version: auto}` finds on its nodes). */
+export const releasePostgres: Readonly<Record<LabRelease, number>> = {trixie: 17, bookworm: 15};
 
 /** In the local repository only: what pgha's stages (and students) install on the nodes. */
-export const clusterPackages: readonly string[] = [
-	'postgresql', 'postgresql-15', 'postgresql-client', 'postgresql-contrib', 'etcd-server', 'etcd-client',
-	'patroni', 'python3-psycopg2', 'python3-etcd', 'haproxy', 'python3-venv', 'python3-pip', 'socat',
-	'chrony', 'ufw', 'iptables', 'keepalived',
-];
+export function clusterPackages(release: LabRelease): readonly string[] {
+	return [
+		'postgresql', `postgresql-${releasePostgres[release]}`, 'postgresql-client',
+		// trixie made postgresql-contrib a virtual package (contrib is inside postgresql-17).
+		...(release === 'bookworm' ? ['postgresql-contrib'] : []),
+		'etcd-server', 'etcd-client', 'patroni', 'python3-psycopg2', 'python3-etcd', 'haproxy',
+		'python3-venv', 'python3-pip', 'python3-dev', 'libpq-dev', 'socat', 'chrony', 'ufw', 'iptables', 'keepalived',
+	];
+}
+
+/** The Patroni version each release's index offers (Debian's own): what pgha pins by default. */
+export const indexedPatroni: Readonly<Partial<Record<LabRelease, string>>> = {trixie: '4.0.7'};
+
+/** What the throwaway builder needs: a compiler, headers, pip and the projects' build backends. */
+export function wheelBuildPackages(release: LabRelease): string[] {
+	if (!indexedPatroni[release]) return [];
+	return [
+		'gcc', 'libc6-dev', 'python3-dev', 'libpq-dev', 'python3-pip', 'python3-venv', 'python3-setuptools',
+		'python3-wheel', 'python3-setuptools-scm', 'python3-hatchling', 'python3-hatch-vcs', 'flit',
+	];
+}
 
 /** Host tools each command needs, with the Debian package that provides each. */
 export interface HostTool {
@@ -110,6 +171,7 @@ export interface NodeSpec {
 }
 
 export interface LabLayout {
+	readonly release: LabRelease;
 	readonly prefix: string;
 	readonly switchIp: string;
 	readonly nodes: readonly NodeSpec[];
@@ -127,9 +189,9 @@ export function nodeSpec(prefix: string, index: number): NodeSpec {
 	};
 }
 
-export function labLayout(prefix: string, count: number): LabLayout {
+export function labLayout(prefix: string, count: number, release: LabRelease = defaultRelease): LabLayout {
 	const nodes = Array.from({length: count}, (_, i) => nodeSpec(prefix, i + 1));
-	return {prefix, switchIp: `${prefix}.${switchHost}`, nodes};
+	return {release, prefix, switchIp: `${prefix}.${switchHost}`, nodes};
 }
 
 /** Three dotted numbers 0-255, e.g. 192.168.0 (the lab is always a /24). */

@@ -3,10 +3,12 @@
  * `down` can remove exactly that, even after a crash half-way through `up`.
  */
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
-import {labLayout, runDir, stateFile, switchNetns, type LabLayout} from './settings.ts';
+import {labLayout, runDir, stateFile, switchNetns, type LabLayout, type LabRelease} from './settings.ts';
 
 export interface LabState {
 	readonly version: 1;
+	/** The Debian release of the nodes (absent in states written before releases existed: bookworm). */
+	readonly release: LabRelease;
 	readonly prefix: string;
 	readonly nodeCount: number;
 	readonly switchNetns: string;
@@ -20,7 +22,8 @@ export interface LabState {
 
 export function readState(): LabState | undefined {
 	try {
-		return JSON.parse(readFileSync(stateFile, 'utf8')) as LabState;
+		const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LabState;
+		return {...state, release: state.release ?? 'bookworm'};
 	} catch {
 		return undefined;
 	}
@@ -34,7 +37,7 @@ export function writeState(state: LabState): void {
 }
 
 export function layoutOf(state: LabState): LabLayout {
-	return labLayout(state.prefix, state.nodeCount);
+	return labLayout(state.prefix, state.nodeCount, state.release);
 }
 
 export function labIsUp(): boolean {

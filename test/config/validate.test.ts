@@ -14,7 +14,7 @@ function base(): Record<string, any> {
 			{name: 'pg-node-3', ip: '192.168.0.32'},
 		],
 		postgres: {version: 'auto'},
-		patroni: {source: 'venv', user: 'patroni'},
+		patroni: {source: 'venv', user: 'patroni', version: '4.0.7'},
 		etcd: {source: 'download', version: '3.5.11'},
 		ports: {postgres: 5432, patroni_api: 8008, etcd_client: 2379, etcd_peer: 2380, haproxy_write: 5000, haproxy_read: 5001, haproxy_stats: 8404},
 		timing: {ttl: 30, loop_wait: 10, retry_timeout: 10},
@@ -68,7 +68,7 @@ test('a file with only the nodes gets the documented defaults', t => {
 	const {config} = load({nodes: base().nodes});
 	t.is(config.name, 'pg-cluster');
 	t.is(config.postgresVersion, 'auto');
-	t.deepEqual(config.patroni, {source: 'venv', user: 'patroni'});
+	t.deepEqual(config.patroni, {source: 'venv', user: 'patroni', version: '4.0.7'});
 	t.deepEqual(config.etcd, {source: 'download', version: '3.5.11', downloadBase: 'https://github.com/etcd-io/etcd/releases/download'});
 	t.deepEqual(config.ports, {postgres: 5432, patroniApi: 8008, etcdClient: 2379, etcdPeer: 2380, haproxyWrite: 5000, haproxyRead: 5001, haproxyStats: 8404});
 	t.deepEqual(config.timing, {ttl: 30, loopWait: 10, retryTimeout: 10});

@@ -14,7 +14,9 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
 import YAML from 'yaml';
-import {poolDir} from '../../source/lab/settings.ts';
+import {servedEtcdRelease} from '../../source/lab/etcd-release.ts';
+import {releasePaths} from '../../source/lab/settings.ts';
+import {readState} from '../../source/lab/state.ts';
 import {inSwitch, labClusterFile, labExec, labNodes, labSshPassword, type Result} from './lab.ts';
 
 export const pghaBin = fileURLToPath(new URL('../../source/bin.js', import.meta.url));
@@ -273,49 +275,21 @@ export interface EtcdRelease {
 }
 
 /**
- * An etcd release in the official layout (etcd-vX.Y.Z-linux-amd64/etcd, etcdctl[, etcdutl] in a
- * .tar.gz, plus a SHA256SUMS listing it among other files), built from the etcd-server and
- * etcd-client packages of the lab repository: the lab has no internet to fetch a real one.
+ * The etcd release the lab serves (`pgha lab build` repacks it from the release's Debian packages in
+ * the official layout): its folder, version, tarball and the etcd binary inside it.
  */
 export function buildEtcdRelease(): EtcdRelease {
-	const debs = readdirSync(poolDir);
-	const deb = (name: string): string => {
-		const file = debs.find(entry => entry.startsWith(`${name}_`) && entry.endsWith('_amd64.deb'));
-		if (!file) throw new Error(`${name} is not in the lab repository (${poolDir})`);
-		return join(poolDir, file);
-	};
-
-	const server = deb('etcd-server');
-	// "3.4.23-4+b4" or "1:3.4.23-4": the upstream part is the release version.
-	const packaged = execFileSync('dpkg-deb', ['-f', server, 'Version'], {encoding: 'utf8'}).trim();
-	const version = packaged.replace(/^\d+:/, '').replace(/-[^-]*$/, '').replace(/[+~].*$/, '');
-	if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`cannot tell the etcd version from ${packaged}`);
-
-	const root = mkdtempSync(join(tmpdir(), 'pgha-e2e-etcd-release-'));
-	const extracted = join(root, 'extracted');
-	for (const file of [server, deb('etcd-client')]) execFileSync('dpkg-deb', ['-x', file, extracted]);
-	const name = `etcd-v${version}-linux-amd64`;
-	const staging = join(root, 'staging');
-	mkdirSync(join(staging, name), {recursive: true});
-	for (const binary of ['etcd', 'etcdctl', 'etcdutl']) {
-		const from = join(extracted, 'usr', 'bin', binary);
-		if (existsSync(from)) copyFileSync(from, join(staging, name, binary));
-	}
-
-	writeFileSync(join(staging, name, 'README.md'), `etcd ${version}, repacked for pgha's tests\n`);
-	const releaseDir = join(root, `v${version}`);
-	mkdirSync(releaseDir);
-	const tarball = join(releaseDir, `${name}.tar.gz`);
-	execFileSync('tar', ['-czf', tarball, '-C', staging, name]);
-	const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex');
-	// Like the real file: several artefacts, ours among them.
-	const other = createHash('sha256').update('another artefact').digest('hex');
-	writeFileSync(join(releaseDir, 'SHA256SUMS'), `${other}  etcd-v${version}-linux-arm64.tar.gz\n${digest}  ${name}.tar.gz\n${other}  etcd-v${version}-windows-amd64.zip\n`);
+	const lab = readState();
+	const served = lab ? servedEtcdRelease(lab.release) : undefined;
+	if (!lab || !served) throw new Error('the lab serves no etcd release (run: pgha lab build)');
+	const scratch = mkdtempSync(join(tmpdir(), 'pgha-e2e-etcd-binary-'));
+	execFileSync('tar', ['-xzf', served.tarball, '-C', scratch]);
 	return {
-		root,
-		version,
-		tarball,
-		etcdBinary: join(staging, name, 'etcd'),
-		remove: () => rmSync(root, {recursive: true, force: true}),
+		root: releasePaths(lab.release).etcdDir,
+		version: served.version,
+		tarball: served.tarball,
+		etcdBinary: join(scratch, `etcd-v${served.version}-linux-amd64`, 'etcd'),
+		// The lab's own folder stays: only the scratch copy of the binary is this helper's.
+		remove: () => rmSync(scratch, {recursive: true, force: true}),
 	};
 }

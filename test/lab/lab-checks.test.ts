@@ -7,7 +7,7 @@ import {mkdtempSync, writeFileSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {parse} from 'yaml';
-import {clusterFileText, mayWrite} from '../../source/lab/cluster-file.ts';
+import {clusterFileText, installLines, mayWrite} from '../../source/lab/cluster-file.ts';
 import {installLine, missingTools, requireDisk, requireLinux, requireRoot, requireTools} from '../../source/lab/host-check.ts';
 import {pickNode} from '../../source/lab/lab.ts';
 import {buildTools, labLayout, runTools, validPrefix} from '../../source/lab/settings.ts';
@@ -48,27 +48,42 @@ test('not Linux, not root and too little disk are explained', t => {
 	t.notThrows(() => requireDisk('/var/cache/pgha-lab', 2048, () => 5000));
 });
 
-test('the cluster file has the nodes, the lab netns and the package sources', t => {
-	const text = clusterFileText(labLayout('10.1.2', 4));
-	const data = parse(text) as {
-		name: string;
-		nodes: Array<{name: string; ip: string; ssh: {port: number; user: string; auth: string}}>;
-		postgres: {version: string};
-		patroni: {source: string; user: string};
-		etcd: {source: string};
-		haproxy: {node: string};
-		lab: {netns: string};
-	};
+type LabClusterFile = {
+	name: string;
+	nodes: Array<{name: string; ip: string; ssh: {port: number; user: string; auth: string}}>;
+	postgres: {version: string};
+	patroni: {source: string; user: string; index_url?: string};
+	etcd: {source: string; version?: string; download_base?: string};
+	haproxy: {node: string};
+	lab: {netns: string};
+};
+
+test('the cluster file has the nodes and the lab netns', t => {
+	const data = parse(clusterFileText(labLayout('10.1.2', 4, 'bookworm'))) as LabClusterFile;
 	t.is(data.name, 'pg-cluster');
 	t.deepEqual(data.nodes.map(node => [node.name, node.ip]), [
 		['pg-node-1', '10.1.2.30'], ['pg-node-2', '10.1.2.31'], ['pg-node-3', '10.1.2.32'], ['pg-node-4', '10.1.2.33'],
 	]);
 	t.deepEqual(data.nodes[0]!.ssh, {port: 22, user: 'student', auth: 'password'});
 	t.deepEqual(data.postgres, {version: 'auto'});
-	t.deepEqual(data.patroni, {source: 'package', user: 'patroni'});
-	t.deepEqual(data.etcd, {source: 'package'});
 	t.deepEqual(data.haproxy, {node: 'pg-node-1'});
 	t.deepEqual(data.lab, {netns: 'lab-sw'});
+});
+
+test('trixie lab nodes take the course path: pip from the lab index, etcd from the lab tarball', t => {
+	const layout = labLayout('10.1.2', 3, 'trixie');
+	const data = parse(clusterFileText(layout, installLines(layout, '3.5.16'))) as LabClusterFile;
+	t.deepEqual(data.patroni, {source: 'venv', user: 'patroni', index_url: 'http://10.1.2.10/pypi/simple'});
+	t.deepEqual(data.etcd, {source: 'download', version: '3.5.16', download_base: 'http://10.1.2.10/etcd'});
+	t.regex(clusterFileText(layout, installLines(layout, '3.5.16')), /^# Debian trixie lab nodes$/m);
+});
+
+test('bookworm lab nodes, and a trixie lab without its served extras, use the distribution packages', t => {
+	for (const layout of [labLayout('10.1.2', 3, 'bookworm'), labLayout('10.1.2', 3, 'trixie')]) {
+		const data = parse(clusterFileText(layout, installLines(layout, layout.release === 'trixie' ? undefined : '3.4.23'))) as LabClusterFile;
+		t.deepEqual(data.patroni, {source: 'package', user: 'patroni'});
+		t.deepEqual(data.etcd, {source: 'package'});
+	}
 });
 
 test('up never overwrites a cluster file it did not write', t => {

@@ -8,7 +8,7 @@ import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSyn
 import {leaderPid, supervisorPid, nodeCgroups} from '../../source/lab/node.ts';
 import {pidAlive} from '../../source/lab/pids.ts';
 import {runningServerPid} from '../../source/lab/repo-server.ts';
-import {nodesDir, rootfsStamp} from '../../source/lab/settings.ts';
+import {nodesDir, releasePaths} from '../../source/lab/settings.ts';
 import {
 	inSwitch, labAvailable, labCli, labClusterFile, labExec, labNode, labNodes, labResetNodes, labSsh, labSshPassword,
 	labState, requireLab, runCommand, tcpOpen, useLab,
@@ -203,11 +203,11 @@ test.serial('reset gives fresh nodes: files and identity are gone', async t => {
 
 test.serial('build again changes nothing while the lab is up', async t => {
 	if (!requireLab(t)) return;
-	const stamp = statSync(rootfsStamp).mtimeMs;
+	const stamp = statSync(releasePaths(labState()!.release).rootfsStamp).mtimeMs;
 	const result = await labCli(['build']);
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, /Nothing changed/);
-	t.is(statSync(rootfsStamp).mtimeMs, stamp);
+	t.is(statSync(releasePaths(labState()!.release).rootfsStamp).mtimeMs, stamp);
 });
 
 test.serial('up refuses to start a second lab', async t => {
