@@ -32,8 +32,9 @@ export function venvPipInstall(patroni: PatroniInstall): string {
 
 export function venvPlan(patroni: PatroniInstall): Action[] {
 	return [
-		// Only reached when the check failed: a venv left half-built (pgha killed during pip) starts over.
-		runAction(`rm -rf ${patroniVenvDir} && install -d -m 0755 -o ${patroniOsUser} -g ${patroniOsUser} ${patroniVenvDir}`),
+		// Only reached when the check failed: a venv left half-built (pgha killed during pip) starts
+		// over, after any pip of that killed run still writing into it ([/] keeps pkill off this shell).
+		runAction(sh(`pkill -f '[/]opt/patroni-venv/bin/pip install' ; rm -rf ${patroniVenvDir} && install -d -m 0755 -o ${patroniOsUser} -g ${patroniOsUser} ${patroniVenvDir}`)),
 		// `cd /`: the login user's home is not readable by postgres, and python -m looks at the cwd.
 		runAction(sh(`cd / && python3 -m venv ${patroniVenvDir}`), {asUser: patroniOsUser}),
 		runAction(sh(`cd / && ${venvPipInstall(patroni)}`), {asUser: patroniOsUser, timeoutMs: 20 * 60_000}),

@@ -7,7 +7,8 @@ import {buildEtcdRelease, servedEtcdRelease} from './etcd-release.ts';
 import {debCount, downloadPackages, hostArch, indexRepo, refreshLists, releaseFile, repoHash} from './repo.ts';
 import {bootstrap, configureRootfs, removeTree, rootfsHash, rootfsLooksComplete} from './rootfs.ts';
 import {buildFreeMb, buildLockFile, buildTools, indexedPatroni, releasePaths, type LabRelease} from './settings.ts';
-import {buildPythonIndex, builderScript} from './wheels.ts';
+
+import {buildPythonIndex} from './wheels.ts';
 import {readState} from './state.ts';
 import {LabError, t, type Reporter} from './text.ts';
 
@@ -60,7 +61,7 @@ export async function planBuild(release: LabRelease, force: boolean): Promise<Bu
 	const paths = releasePaths(release);
 	const repo = repoHash(release, arch);
 	const rootfs = rootfsHash(release, arch);
-	const extras = createHash('sha256').update(repo).update(builderScript(indexedPatroni[release] ?? '')).digest('hex');
+	const extras = createHash('sha256').update(repo).update(readFileSync(new URL('debs-to-wheels.py', import.meta.url))).digest('hex');
 	const repoNeeded = force || !stampMatches(paths.repoStamp, repo) || !existsSync(releaseFile(release));
 	return {
 		arch,
@@ -172,10 +173,10 @@ async function buildIndex(release: LabRelease, hash: string, logFd: number, repo
 	const {pypiStamp, pypiDir} = releasePaths(release);
 	writeFileSync(pypiStamp, '');
 	report.line(t(
-		'Индекс Python: собираю колёса из исходных пакетов Debian (patroni[etcd3], psycopg2-binary; пара минут)…',
-		'Python index: building wheels from Debian source packages (patroni[etcd3], psycopg2-binary; a couple of minutes)…',
+		'Индекс Python: колёса из сборок Debian для Python узлов (patroni[etcd3], psycopg2-binary)…',
+		'Python index: wheels from Debian\'s builds for the nodes\' Python (patroni[etcd3], psycopg2-binary)…',
 	));
 	const {wheels} = await withHeartbeat(report, () => t('Индекс Python: сборка идёт…', 'Python index: still building…'), buildPythonIndex(release, logFd));
 	writeFileSync(pypiStamp, `${hash}\n`);
-	report.line(t(`Индекс Python готов: ${wheels} колёс, проверен установкой в чистый venv (${pypiDir}).`, `Python index ready: ${wheels} wheels, checked by an install into a fresh venv (${pypiDir}).`));
+	report.line(t(`Индекс Python готов: ${wheels} колёс, у каждой зависимости есть колесо (${pypiDir}).`, `Python index ready: ${wheels} wheels, every requirement has one (${pypiDir}).`));
 }

@@ -8,7 +8,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {run} from './process.ts';
-import {basePackages, clusterPackages, releasePaths, wheelBuildPackages, type LabRelease} from './settings.ts';
+import {basePackages, clusterPackages, releasePaths, pythonIndexPackages, type LabRelease} from './settings.ts';
 
 /** Bump when the way the repository is made changes, so caches made the old way are rebuilt. */
 const repoFormat = 2;
@@ -49,9 +49,9 @@ export function releaseSources(release: LabRelease, mirror: string): string {
 	].join('\n');
 }
 
-/** Everything the repository holds, per release: a node's base, the cluster's packages, the wheel builder's. */
+/** Everything the repository holds, per release: a node's base, the cluster's packages, the Python index's. */
 export function repoPackages(release: LabRelease): string[] {
-	return [...clusterPackages(release), ...wheelBuildPackages(release)];
+	return [...clusterPackages(release), ...pythonIndexPackages(release)];
 }
 
 export function repoHash(release: LabRelease, arch: string): string {

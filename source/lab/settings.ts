@@ -124,12 +124,19 @@ export function clusterPackages(release: LabRelease): readonly string[] {
 /** The Patroni version each release's index offers (Debian's own): what pgha pins by default. */
 export const indexedPatroni: Readonly<Partial<Record<LabRelease, string>>> = {trixie: '4.0.7'};
 
-/** What the throwaway builder needs: a compiler, headers, pip and the projects' build backends. */
-export function wheelBuildPackages(release: LabRelease): string[] {
+/** The nodes' Python as a wheel tag (C extensions in the index are built for exactly this one). */
+export const releasePythonTag: Readonly<Record<LabRelease, string>> = {trixie: 'cp313', bookworm: 'cp311'};
+
+/**
+ * Debian's builds of Patroni, its etcd3 extra and their dependencies, and psycopg2: the lab's
+ * Python index is made of these (as wheels), so they must be in the repository's pool.
+ */
+export function pythonIndexPackages(release: LabRelease): string[] {
 	if (!indexedPatroni[release]) return [];
 	return [
-		'gcc', 'libc6-dev', 'python3-dev', 'libpq-dev', 'python3-pip', 'python3-venv', 'python3-setuptools',
-		'python3-wheel', 'python3-setuptools-scm', 'python3-hatchling', 'python3-hatch-vcs', 'flit',
+		'patroni', 'python3-etcd', 'python3-psycopg2', 'python3-psutil', 'python3-yaml', 'python3-click',
+		'python3-prettytable', 'python3-dateutil', 'python3-urllib3', 'python3-ydiff', 'python3-dnspython',
+		'python3-wcwidth',
 	];
 }
 

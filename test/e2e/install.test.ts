@@ -59,6 +59,16 @@ test.serial('apply killed in the etcd stage and again in the Patroni stage: the 
 	t.timeout(longTest);
 	work = makeWorkdir('install');
 
+	// 0: SIGKILL while pip installs Patroni into the venv (the course's path): a venv without its
+	// patroni binary, maybe a pip still running; the next run must rebuild it, not take it as done.
+	const venv = readCluster(work.clusterFile)['patroni']?.source === 'venv';
+	if (venv) {
+		const killed = await apply(t, {killAfter: line => /^› pg-node-\d+: .*\/bin\/pip install /.test(line)});
+		t.is(killed.signal, 'SIGKILL', tail(killed));
+		t.regex(killed.stdout, /^❯ Patroni installation$/m);
+		t.notRegex(killed.stdout, /^✔ Patroni installation$/m);
+	}
+
 	// 1: SIGKILL right after a member was told to start: the others may not have their config yet.
 	const first = await apply(t, {killAfter: line => /^› pg-node-\d+: .*start --no-block etcd/.test(line)});
 	t.is(first.signal, 'SIGKILL', tail(first));
@@ -83,6 +93,14 @@ test.serial('apply killed in the etcd stage and again in the Patroni stage: the 
 	const status = await runPgha({cwd: work.dir, home: work.home, args: ['status']});
 	t.is(status.code, 0, tail(status));
 	t.regex(status.stdout, /^Healthy\.$/m);
+	if (venv) {
+		// What pip left: the pinned Patroni from the lab's index, whole, with nothing broken.
+		for (const node of nodeNumbers()) {
+			t.regex(await nodeOutput(node, '/opt/patroni-venv/bin/patroni --version'), /^patroni 4\.0\.7$/m, `pg-node-${node}`);
+			t.regex(await nodeOutput(node, 'runuser -u postgres -- /opt/patroni-venv/bin/pip check 2>&1 || true'), /No broken requirements/, `pg-node-${node}`);
+			t.is(await nodeOutput(node, "pgrep -fc '[/]opt/patroni-venv/bin/pip install' || true"), '0', `no pip left running on pg-node-${node}`);
+		}
+	}
 });
 
 test.serial('etcd: every member healthy and exactly the three planned members', async t => {

@@ -159,7 +159,7 @@ test('packages: with postgres auto and no facts yet, the runbook shows a placeho
 test('patroni install: the venv commands exactly, owned by postgres; the package source uses apt', t => {
 	const venv = plans(variants['venv + download']!).find(entry => entry.step.id === 'patroni-install.patroni')!.actions;
 	t.deepEqual(venv.map(action => action.kind === 'run' ? [action.command, action.asUser ?? (action.sudo ? 'root' : 'login')] : ['write']), [
-		['rm -rf /opt/patroni-venv && install -d -m 0755 -o postgres -g postgres /opt/patroni-venv', 'root'],
+		[`sh -c 'pkill -f '\\''[/]opt/patroni-venv/bin/pip install'\\'' ; rm -rf /opt/patroni-venv && install -d -m 0755 -o postgres -g postgres /opt/patroni-venv'`, 'root'],
 		[`sh -c 'cd / && python3 -m venv /opt/patroni-venv'`, 'postgres'],
 		[`sh -c 'cd / && /opt/patroni-venv/bin/pip install --no-cache-dir --disable-pip-version-check '\\''patroni[etcd3]==4.0.7'\\'' psycopg2-binary'`, 'postgres'],
 		['ln -sfn /opt/patroni-venv/bin/patroni /usr/local/bin/patroni', 'root'],
