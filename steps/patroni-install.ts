@@ -30,18 +30,28 @@ export function venvPipInstall(patroni: PatroniInstall): string {
 	return `${patroniVenvDir}/bin/pip install --no-cache-dir --disable-pip-version-check${index} ${venvRequirements(patroni).map(shellQuote).join(' ')}`;
 }
 
-export function venvPlan(patroni: PatroniInstall): Action[] {
-	return [
-		// Only reached when the check failed: a venv left half-built (pgha killed during pip) starts
-		// over, after any pip of that killed run still writing into it ([/] keeps pkill off this shell).
-		runAction(sh(`pkill -f '[/]opt/patroni-venv/bin/pip install' ; rm -rf ${patroniVenvDir} && install -d -m 0755 -o ${patroniOsUser} -g ${patroniOsUser} ${patroniVenvDir}`)),
-		// `cd /`: the login user's home is not readable by postgres, and python -m looks at the cwd.
-		runAction(sh(`cd / && python3 -m venv ${patroniVenvDir}`), {asUser: patroniOsUser}),
-		runAction(sh(`cd / && ${venvPipInstall(patroni)}`), {asUser: patroniOsUser, timeoutMs: 20 * 60_000}),
+/** The venv install in three parts, so apply can read pip's answer between them. */
+function venvActions(patroni: PatroniInstall) {
+	return {
+		prepare: [
+			// Only reached when the check failed: a venv left half-built (pgha killed during pip) starts
+			// over, after any pip of that killed run still writing into it ([/] keeps pkill off this shell).
+			runAction(sh(`pkill -f '[/]opt/patroni-venv/bin/pip install' ; rm -rf ${patroniVenvDir} && install -d -m 0755 -o ${patroniOsUser} -g ${patroniOsUser} ${patroniVenvDir}`)),
+			// `cd /`: the login user's home is not readable by postgres, and python -m looks at the cwd.
+			runAction(sh(`cd / && python3 -m venv ${patroniVenvDir}`), {asUser: patroniOsUser}),
+		],
+		pip: runAction(sh(`cd / && ${venvPipInstall(patroni)}`), {asUser: patroniOsUser, timeoutMs: 20 * 60_000}),
 		// The same commands as with the package, for students and for pgha's own checks.
-		runAction(`ln -sfn ${patroniVenvDir}/bin/patroni /usr/local/bin/patroni`),
-		runAction(`ln -sfn ${patroniVenvDir}/bin/patronictl /usr/local/bin/patronictl`),
-	];
+		link: [
+			runAction(`ln -sfn ${patroniVenvDir}/bin/patroni /usr/local/bin/patroni`),
+			runAction(`ln -sfn ${patroniVenvDir}/bin/patronictl /usr/local/bin/patronictl`),
+		],
+	};
+}
+
+export function venvPlan(patroni: PatroniInstall): Action[] {
+	const {prepare, pip, link} = venvActions(patroni);
+	return [...prepare, pip, ...link];
 }
 
 /** pip's own words turned into a sentence naming the index and the package (pip prints them in English). */
@@ -71,13 +81,11 @@ export function pipFailure(node: string, patroni: PatroniInstall, output: string
 
 /** The venv plan, with pip's failure read and explained instead of passed on raw. */
 async function applyVenv(ctx: StepContext): Promise<void> {
-	const actions = venvPlan(ctx.cluster.patroni);
-	const pip = actions.findIndex(action => action.kind === 'run' && action.command.includes('/bin/pip install'));
-	await runActions(ctx, actions.slice(0, pip));
-	const action = actions[pip] as Extract<Action, {kind: 'run'}>;
-	const result = await probe(ctx, action.command, {asUser: action.asUser, timeoutMs: action.timeoutMs});
+	const {prepare, pip, link} = venvActions(ctx.cluster.patroni);
+	await runActions(ctx, prepare);
+	const result = await probe(ctx, pip.command, {sudo: pip.sudo, asUser: pip.asUser, timeoutMs: pip.timeoutMs});
 	if (result.code !== 0) throw pipFailure(ctx.node.name, ctx.cluster.patroni, `${result.stdout}\n${result.stderr}`);
-	await runActions(ctx, actions.slice(pip + 1));
+	await runActions(ctx, link);
 }
 
 export function packagePlan(): Action[] {
