@@ -13,6 +13,7 @@ import {haproxyCandidatePath} from '../../steps/haproxy.ts';
 import {haproxyStage} from '../../steps/haproxy.ts';
 import {packageList, packagesStage} from '../../steps/packages.ts';
 import {patroniStage} from '../../steps/patroni.ts';
+import {patroniInstallStage} from '../../steps/patroni-install.ts';
 import {haproxyNode} from '../../steps/render.ts';
 import type {Action} from '../../steps/types.ts';
 import {etcdDataDir} from '../../templates/etcd-config.ts';
@@ -23,6 +24,21 @@ type Write = Extract<Action, {kind: 'write'}>;
 /** A single-quoted shell word. */
 function q(value: string): string {
 	return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The course's install path beyond apt, as root shell lines from pgha's own plans: Patroni from pip
+ * in a venv and etcd from the release tarball (nothing for the distribution's packages).
+ */
+function installCommands(cluster: ClusterConfig, secrets: Secrets, nodeName: string, facts: () => Map<string, string>): string[] {
+	const stages = [
+		...(cluster.patroni.source === 'venv' ? [patroniInstallStage] : []),
+		...(cluster.etcd.source === 'package' ? [] : [{...etcdStage, steps: etcdStage.steps.filter(step => step.id === 'etcd.install')}]),
+	];
+	return planAll(stages, cluster, secrets, facts)
+		.filter(entry => entry.node.name === nodeName)
+		.flatMap(entry => entry.actions)
+		.flatMap(action => action.kind !== 'run' ? [] : [action.asUser ? `runuser -u ${action.asUser} -- ${action.command}` : action.command]);
 }
 
 export function prepareFloor(dir: string, cluster: ClusterConfig, secrets: Secrets, major: string): void {
@@ -51,6 +67,7 @@ export function prepareFloor(dir: string, cluster: ClusterConfig, secrets: Secre
 			}
 		}
 
+		writeFileSync(path.join(nodeDir, 'extra'), `${installCommands(cluster, secrets, node.name, facts).join('\n')}\n`, {mode: 0o600});
 		writeFileSync(path.join(nodeDir, 'pre'), manifests.pre.map(line => `${line}\n`).join(''), {mode: 0o600});
 		writeFileSync(path.join(nodeDir, 'post'), manifests.post.map(line => `${line}\n`).join(''), {mode: 0o600});
 	}

@@ -10,6 +10,7 @@
 #   secrets         (0600) PGPASSWORD, STATS_PASSWORD, ADMIN_PASSWORD
 #   NODE/packages   the apt packages of that node, one line
 #   NODE/pre, NODE/post   manifests "mode owner group path file" of files written before / after apt
+#   NODE/extra      root shell lines after apt: Patroni into a venv, etcd from its tarball (course path)
 # SSHPASS in the environment is the SSH and sudo password (never on a command line).
 # Prints "phase NAME START END" lines (epoch seconds) so the caller can see where the time goes.
 set -euo pipefail
@@ -61,10 +62,11 @@ install_node() {
     emit_files "$d/pre"
     echo 'apt-get -o DPkg::Lock::Timeout=600 update </dev/null'
     echo "apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $(cat "$d/packages") </dev/null"
+    cat "$d/extra"
     echo 'systemctl disable --now postgresql'
     echo "if [ -d /etc/postgresql/$MAJOR/main ]; then pg_dropcluster --stop $MAJOR main; fi"
     # The package's auto-started single-node etcd member goes first.
-    echo 'systemctl stop etcd; rm -rf /var/lib/etcd/default'
+    echo 'systemctl stop etcd 2>/dev/null || true; rm -rf /var/lib/etcd/default'
     echo "install -d -m 0755 /etc/etcd /etc/patroni"
     echo "install -d -m 0700 -o etcd -g etcd /var/lib/etcd $ETCD_DATA_DIR"
     echo "install -d -m 0755 -o postgres -g postgres /var/lib/postgresql/$MAJOR"
