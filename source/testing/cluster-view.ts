@@ -21,13 +21,13 @@ export function leaderOf(members: readonly Member[]): Member | undefined {
 	return members.find(member => member.role === 'leader');
 }
 
-/** Patroni says sync_standby (3.x) for the synchronous replica. */
+/** Patroni 3.0 to 4.x says sync_standby for the synchronous replica (quorum_standby with quorum mode, 4.x). */
 export function isSyncStandby(member: Member): boolean {
-	return member.role === 'sync_standby' || member.role === 'sync-standby';
+	return member.role === 'sync_standby' || member.role === 'sync-standby' || member.role === 'quorum_standby';
 }
 
 export function isReplicaRole(role: string): boolean {
-	return role === 'replica' || role === 'sync_standby' || role === 'sync-standby';
+	return role === 'replica' || role === 'sync_standby' || role === 'sync-standby' || role === 'quorum_standby';
 }
 
 /** A replica Patroni considers healthy ("streaming" from Patroni 3.1, "running" before). */
