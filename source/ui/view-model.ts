@@ -69,4 +69,6 @@ export interface SummaryView {
 	readonly statsUrl: string;
 	readonly secretsFile: string;
 	readonly nextCommand: string;
+	/** Where Patroni and etcd came from, with the pinned versions. */
+	readonly software?: {readonly ru: string; readonly en: string};
 }

@@ -24,5 +24,20 @@ export function buildSummary(cluster: ClusterConfig, health: Health, secretsFile
 		statsUrl: `http://${proxy.ip}:${cluster.ports.haproxyStats}/stats (admin)`,
 		secretsFile,
 		nextCommand: `pgha test -c ${clusterFile}`,
+		software: softwareLine(cluster),
 	};
+}
+
+/** "Patroni 4.0.7 (pip, pinned) · etcd 3.5.16 (release tarball)": what a student can reinstall exactly. */
+export function softwareLine(cluster: ClusterConfig): {ru: string; en: string} {
+	const {patroni, etcd} = cluster;
+	const patroniText = patroni.source === 'package'
+		? {ru: 'Patroni из пакета дистрибутива', en: 'Patroni from the distribution package'}
+		: patroni.version === 'latest'
+			? {ru: 'Patroni: последний из pip (без закрепления)', en: 'Patroni: the newest from pip (not pinned)'}
+			: {ru: `Patroni ${patroni.version} (pip, закреплён patroni.version)`, en: `Patroni ${patroni.version} (pip, pinned by patroni.version)`};
+	const etcdText = etcd.source === 'package'
+		? {ru: 'etcd из пакета дистрибутива', en: 'etcd from the distribution package'}
+		: {ru: `etcd ${etcd.version} (архив релиза)`, en: `etcd ${etcd.version} (release tarball)`};
+	return {ru: `${patroniText.ru} · ${etcdText.ru}`, en: `${patroniText.en} · ${etcdText.en}`};
 }

@@ -40,6 +40,7 @@ export function Summary({lang, summary}: SummaryProps) {
 			</Text>
 			{summary.multiHostUrl ? <Text>{lang === 'ru' ? 'Без VIP (libpq)' : 'Without the VIP (libpq)'}: {summary.multiHostUrl}</Text> : null}
 			{summary.vip ? <Text>VIP: {summary.vip}</Text> : null}
+			{summary.software ? <Text>{summary.software[lang]}</Text> : null}
 			<Text>
 				{messages.stats[lang]}: {summary.statsUrl}
 			</Text>
