@@ -57,6 +57,15 @@ export function venvPlan(patroni: PatroniInstall): Action[] {
 /** pip's own words turned into a sentence naming the index and the package (pip prints them in English). */
 export function pipFailure(node: string, patroni: PatroniInstall, output: string): StepError {
 	const index = patroni.indexUrl ?? publicIndex;
+	// An index that does not answer also ends in "no matching distribution": the cause comes first.
+	if (/Failed to establish a new connection|Connection refused|Name or service not known|Temporary failure in name resolution|Network is unreachable|timed out|Could not fetch URL|ProxyError/i.test(output)) {
+		return nodeError(node,
+			text(`индекс пакетов ${index} недоступен с узла.`, `the package index ${index} cannot be reached from the node.`),
+			patroni.indexUrl
+				? text('Проверьте адрес patroni.index_url и что сервер работает (curl с узла).', 'Check the patroni.index_url address and that the server runs (curl from the node).')
+				: text('pip нужен доступ в интернет с ВМ; без него укажите зеркало в patroni.index_url или выберите patroni.source: package.', 'pip needs internet access from the VM; without it set a mirror in patroni.index_url or choose patroni.source: package.'));
+	}
+
 	const missing = /No matching distribution found for (\S+)/.exec(output)?.[1] ?? /satisfies the requirement (\S+)/.exec(output)?.[1];
 	if (missing) {
 		const pinned = missing.startsWith('patroni') && patroni.version !== 'latest';
@@ -65,14 +74,6 @@ export function pipFailure(node: string, patroni: PatroniInstall, output: string
 			pinned
 				? text(`Закреплён Patroni ${patroni.version} (patroni.version): укажите версию, которая есть в индексе, или patroni.version: latest.`, `Patroni ${patroni.version} is pinned (patroni.version): choose a version the index has, or patroni.version: latest.`)
 				: text('Проверьте patroni.index_url в pgha.yaml или добавьте пакет в зеркало.', 'Check patroni.index_url in pgha.yaml or add the package to the mirror.'));
-	}
-
-	if (/Failed to establish a new connection|Connection refused|Name or service not known|Temporary failure in name resolution|Network is unreachable|timed out|Could not fetch URL|ProxyError/i.test(output)) {
-		return nodeError(node,
-			text(`индекс пакетов ${index} недоступен с узла.`, `the package index ${index} cannot be reached from the node.`),
-			patroni.indexUrl
-				? text('Проверьте адрес patroni.index_url и что сервер работает (curl с узла).', 'Check the patroni.index_url address and that the server runs (curl from the node).')
-				: text('pip нужен доступ в интернет с ВМ; без него укажите зеркало в patroni.index_url или выберите patroni.source: package.', 'pip needs internet access from the VM; without it set a mirror in patroni.index_url or choose patroni.source: package.'));
 	}
 
 	const last = output.trim().split('\n').slice(-3).join(' ');

@@ -14,7 +14,8 @@ useLab(test);
 /** What pgha's first changing stages would leave on a node. */
 const footprint = [
 	'id -u patroni >/dev/null 2>&1 && echo user:patroni',
-	"dpkg-query -W -f='${Status}\\n' postgresql-15 2>/dev/null | grep -q 'install ok installed' && echo package:postgresql-15",
+	// Any major: trixie nodes offer 17, bookworm nodes 15.
+	"dpkg-query -W -f='${Package} ${Status}\\n' 'postgresql-[0-9]*' 2>/dev/null | grep 'install ok installed' | sed 's/ .*//; s/^/package:/'",
 	"dpkg-query -W -f='${Status}\\n' etcd-server 2>/dev/null | grep -q 'install ok installed' && echo package:etcd-server",
 	'test -e /etc/patroni && echo dir:/etc/patroni',
 	'test -e /etc/etcd && echo dir:/etc/etcd',
