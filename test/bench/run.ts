@@ -18,6 +18,7 @@ import {performance} from 'node:perf_hooks';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {loadClusterFile} from '../../source/config/load.ts';
+import {readState} from '../../source/lab/state.ts';
 import {loadOrCreateSecrets} from '../../source/config/secrets.ts';
 import {labAvailable, labClusterFile, labResetNodes, labSshPassword, labSwitchNetns, lockLab, runCommand} from '../helpers/lab.ts';
 import {checkCluster} from './cluster-check.ts';
@@ -220,6 +221,13 @@ async function benchApply(rounds: number): Promise<ApplyRun | undefined> {
 
 	const results: Round[] = [];
 	for (let round = 1; round <= rounds; round++) results.push(await withLab(`build round ${round}`, () => applyRound(clusterFile, round)));
+	const {config: labCluster} = await loadClusterFile(clusterFile);
+	rows.push({
+		group: 'build',
+		measure: 'nodes and install path (pgha and the floor alike)',
+		value: `Debian ${readState()?.release ?? '?'}`,
+		note: `patroni: ${labCluster.patroni.source}${labCluster.patroni.source === 'venv' ? ` ${labCluster.patroni.version} from the lab's index` : ''}; etcd: ${labCluster.etcd.source}${labCluster.etcd.source === 'package' ? '' : ` ${labCluster.etcd.version}`}`,
+	});
 
 	const samples = (pick: (round: Round) => number) => results.map(pick);
 	const list = (values: readonly number[]) => values.map(value => seconds(value)).join(', ');
