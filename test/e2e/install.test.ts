@@ -16,7 +16,7 @@ import {createReachabilityStage} from '../../steps/reachability.ts';
 import {harness} from '../fixtures/host/run-steps.ts';
 import {labCli, labExec, requireLab, runCommand, useLab} from '../helpers/lab.ts';
 import {
-	clusterMembers, etcdctlOnNode, httpStatus, makeWorkdir, mainPid, nodeIp, nodeNumbers, nodeOutput, outputLines,
+	assertTarballEtcd, buildEtcdRelease, clusterMembers, etcdctlOnNode, httpStatus, makeWorkdir, mainPid, nodeIp, nodeNumbers, nodeOutput, outputLines,
 	postmasterPid, psql, psqlValue, readSecrets, runPgha, streamingReplicas, waitUntil, writeCluster, readCluster,
 	type PghaResult, type Workdir,
 } from '../helpers/e2e.ts';
@@ -100,6 +100,24 @@ test.serial('apply killed in the etcd stage and again in the Patroni stage: the 
 			t.regex(await nodeOutput(node, 'runuser -u postgres -- /opt/patroni-venv/bin/pip check 2>&1 || true'), /No broken requirements/, `pg-node-${node}`);
 			t.is(await nodeOutput(node, "pgrep -fc '[/]opt/patroni-venv/bin/pip install' || true"), '0', `no pip left running on pg-node-${node}`);
 		}
+	}
+});
+
+test.serial('etcd came from the release tarball at download_base, checked against SHA256SUMS', async t => {
+	if (!needsCluster(t)) return;
+	const cluster = readCluster(work!.clusterFile);
+	if (cluster['etcd']?.source !== 'download') {
+		t.log(`etcd source here: ${cluster['etcd']?.source}; the tarball checks need download`);
+		t.pass();
+		return;
+	}
+
+	const release = buildEtcdRelease();
+	try {
+		t.is(String(cluster['etcd'].version), release.version);
+		await assertTarballEtcd(t, work!, release);
+	} finally {
+		release.remove();
 	}
 });
 

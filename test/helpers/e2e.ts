@@ -13,6 +13,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
+import type {ExecutionContext} from 'ava';
 import YAML from 'yaml';
 import {servedEtcdRelease} from '../../source/lab/etcd-release.ts';
 import {releasePaths} from '../../source/lab/settings.ts';
@@ -292,4 +293,23 @@ export function buildEtcdRelease(): EtcdRelease {
 		// The lab's own folder stays: only the scratch copy of the binary is this helper's.
 		remove: () => rmSync(scratch, {recursive: true, force: true}),
 	};
+}
+
+/** A healthy cluster whose etcd is the tarball's binary in /usr/local/bin (no etcd package). */
+export async function assertTarballEtcd(t: ExecutionContext, work: Workdir, release: EtcdRelease): Promise<void> {
+	const status = await runPgha({cwd: work.dir, home: work.home, args: ['status']});
+	t.is(status.code, 0, `${status.stdout.split('\n').slice(-30).join('\n')}\n--- stderr\n${status.stderr.split('\n').slice(-30).join('\n')}`);
+	t.regex(status.stdout, /^Healthy\.$/m);
+	const digest = createHash('sha256').update(readFileSync(release.etcdBinary)).digest('hex');
+	for (const node of nodeNumbers()) {
+		t.regex(await nodeOutput(node, '/usr/local/bin/etcd --version'), new RegExp(`^etcd Version: ${release.version.replaceAll('.', '\\.')}$`, 'm'));
+		t.is((await nodeOutput(node, 'sha256sum /usr/local/bin/etcd')).split(' ')[0], digest, `pg-node-${node} runs the tarball's etcd`);
+		t.is(await nodeOutput(node, 'systemctl show -p ExecStart --value etcd | grep -o "path=[^ ;]*"'), 'path=/usr/local/bin/etcd');
+		t.is(await nodeOutput(node, "dpkg-query -W -f='${Status}' etcd-server 2>/dev/null | grep -c 'install ok installed' || true"), '0', 'the etcd-server package is not installed');
+		t.is(await nodeOutput(node, 'test -e /var/tmp/pgha-etcd && echo left || echo clean'), 'clean', 'the scratch folder is removed');
+	}
+
+	const health = await etcdctlOnNode(1, 'endpoint health --cluster');
+	t.is(health.code, 0, health.stderr);
+	t.is((health.stdout + health.stderr).match(/is healthy/g)?.length, 3);
 }
