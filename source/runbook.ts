@@ -2,7 +2,7 @@
  * The runbook: the corrected guide for one cluster file, generated from the same step definitions
  * the engine runs, so it cannot drift from what pgha does. Secrets are masked.
  */
-import type {ClusterConfig, NodeConfig, Secrets} from './config/types.ts';
+import type {ClusterConfig, NodeConfig, Secrets} from './core/cluster.ts';
 import type {Action, Facts, Stage, Step} from '../steps/types.ts';
 import type {Lang} from './i18n.ts';
 import {hostNode, stepParticipants} from './engine/pipeline.ts';

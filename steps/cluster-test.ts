@@ -7,7 +7,7 @@
  * Steps share the run's figures through a TestRun found by the engine's AbortSignal; each test
  * rewrites the report folder, so a run that stops early still leaves what it measured.
  */
-import type {ClusterConfig} from '../source/config/types.ts';
+import type {ClusterConfig} from '../source/core/cluster.ts';
 import {type Lang} from '../source/i18n.ts';
 import {check} from '../source/testing/checks.ts';
 import {waitReady} from '../source/testing/cluster-view.ts';

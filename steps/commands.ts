@@ -3,8 +3,8 @@
  * waits, running actions, comparing files on a node with what pgha would write, bilingual errors.
  */
 import {createHash} from 'node:crypto';
-import type {Secrets} from '../source/config/types.ts';
-import type {ExecOptions, ExecResult} from '../source/ssh/types.ts';
+import type {Secrets} from '../source/core/cluster.ts';
+import type {ExecOptions, ExecResult} from '../source/core/remote.ts';
 import {StepError, type Action, type StepContext, type Text} from './types.ts';
 
 export function text(ru: string, en: string): Text {

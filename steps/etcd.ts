@@ -6,7 +6,7 @@
  */
 import {readFile} from 'node:fs/promises';
 import {basename, dirname, join, resolve} from 'node:path';
-import type {ClusterConfig} from '../source/config/types.ts';
+import type {ClusterConfig} from '../source/core/cluster.ts';
 import {
 	etcdConfigPath, etcdDataDir, etcdDataIdentity, etcdIdentityPath, packagedEtcdDataDir, renderEtcdConfig,
 } from '../templates/etcd-config.ts';

@@ -3,7 +3,7 @@
  * replaces the old one, a restart only when the file changed; then a bounded wait until the stats
  * page shows one server UP for writes and N-1 for reads, and psql through both ports lands right.
  */
-import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
 import {
 	haproxyConfigPath, haproxyMarker, haproxyPrimaryProxy, haproxyReplicasProxy, haproxyStatsUri, haproxyStatsUser, renderHaproxyCfg,
 } from '../templates/haproxy-cfg.ts';

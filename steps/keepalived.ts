@@ -6,7 +6,7 @@
  * Without a VIP in the cluster file the stage only undoes an earlier VIP layout (pgha's keepalived
  * stopped); PostgreSQL and Patroni are never touched by it.
  */
-import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
 import {haproxyNodes, hasVip, subnetPrefix} from '../source/cluster/front-door.ts';
 import path from 'node:path';
 import {

@@ -1,5 +1,5 @@
 /** Where things live on a node, by install source. One place, so steps and templates agree. */
-import type {ClusterConfig} from '../source/config/types.ts';
+import type {ClusterConfig} from '../source/core/cluster.ts';
 import {patroniConfigPath} from '../templates/patroni-yml.ts';
 
 /** The course's virtual environment, moved out of a home directory and owned by the postgres user. */

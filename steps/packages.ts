@@ -3,7 +3,7 @@
  * what the chosen Patroni and etcd sources need, HAProxy on its node; then the packaged PostgreSQL
  * service is disabled and its default cluster removed, so Patroni owns port 5432 alone.
  */
-import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
 import {createClusterDropInDir, createClusterDropInPath, renderCreateClusterDropIn} from '../templates/postgresql-common.ts';
 import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {

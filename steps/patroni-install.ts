@@ -3,7 +3,7 @@
  * pip; needs internet on the node) or the distribution's `patroni` package. Either way the
  * installed version is recorded.
  */
-import type {ClusterConfig, PatroniInstall} from '../source/config/types.ts';
+import type {ClusterConfig, PatroniInstall} from '../source/core/cluster.ts';
 import {patroniOsUser} from '../templates/patroni-yml.ts';
 import {StepError, type Action, type Stage, type Step, type StepContext} from './types.ts';
 import {aptTimeoutMs, nodeError, probe, runAction, runActions, sh, text} from './commands.ts';

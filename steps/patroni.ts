@@ -4,8 +4,8 @@
  * bounded wait for one leader, N-1 replicas and every replica streaming in pg_stat_replication.
  */
 import {parse} from 'yaml';
-import type {ClusterConfig} from '../source/config/types.ts';
-import type {Remote} from '../source/ssh/types.ts';
+import type {ClusterConfig} from '../source/core/cluster.ts';
+import type {Remote} from '../source/core/remote.ts';
 import {
 	defaultMaximumLagOnFailover, patroniConfigPath, patroniOsUser, postgresHome, renderPatroniYml,
 } from '../templates/patroni-yml.ts';

@@ -2,7 +2,7 @@
  * Stage "reachability from the host" (guide: `ping` from PowerShell): the node's SSH port is
  * connected to from this computer, with ping and the host's networks to explain a failure.
  */
-import type {ClusterConfig} from '../source/config/types.ts';
+import type {ClusterConfig} from '../source/core/cluster.ts';
 import {findingsError} from '../source/host/findings.ts';
 import {hostEnv, type ExistsFn, type HostEnv} from '../source/host/platform.ts';
 import {defaultTimeouts, directProbeRunner, netnsProbeRunner, type ProbeRunner, type ProbeTimeouts} from '../source/host/probes.ts';

@@ -1,5 +1,5 @@
 /** Template inputs built from the cluster file, the secrets and a node: the only glue between them. */
-import type {ClusterConfig, NodeConfig, Secrets} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig, Secrets} from '../source/core/cluster.ts';
 import {etcdDataDir, type EtcdConfigInput} from '../templates/etcd-config.ts';
 import type {HaproxyCfgInput} from '../templates/haproxy-cfg.ts';
 import {defaultMaximumLagOnFailover, patroniDataDir, type PatroniYmlInput} from '../templates/patroni-yml.ts';

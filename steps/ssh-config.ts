@@ -2,7 +2,7 @@
  * Stage "SSH config on the host" (guide: "Настройка VS Code"): a key pair on the host, its public key
  * on every node, and `Host pg-node-N` entries in the user's OpenSSH config for VS Code Remote-SSH.
  */
-import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
 import {findingsError, type Finding} from '../source/host/findings.ts';
 import {ManagedBlockError} from '../source/host/managed-block.ts';
 import {hostEnv, type ExistsFn, type HostEnv} from '../source/host/platform.ts';

@@ -2,8 +2,8 @@
  * A stage is what the course guide calls a section; a step is one idempotent unit of it.
  * Steps are data plus check / plan / apply / verify. They never import UI code.
  */
-import type {ClusterConfig, NodeConfig, Secrets} from '../source/config/types.ts';
-import type {Remote} from '../source/ssh/types.ts';
+import type {ClusterConfig, NodeConfig, Secrets} from '../source/core/cluster.ts';
+import type {Remote} from '../source/core/remote.ts';
 
 /** User-facing text in both languages the students read. */
 export interface Text {

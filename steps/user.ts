@@ -2,7 +2,7 @@
  * Stage 2, user: the course's admin login account (`patroni` by default) with a home directory,
  * a generated password and sudo membership. The password travels on stdin only.
  */
-import type {NodeConfig} from '../source/config/types.ts';
+import type {NodeConfig} from '../source/core/cluster.ts';
 import type {Action, Stage, Step, StepContext} from './types.ts';
 import {execute, nodeError, parseKeyValues, probe, runActions, runAction, sh, shq, text} from './commands.ts';
 

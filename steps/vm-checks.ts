@@ -2,7 +2,7 @@
  * Stage 1, VM checks (read-only): what the guide checks by eye in VirtualBox, checked over SSH on
  * every node, plus the traps of cloned VMs (same hostname, same machine-id) and busy ports.
  */
-import type {ClusterConfig, NodeConfig} from '../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
 import {StepError, type Stage, type Step, type StepContext, type Text} from './types.ts';
 import {nodeError, probe, sh, text, warn} from './commands.ts';
 import {factKeys} from './facts.ts';

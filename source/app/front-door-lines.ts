@@ -1,6 +1,6 @@
 /** The front door in words for `pgha status`: per HAProxy node, keepalived, the VIP and the doors. */
 import {entryUrl, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
-import type {ClusterConfig} from '../config/types.ts';
+import type {ClusterConfig} from '../core/cluster.ts';
 import type {Lang} from '../i18n.ts';
 import type {Health} from './health.ts';
 

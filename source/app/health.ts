@@ -1,7 +1,7 @@
 /** Is the cluster healthy? Asked of Patroni's REST API and HAProxy's stats from the nodes. */
 import {fetchMembers, fetchStats, type BackendServer, type Member} from '../cluster/patroni-api.ts';
-import type {ClusterConfig, Secrets} from '../config/types.ts';
-import type {Remote} from '../ssh/types.ts';
+import type {ClusterConfig, Secrets} from '../core/cluster.ts';
+import type {Remote} from '../core/remote.ts';
 import {haproxyPrimaryProxy, haproxyReplicasProxy} from '../../templates/haproxy-cfg.ts';
 import {holdsAddressCommand} from '../../steps/keepalived.ts';
 import {shq} from '../../steps/commands.ts';

@@ -6,15 +6,15 @@ import {password as askPassword} from '@inquirer/prompts';
 import {loadClusterFile} from '../config/load.ts';
 import {loadOrCreateSecrets, sshPassword} from '../config/secrets.ts';
 import {ensurePghaDirs, pghaPaths, type PghaPaths} from '../config/paths.ts';
-import type {ClusterConfig, ConfigIssue, Secrets} from '../config/types.ts';
+import type {ClusterConfig, ConfigIssue, Secrets} from '../core/cluster.ts';
 import {issue} from '../config/messages.ts';
 import {guardSecrets} from '../config/secrets-guard.ts';
 import {readState, setAsideUnusableState} from '../engine/state.ts';
 import {haproxyStage, patroniStage, userStage} from '../../steps/index.ts';
 import {closeAll, connectAll} from '../ssh/pool.ts';
 import {localRemote} from '../ssh/local.ts';
-import type {Remote} from '../ssh/types.ts';
-import type {NodeConfig} from '../config/types.ts';
+import type {Remote} from '../core/remote.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import type {Lang} from '../i18n.ts';
 
 export interface Session {

@@ -5,7 +5,7 @@ import {detectLang, parseLang, type Lang} from '../i18n.ts';
 import {openSession, type Session} from './session.ts';
 import {reportError} from './report-error.ts';
 import type {PipelineResult} from '../engine/types.ts';
-import type {ConfigIssue} from '../config/types.ts';
+import type {ConfigIssue} from '../core/cluster.ts';
 
 export interface CommandContext {
 	readonly configFile: string;

@@ -3,7 +3,7 @@
  * floating address (VIP) fronts them, and the connection strings that follow. One place, so the
  * stages, status, the summary, the runbook and the test stage name the same doors.
  */
-import type {ClusterConfig, NodeConfig} from '../config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
 
 /** The nodes that run HAProxy, in cluster-file order. */
 export function haproxyNodes(cluster: ClusterConfig): NodeConfig[] {

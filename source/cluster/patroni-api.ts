@@ -1,5 +1,5 @@
 /** Patroni's REST API and HAProxy's stats page, read from a node with curl. */
-import type {Remote} from '../ssh/types.ts';
+import type {Remote} from '../core/remote.ts';
 
 export interface Member {
 	readonly name: string;

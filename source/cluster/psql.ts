@@ -2,7 +2,7 @@
  * SQL run with psql on a node. The password and the SQL travel on stdin, so neither appears in a
  * process list or a log line.
  */
-import type {Remote} from '../ssh/types.ts';
+import type {Remote} from '../core/remote.ts';
 
 export interface PsqlTarget {
 	readonly host: string;

@@ -1,5 +1,5 @@
 /** Values used when the cluster file leaves a field out. They follow the course guide where it is right. */
-import type {PatroniTiming, Ports, TimingPreset} from './types.ts';
+import type {PatroniTiming, Ports, TimingPreset} from '../core/cluster.ts';
 
 export const defaultClusterName = 'pg-cluster';
 

@@ -1,4 +1,4 @@
-import type {ConfigIssue} from './types.ts';
+import type {ConfigIssue} from '../core/cluster.ts';
 
 /** The cluster or secrets file cannot be used; `issues` lists every problem, each naming its field. */
 export class ConfigError extends Error {

@@ -7,7 +7,7 @@ import {defaultClusterName} from './defaults.ts';
 import {ConfigError} from './errors.ts';
 import {msg} from './messages.ts';
 import {parseUserYaml, readUserTextFile} from './read-user-file.ts';
-import type {ClusterConfig, ConfigIssue, LoadedCluster, NodeAuth, TimingPreset} from './types.ts';
+import type {ClusterConfig, ConfigIssue, LoadedCluster, NodeAuth, TimingPreset} from '../core/cluster.ts';
 import {validateClusterData} from './validate.ts';
 
 export {ConfigError} from './errors.ts';

@@ -2,7 +2,7 @@
  * The sentences a user reads about a bad cluster or secrets file, in English and Russian.
  * Every line starts with the field path so the user knows which line of the file to fix.
  */
-import type {ConfigIssue} from './types.ts';
+import type {ConfigIssue} from '../core/cluster.ts';
 
 export function issue(field: string, en: string, ru: string): ConfigIssue {
 	const prefix = field ? `${field}: ` : '';

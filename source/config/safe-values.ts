@@ -6,7 +6,7 @@
  * OpenSSH can carry, and URLs made only of URL characters.
  */
 import {issue, show} from './messages.ts';
-import type {ConfigIssue} from './types.ts';
+import type {ConfigIssue} from '../core/cluster.ts';
 
 /** C0, DEL, C1 and the Unicode line and paragraph separators. */
 export const controlCharacter = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;

@@ -10,7 +10,7 @@ import YAML, {LineCounter} from 'yaml';
 import {removeStaleTemps, writeFileAtomic} from './atomic-write.ts';
 import {ConfigError} from './errors.ts';
 import {msg} from './messages.ts';
-import type {ConfigIssue, Secrets} from './types.ts';
+import type {ConfigIssue, Secrets} from '../core/cluster.ts';
 
 /** File keys in the order they are written, mapped to the Secrets fields. */
 export const secretKeys: ReadonlyArray<readonly [string, keyof Secrets]> = [

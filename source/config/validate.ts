@@ -9,7 +9,7 @@ import {defaultClusterName, defaultDisk, defaultEtcd, defaultHaproxyTiming, defa
 import {frontDoorMsg} from './front-door-messages.ts';
 import {msg} from './messages.ts';
 import {unsafeValues} from './safe-values.ts';
-import type {ClusterConfig, ConfigIssue, EtcdSource, NodeAuth, NodeConfig, PatroniSource, PatroniTiming, Ports, TimingPreset} from './types.ts';
+import type {ClusterConfig, ConfigIssue, EtcdSource, NodeAuth, NodeConfig, PatroniSource, PatroniTiming, Ports, TimingPreset} from '../core/cluster.ts';
 
 export interface ValidationResult {
 	/** Present when there are no errors. */

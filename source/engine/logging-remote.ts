@@ -2,7 +2,7 @@
  * Wraps a node's Remote for one step so that every command and every output line reaches the run
  * log, the screen's store and the failure report, masked, without steps doing anything for it.
  */
-import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from '../ssh/types.ts';
+import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from '../core/remote.ts';
 
 export interface CommandSink {
 	command(text: string): void;

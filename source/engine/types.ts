@@ -1,6 +1,6 @@
 /** The engine's public types: options of a run, what a failure hook sees, and the results. */
-import type {ClusterConfig, Secrets} from '../config/types.ts';
-import type {Remote} from '../ssh/types.ts';
+import type {ClusterConfig, Secrets} from '../core/cluster.ts';
+import type {Remote} from '../core/remote.ts';
 import type {Stage, Step, Text} from '../../steps/types.ts';
 import type {RunStore} from './store.ts';
 

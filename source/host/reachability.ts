@@ -2,7 +2,7 @@
  * Can this computer reach each node's SSH port? The probes' outcome turned into one sentence with the
  * likely cause and the fix: wrong network for the bridged adapter, no SSH server, firewall, VM off.
  */
-import type {NodeConfig} from '../config/types.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import type {Text} from '../../steps/types.ts';
 import type {Finding} from './findings.ts';
 import type {PingResult, ProbeRunner, TcpProbe} from './probes.ts';

@@ -3,7 +3,7 @@
  * first adapter's attachment and cable, the power state, MACs shared by clones.
  * Every finding names the VirtualBox menu that fixes it (English and Russian UI names).
  */
-import type {NodeConfig} from '../config/types.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import type {Finding} from './findings.ts';
 import {normalizeMac, type VmInfo} from './vbox.ts';
 

@@ -12,7 +12,7 @@ import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import {Client, type ClientChannel, type ConnectConfig, type SFTPWrapper} from 'ssh2';
-import type {NodeConfig} from '../config/types.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import {killSessionScript, parseSessionMarker, wrapCommand, type SudoMode} from './command.ts';
 import {
 	CommandError,
@@ -35,7 +35,7 @@ import {LineSplitter, OutputSink} from './lines.ts';
 import {maskSecrets, registerSecret} from './mask.ts';
 import {NetnsSocket} from './netns-socket.ts';
 import {shellQuote} from './quote.ts';
-import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from './types.ts';
+import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from '../core/remote.ts';
 
 export const PASSWORD_ENV = 'PGHA_SSH_PASSWORD';
 

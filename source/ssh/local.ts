@@ -13,7 +13,7 @@ import {CommandError, commandTimeoutError, type Target} from './errors.ts';
 import {LineSplitter, OutputSink} from './lines.ts';
 import {maskSecrets} from './mask.ts';
 import {shellQuote} from './quote.ts';
-import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from './types.ts';
+import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from '../core/remote.ts';
 
 export interface LocalRemoteOptions {
 	/** Name shown in logs and errors. Default "host". */

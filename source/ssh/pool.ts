@@ -1,10 +1,10 @@
 /** Connections to every node of a cluster, opened in parallel and closed together. */
 import type {Text} from '../../steps/types.ts';
-import type {ClusterConfig, NodeConfig} from '../config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
 import {connect, SshRemote, type ConnectOptions} from './connection.ts';
 import {SshError, connectError} from './errors.ts';
 import {defaultKnownHostsFile} from './known-hosts.ts';
-import type {Remote} from './types.ts';
+import type {Remote} from '../core/remote.ts';
 
 export interface ConnectAllOptions extends Omit<ConnectOptions, 'knownHostsFile' | 'netns'> {
 	/** Default: .pgha/known_hosts beside the cluster file. */

@@ -10,7 +10,7 @@
  *
  * A fixed slack covers what the formulas leave out (promotion itself, new connections, polling).
  */
-import type {ClusterConfig} from '../config/types.ts';
+import type {ClusterConfig} from '../core/cluster.ts';
 import type {Bounds, FaultKind, TimingSettings} from './model.ts';
 
 export const slackMs = 5000;

@@ -3,8 +3,8 @@
  * connection (the writer, psql and curl all run there, so one clock measures everything), the other
  * nodes' connections for faults, and bounded waiting that stops with the run.
  */
-import type {ClusterConfig, NodeConfig, Secrets} from '../config/types.ts';
-import type {Remote} from '../ssh/types.ts';
+import type {ClusterConfig, NodeConfig, Secrets} from '../core/cluster.ts';
+import type {Remote} from '../core/remote.ts';
 import {StepError, type Text} from '../../steps/types.ts';
 
 export const testDatabase = 'pgha_test';

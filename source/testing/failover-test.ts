@@ -4,7 +4,7 @@
  * timing predicts, the timeline must go up and /history show it, and the old primary, once back,
  * must rejoin as a streaming replica (pg_rewind when it must) and catch up.
  */
-import type {NodeConfig} from '../config/types.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import type {Text} from '../../steps/types.ts';
 import {faultBoundMs, boundFormula} from './bounds.ts';
 import {check, seconds} from './checks.ts';

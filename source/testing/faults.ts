@@ -10,7 +10,7 @@
  *
  * Lab faults act on the host (root) through the lab's own functions, never outside the lab.
  */
-import type {NodeConfig} from '../config/types.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import type {Text} from '../../steps/types.ts';
 import {patroniBinDir} from '../../steps/layout.ts';
 import {randomBytes} from 'node:crypto';

@@ -3,7 +3,7 @@
  * floating address is and moving it on purpose, and the side probes that measure the other doors
  * (writes through the libpq multi-host string, reads through the read port) during a fault.
  */
-import type {NodeConfig} from '../config/types.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import {haproxyNodes, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
 import {holdsAddressCommand} from '../../steps/keepalived.ts';
 import {shq} from '../../steps/commands.ts';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import {newRunId} from '../config/paths.ts';
-import type {ClusterConfig} from '../config/types.ts';
+import type {ClusterConfig} from '../core/cluster.ts';
 import {computeBounds, timingSettings} from './bounds.ts';
 import type {
 	Bounds, Check, DataSafetyFigures, FailsafeFigures, FaultFigures, LoadFigures, ReplicationFigures, RoutingFigures, SwitchoverFigures,

@@ -3,7 +3,7 @@
  * answers saved to the cluster file before anything runs.
  */
 import type {ClusterAnswers} from '../config/load.ts';
-import type {NodeAuth} from '../config/types.ts';
+import type {NodeAuth} from '../core/cluster.ts';
 import type {Lang} from '../i18n.ts';
 import type {Prompter} from './prompter.ts';
 import {checkVip, suggestVip} from './vip-answer.ts';

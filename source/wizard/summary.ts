@@ -1,5 +1,5 @@
 /** What the summary screen shows, built from the health check and the cluster file. */
-import type {ClusterConfig} from '../config/types.ts';
+import type {ClusterConfig} from '../core/cluster.ts';
 import type {Health} from '../app/health.ts';
 import {entryUrl, haproxyNodes, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
 import type {SummaryView} from '../ui/view-model.ts';

@@ -4,7 +4,7 @@
  * HAProxy's write port shows N-1 replicas streaming, the read port lands on a replica, and HAProxy's
  * stats show 1 server UP for writes and N-1 for reads. Passwords travel on stdin or in the environment.
  */
-import type {ClusterConfig, Secrets} from '../../source/config/types.ts';
+import type {ClusterConfig, Secrets} from '../../source/core/cluster.ts';
 import {parseStatsCsv, routingSettled} from '../../steps/haproxy.ts';
 import {haproxyNode} from '../../steps/render.ts';
 import {haproxyStatsUser} from '../../templates/haproxy-cfg.ts';

@@ -5,7 +5,7 @@
  */
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import type {ClusterConfig, Secrets} from '../../source/config/types.ts';
+import type {ClusterConfig, Secrets} from '../../source/core/cluster.ts';
 import {planAll} from '../../source/runbook.ts';
 import {factKeys} from '../../steps/facts.ts';
 import {etcdStage} from '../../steps/etcd.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import YAML from 'yaml';
 import {ConfigError, parseClusterFile} from '../../source/config/load.ts';
-import type {ConfigIssue} from '../../source/config/types.ts';
+import type {ConfigIssue} from '../../source/core/cluster.ts';
 
 const file = '/work/course/pgha.yaml';
 

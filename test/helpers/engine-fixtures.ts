@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {parseClusterFile} from '../../source/config/load.ts';
 import {generateSecret} from '../../source/config/secrets.ts';
-import type {ClusterConfig, Secrets} from '../../source/config/types.ts';
+import type {ClusterConfig, Secrets} from '../../source/core/cluster.ts';
 import {StepError, type Action, type PlanContext, type Scope, type Stage, type Step, type StepContext} from '../../steps/types.ts';
 
 export interface MarkStepOptions {

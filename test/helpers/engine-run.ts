@@ -1,7 +1,7 @@
 /** One engine run against fake nodes in a temp folder, as the tests need it. */
 import {runPipeline} from '../../source/engine/pipeline.ts';
 import type {PipelineResult, RunOptions} from '../../source/engine/types.ts';
-import type {Secrets} from '../../source/config/types.ts';
+import type {Secrets} from '../../source/core/cluster.ts';
 import type {Stage} from '../../steps/types.ts';
 import {fakeRemotes, type FakeRemote} from './fake-remote.ts';
 import {nodeNames, tempDir, testCluster, testSecrets, workPaths} from './engine-fixtures.ts';

@@ -11,7 +11,7 @@
  * Handlers added with `on()` run first and may replace any command.
  */
 import {appendFileSync, readFileSync} from 'node:fs';
-import type {ExecOptions, ExecResult, Remote, UploadOptions} from '../../source/ssh/types.ts';
+import type {ExecOptions, ExecResult, Remote, UploadOptions} from '../../source/core/remote.ts';
 
 export interface NodeState {
 	has(key: string): boolean;

@@ -3,8 +3,8 @@ import {execFile} from 'node:child_process';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {parseClusterFile} from '../../source/config/load.ts';
-import type {ClusterConfig, NodeConfig, Secrets} from '../../source/config/types.ts';
-import type {ExecOptions, ExecResult, Remote, UploadOptions} from '../../source/ssh/types.ts';
+import type {ClusterConfig, NodeConfig, Secrets} from '../../source/core/cluster.ts';
+import type {ExecOptions, ExecResult, Remote, UploadOptions} from '../../source/core/remote.ts';
 import type {Facts, StepContext} from '../../steps/types.ts';
 
 export const run = promisify(execFile);

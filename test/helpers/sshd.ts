@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import type {NodeConfig} from '../../source/config/types.ts';
+import type {NodeConfig} from '../../source/core/cluster.ts';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {hostEnv} from '../../source/host/platform.ts';
 import {findVBoxManage, normalizeMac, parseMachineReadable, parseVmList, vmInfo} from '../../source/host/vbox.ts';
-import type {ExecOptions, ExecResult, Remote} from '../../source/ssh/types.ts';
+import type {ExecOptions, ExecResult, Remote} from '../../source/core/remote.ts';
 import {createVirtualboxStage} from '../../steps/virtualbox.ts';
 import {StepError} from '../../steps/types.ts';
 import {cluster} from '../fixtures/host/cluster.ts';

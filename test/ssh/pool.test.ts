@@ -3,7 +3,7 @@ import test from 'ava';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type {NodeConfig} from '../../source/config/types.ts';
+import type {NodeConfig} from '../../source/core/cluster.ts';
 import {closeAll, connectAll, ConnectAllError} from '../../source/ssh/pool.ts';
 import {ensureTestUsers, startSshd, stopSshd, type Sshd, type TestUsers} from '../helpers/sshd.ts';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {connect, type ConnectOptions, type SshRemote} from '../../source/ssh/connection.ts';
 import {CommandError, SshError} from '../../source/ssh/errors.ts';
-import type {NodeConfig} from '../../source/config/types.ts';
+import type {NodeConfig} from '../../source/core/cluster.ts';
 import {ensureTestUsers, pgrep, startSshd, statFile, stopSshd, type Sshd, type TestUsers} from '../helpers/sshd.ts';
 
 let sshd: Sshd | undefined;

@@ -2,8 +2,8 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {ClusterConfig, NodeConfig} from '../../source/config/types.ts';
-import type {ExecOptions, ExecResult, Remote} from '../../source/ssh/types.ts';
+import type {ClusterConfig, NodeConfig} from '../../source/core/cluster.ts';
+import type {ExecOptions, ExecResult, Remote} from '../../source/core/remote.ts';
 import {installStages} from '../../steps/index.ts';
 import {
 	configPlan, holdsAddressCommand, interfaceFact, keepalivedCandidatePath, vipFreeStep, vipHolders,

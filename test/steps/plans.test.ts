@@ -1,5 +1,5 @@
 import test from 'ava';
-import type {ClusterConfig, NodeConfig, Secrets} from '../../source/config/types.ts';
+import type {ClusterConfig, NodeConfig, Secrets} from '../../source/core/cluster.ts';
 import {aptGet} from '../../steps/commands.ts';
 import {installStages} from '../../steps/index.ts';
 import type {Action, Facts, Stage, Step} from '../../steps/types.ts';

@@ -4,7 +4,7 @@ import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {ClusterConfig, NodeConfig} from '../../source/config/types.ts';
+import type {ClusterConfig, NodeConfig} from '../../source/core/cluster.ts';
 import {configPlan, interfaceFact, keepalivedCandidatePath} from '../../steps/keepalived.ts';
 import {keepalivedCheckPath, renderKeepalivedCheck, renderKeepalivedConf, virtualRouterId} from '../../templates/keepalived-conf.ts';
 import {runLocally, sampleCluster, sampleSecrets} from '../helpers/install-fixtures.ts';
