@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import type {ParsedArgs} from './cli-args.ts';
-import {detectLang} from './i18n.ts';
+import {detectLang} from './core/text.ts';
 import {langOnLine, parseCommandLine} from './cli/parse.ts';
 import {CliUsageError} from './cli/messages.ts';
 import {commandUsage, topHelp} from './cli/usage.ts';
@@ -41,8 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 	} catch (error) {
 		if (!(error instanceof CliUsageError)) throw error;
 		const name = error.command;
-		process.stderr.write(`pgha${name ? ` ${name}` : ''}: ${error.text[lang]}\n\n${usageOf(name, lang)}`);
-		return 2;
+		process.stderr.write(`pgha${name ? ` ${name}` : ''}: ${error.say(lang)}\n\n${usageOf(name, lang)}`);
+		return error.exitCode;
 	}
 
 	if (line.kind === 'version') {

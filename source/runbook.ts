@@ -3,8 +3,9 @@
  * the engine runs, so it cannot drift from what pgha does. Secrets are masked.
  */
 import type {ClusterConfig, NodeConfig, Secrets} from './core/cluster.ts';
-import type {Action, Facts, Stage, Step} from '../steps/types.ts';
-import type {Lang} from './i18n.ts';
+import type {Stage} from './core/stage.ts';
+import type {Action, Facts, Step} from './core/step.ts';
+import type {Lang} from './core/text.ts';
 import {hostNode, stepParticipants} from './engine/pipeline.ts';
 import {hostParticipant} from './config/defaults.ts';
 import {entryUrl, multiHostUrl, severalHaproxies} from './cluster/front-door.ts';

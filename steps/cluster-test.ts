@@ -8,7 +8,7 @@
  * rewrites the report folder, so a run that stops early still leaves what it measured.
  */
 import type {ClusterConfig} from '../source/core/cluster.ts';
-import {type Lang} from '../source/i18n.ts';
+import {type Lang} from '../source/core/text.ts';
 import {check} from '../source/testing/checks.ts';
 import {waitReady} from '../source/testing/cluster-view.ts';
 import {benchDatabase, fail, markerTable, probeTable, testDatabase, TestFailure, type TestEnv} from '../source/testing/env.ts';

@@ -7,9 +7,8 @@ import type {Secrets} from '../source/core/cluster.ts';
 import type {ExecOptions, ExecResult} from '../source/core/remote.ts';
 import {StepError, type Action, type StepContext, type Text} from './types.ts';
 
-export function text(ru: string, en: string): Text {
-	return {ru, en};
-}
+/** `text(ru, en)`: the stages' name for the bottom layer's bilingual text. */
+export {t as text} from '../source/core/text.ts';
 
 /** Quote one word for a POSIX shell; plain words stay readable. */
 export function shq(value: string): string {
@@ -220,8 +219,7 @@ export async function waitFor<T>(probeOnce: (attempt: number) => Promise<T | und
 
 /** A failure naming the node, with the problem and the fix in both languages. */
 export function nodeError(node: string, problem: Text, fix?: Text): StepError {
-	const say = (lang: 'ru' | 'en'): string => `${node}: ${problem[lang]} ${fix?.[lang] ?? ''}`.trim();
-	return new StepError(say('en'), {ru: say('ru'), en: say('en')});
+	return new StepError({ru: `${node}: ${problem.ru}`, en: `${node}: ${problem.en}`}, fix);
 }
 
 /** A warning that does not stop the run, logged in both languages. */

@@ -120,7 +120,7 @@ async function binariesReady(ctx: StepContext): Promise<boolean> {
 async function uploadTarball(ctx: StepContext): Promise<void> {
 	const configured = ctx.cluster.etcd.tarball;
 	if (!configured) {
-		throw new StepError('etcd.tarball is not set in pgha.yaml (needed for etcd.source: upload).', text(
+		throw new StepError(text('В pgha.yaml не задан etcd.tarball (он нужен для etcd.source: upload).', 'etcd.tarball is not set in pgha.yaml (needed for etcd.source: upload).'), text(
 			'Укажите в pgha.yaml etcd.tarball: путь к etcd-vX.Y.Z-linux-amd64.tar.gz на этом компьютере.',
 			'Set etcd.tarball in pgha.yaml: the path of etcd-vX.Y.Z-linux-amd64.tar.gz on this computer.'));
 	}
@@ -130,9 +130,11 @@ async function uploadTarball(ctx: StepContext): Promise<void> {
 	try {
 		data = await readFile(path);
 	} catch (error) {
-		throw new StepError(`cannot read the etcd tarball ${path}: ${(error as Error).message}`, text(
-			`Не удаётся прочитать ${path}; проверьте путь etcd.tarball в pgha.yaml.`,
-			`Cannot read ${path}; check etcd.tarball in pgha.yaml.`));
+		throw new StepError(text(
+			`Не удаётся прочитать архив etcd ${path}: ${(error as Error).message}.`,
+			`Cannot read the etcd tarball ${path}: ${(error as Error).message}.`), text(
+			'Проверьте путь etcd.tarball в pgha.yaml.',
+			'Check etcd.tarball in pgha.yaml.'));
 	}
 
 	const digest = sha256(data);
@@ -140,9 +142,9 @@ async function uploadTarball(ctx: StepContext): Promise<void> {
 	if (sums !== undefined) {
 		const listed = sums.split('\n').map(line => line.trim().split(/\s+\*?/)).find(([, name]) => name === basename(path))?.[0];
 		if (listed !== undefined && listed !== digest) {
-			throw new StepError(`${path} does not match its line in SHA256SUMS.`, text(
-				`Архив ${path} повреждён (контрольная сумма не совпала с SHA256SUMS); скачайте его заново.`,
-				`${path} is damaged (its checksum differs from SHA256SUMS); download it again.`));
+			throw new StepError(text(
+				`Архив ${path} повреждён (контрольная сумма не совпала с SHA256SUMS).`,
+				`${path} is damaged (its checksum differs from SHA256SUMS).`), text('Скачайте его заново.', 'Download it again.'));
 		}
 
 		if (listed === undefined) warn(ctx, text(`${basename(path)} нет в SHA256SUMS рядом с ним.`, `${basename(path)} is not listed in the SHA256SUMS beside it.`));

@@ -9,7 +9,7 @@ import {defaultTimeouts, directProbeRunner, netnsProbeRunner, type ProbeRunner, 
 import {diagnose, probeNode, type Diagnosis} from '../source/host/reachability.ts';
 import type {RunFile} from '../source/host/run-file.ts';
 import {hostSubnets, type InterfaceTable} from '../source/host/subnets.ts';
-import {bilingual} from '../source/i18n.ts';
+import {bilingual} from '../source/core/text.ts';
 import type {Stage, Step, StepContext} from './types.ts';
 
 export interface ReachabilityStageOptions {

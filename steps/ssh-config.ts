@@ -28,7 +28,7 @@ import {
 } from '../source/host/ssh-keys.ts';
 import {resolveWithSsh} from '../source/host/ssh-resolve.ts';
 import {describeEncoding} from '../source/host/text-encoding.ts';
-import {bilingual} from '../source/i18n.ts';
+import {bilingual} from '../source/core/text.ts';
 import {renderSshConfigBlock, type SshHostEntry} from '../templates/ssh-config.ts';
 import {StepError, type Action, type Stage, type Step, type StepContext, type Text} from './types.ts';
 
@@ -184,9 +184,12 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 		} catch (error) {
 			if (!(error instanceof ManagedBlockError)) throw error;
 			const file = paths().config;
-			throw new StepError(`${file}: ${error.message}`, {
-				ru: `В ${file} повреждён блок pgha (нет одной из строк-меток «# >>> pgha» / «# <<< pgha»): удалите остаток блока вручную, и pgha запишет его заново.`,
-				en: `pgha's block in ${file} is damaged (one of its "# >>> pgha" / "# <<< pgha" marker lines is missing): delete what is left of it by hand and pgha writes it again.`,
+			throw new StepError({
+				ru: `В ${file} повреждён блок pgha (нет одной из строк-меток «# >>> pgha» / «# <<< pgha»): ${error.message}.`,
+				en: `pgha's block in ${file} is damaged (one of its "# >>> pgha" / "# <<< pgha" marker lines is missing): ${error.message}.`,
+			}, {
+				ru: 'Удалите остаток блока вручную, и pgha запишет его заново.',
+				en: 'Delete what is left of it by hand and pgha writes it again.',
 			});
 		}
 	};
@@ -213,7 +216,7 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 				made = await generateKeyPair(host, paths(), {exists: options.exists, run, forceBuiltin: options.builtinKeygen});
 			} catch (error) {
 				const message = (error as Error).message;
-				throw new StepError(message, {ru: `Не удалось создать ключ SSH: ${message}`, en: `Could not create the SSH key: ${message}`});
+				throw new StepError({ru: `Не удалось создать ключ SSH: ${message}`, en: `Could not create the SSH key: ${message}`});
 			}
 
 			ctx.log(bilingual({ru: `Создан ключ ${made.privateKey} (${made.publicLine.split(' ')[0]}).`, en: `Created the key ${made.privateKey} (${made.publicLine.split(' ')[0]}).`}));
@@ -221,10 +224,7 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 		async verify(ctx) {
 			if (passwordNodes(ctx.cluster).length === 0) return;
 			if (!findKeyPair(host, paths())) {
-				throw new StepError(`No SSH key pair in ${paths().sshDir}`, {
-					ru: `В ${paths().sshDir} нет пары ключей SSH (id_ed25519 и id_ed25519.pub); создайте её командой ssh-keygen -t ed25519.`,
-					en: `There is no SSH key pair (id_ed25519 and id_ed25519.pub) in ${paths().sshDir}; create one with ssh-keygen -t ed25519.`,
-				});
+				throw noKeyPair(paths().sshDir);
 			}
 		},
 	};
@@ -255,16 +255,16 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 		async apply(ctx) {
 			if (ctx.node.auth.kind === 'key') return;
 			const found = findKeyPair(host, paths());
-			if (!found) throw new StepError(`No SSH key pair in ${paths().sshDir}`);
+			if (!found) throw noKeyPair(paths().sshDir);
 			await ctx.remote.exec(authorizedKeyScript(found.publicLine), {signal: ctx.signal});
 		},
 		async verify(ctx) {
 			if (ctx.node.auth.kind === 'key') return;
 			const found = findKeyPair(host, paths());
-			if (!found) throw new StepError(`No SSH key pair in ${paths().sshDir}`);
+			if (!found) throw noKeyPair(paths().sshDir);
 			const present = await ctx.remote.exec(authorizedKeyCheck(found.publicLine), {allowFailure: true, signal: ctx.signal});
 			if (present.code !== 0) {
-				throw new StepError(`${ctx.node.name}: the public key is not in ~/.ssh/authorized_keys`, {
+				throw new StepError({
 					ru: `На ${ctx.node.name} открытого ключа нет в ~/.ssh/authorized_keys пользователя ${ctx.node.sshUser}; повторите шаг.`,
 					en: `On ${ctx.node.name} the public key is not in ~/.ssh/authorized_keys of ${ctx.node.sshUser}; run the step again.`,
 				});
@@ -273,7 +273,7 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 			const modes = await ctx.remote.exec(authorizedKeyModes, {allowFailure: true, signal: ctx.signal});
 			const [home] = modes.stdout.trim().split(/\s+/).map(value => Number.parseInt(value, 8));
 			if (home !== undefined && !Number.isNaN(home) && (home & 0o022) !== 0) {
-				throw new StepError(`${ctx.node.name}: the home folder of ${ctx.node.sshUser} is writable by others, so sshd ignores the key`, {
+				throw new StepError({
 					ru: `На ${ctx.node.name} домашняя папка ${ctx.node.sshUser} доступна на запись другим, и sshd не примет ключ: выполните на узле chmod go-w ~.`,
 					en: `On ${ctx.node.name} the home folder of ${ctx.node.sshUser} is writable by others, so sshd ignores the key: run chmod go-w ~ on the node.`,
 				});
@@ -307,7 +307,7 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 			const wanted = entries(ctx.cluster);
 			const plan = await planFor(ctx.cluster, wanted);
 			if (!planIsDone(plan)) {
-				throw new StepError(`${plan.paths.config} does not hold pgha's entries`, {
+				throw new StepError({
 					ru: `В ${plan.paths.config} нет актуального блока pgha; повторите шаг.`,
 					en: `${plan.paths.config} does not hold pgha's current block; run the step again.`,
 				});
@@ -364,3 +364,11 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 }
 
 export const sshConfigStage: Stage = createSshConfigStage();
+
+/** No key pair to copy to the nodes: the sentence says how to make one. */
+function noKeyPair(sshDir: string): StepError {
+	return new StepError({
+		ru: `В ${sshDir} нет пары ключей SSH (id_ed25519 и id_ed25519.pub).`,
+		en: `There is no SSH key pair (id_ed25519 and id_ed25519.pub) in ${sshDir}.`,
+	}, {ru: 'Создайте её командой ssh-keygen -t ed25519.', en: 'Create one with ssh-keygen -t ed25519.'});
+}

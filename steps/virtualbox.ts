@@ -7,7 +7,7 @@ import {hostEnv, type ExistsFn, type HostEnv} from '../source/host/platform.ts';
 import {runFile, type RunFile} from '../source/host/run-file.ts';
 import {checkVm, duplicateMacs, matchVms, type NodeVm} from '../source/host/vbox-checks.ts';
 import {findVBoxManage, readVms, VBoxManageError} from '../source/host/vbox.ts';
-import {bilingual} from '../source/i18n.ts';
+import {bilingual} from '../source/core/text.ts';
 import type {Stage, Step, StepContext, Text} from './types.ts';
 
 export interface VirtualboxStageOptions {

@@ -1,7 +1,7 @@
 /** The front door in words for `pgha status`: per HAProxy node, keepalived, the VIP and the doors. */
 import {entryUrl, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
 import type {ClusterConfig} from '../core/cluster.ts';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import type {Health} from './health.ts';
 
 export function frontDoorLines(cluster: ClusterConfig, health: Health, lang: Lang): string[] {

@@ -1,24 +1,12 @@
 /** Turns an error that stopped a command into one clear message and an exit code. */
-import {ConfigError} from '../config/errors.ts';
-import {ConnectAllError} from '../ssh/pool.ts';
-import {SshError} from '../ssh/errors.ts';
-import type {Lang} from '../i18n.ts';
-import {UsageError} from './session.ts';
+import {LocalizedError} from '../core/error.ts';
+import type {Lang} from '../core/text.ts';
 
 export function reportError(error: unknown, lang: Lang): number {
-	if (error instanceof ConfigError) {
-		process.stderr.write(`${error.describe(lang)}\n`);
-		return 2;
-	}
-
-	if (error instanceof ConnectAllError || error instanceof SshError) {
-		process.stderr.write(`${error.text[lang]}\n`);
-		return 1;
-	}
-
-	if (error instanceof UsageError) {
-		process.stderr.write(`${error.message}\n`);
-		return 2;
+	// Every layer's translated error (cluster file, SSH, usage, steps) says itself and names its exit code.
+	if (error instanceof LocalizedError) {
+		process.stderr.write(`${error.say(lang)}\n`);
+		return error.exitCode;
 	}
 
 	if (error instanceof Error && error.name === 'ExitPromptError') return 130;

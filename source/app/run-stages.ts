@@ -5,8 +5,8 @@
  */
 import {readFile} from 'node:fs/promises';
 import {runPipeline, RunStore, displayCommand, type FailureInfo, type PipelineResult} from '../engine/index.ts';
-import type {Stage} from '../../steps/types.ts';
-import type {Lang} from '../i18n.ts';
+import type {Stage} from '../core/stage.ts';
+import type {Lang} from '../core/text.ts';
 import {renderRun, type MountedRun} from '../ui/render-run.tsx';
 import {planAll} from '../runbook.ts';
 import type {Session} from './session.ts';

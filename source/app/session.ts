@@ -6,6 +6,8 @@ import {password as askPassword} from '@inquirer/prompts';
 import {loadClusterFile} from '../config/load.ts';
 import {loadOrCreateSecrets, sshPassword} from '../config/secrets.ts';
 import {ensurePghaDirs, pghaPaths, type PghaPaths} from '../config/paths.ts';
+import {LocalizedError} from '../core/error.ts';
+import type {Text} from '../core/text.ts';
 import type {ClusterConfig, ConfigIssue, Secrets} from '../core/cluster.ts';
 import {issue} from '../config/messages.ts';
 import {guardSecrets} from '../config/secrets-guard.ts';
@@ -15,7 +17,7 @@ import {closeAll, connectAll} from '../ssh/pool.ts';
 import {localRemote} from '../ssh/local.ts';
 import type {Remote} from '../core/remote.ts';
 import type {NodeConfig} from '../core/cluster.ts';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 
 export interface Session {
 	readonly cluster: ClusterConfig;
@@ -41,8 +43,12 @@ export interface OpenOptions {
 	readonly connect?: boolean;
 }
 
-export class UsageError extends Error {
+/** The command cannot run as asked (e.g. no way to get the SSH password): exit 2, nothing was done. */
+export class UsageError extends LocalizedError {
 	override readonly name = 'UsageError';
+	constructor(text: Text) {
+		super(text, {exit: 'usage'});
+	}
 }
 
 function needsPassword(cluster: ClusterConfig): boolean {
@@ -54,19 +60,17 @@ function needsPassword(cluster: ClusterConfig): boolean {
 function checkPasswordSource(cluster: ClusterConfig, lang: Lang, interactive: boolean): void {
 	// sudo reads the password up to the first line break: such a value can never be the right one. Never echoed.
 	if (/[\u0000-\u001f\u007f]/.test(process.env.PGHA_SSH_PASSWORD ?? '')) {
-		throw new UsageError(
-			lang === 'ru'
-				? 'PGHA_SSH_PASSWORD содержит перевод строки или другой управляющий символ; пароль SSH/sudo таким быть не может. Задайте переменную заново (значение не показывается).'
-				: 'PGHA_SSH_PASSWORD contains a line break or another control character, which an SSH/sudo password cannot; set it again (the value is not shown).',
-		);
+		throw new UsageError({
+			ru: 'PGHA_SSH_PASSWORD содержит перевод строки или другой управляющий символ; пароль SSH/sudo таким быть не может. Задайте переменную заново (значение не показывается).',
+			en: 'PGHA_SSH_PASSWORD contains a line break or another control character, which an SSH/sudo password cannot; set it again (the value is not shown).',
+		});
 	}
 
 	if (sshPassword() === undefined && needsPassword(cluster) && !interactive) {
-		throw new UsageError(
-			lang === 'ru'
-				? 'Нужен пароль SSH/sudo: задайте переменную окружения PGHA_SSH_PASSWORD (терминала нет, спросить некому).'
-				: 'The SSH/sudo password is needed: set PGHA_SSH_PASSWORD (there is no terminal to ask in).',
-		);
+		throw new UsageError({
+			ru: 'Нужен пароль SSH/sudo: задайте переменную окружения PGHA_SSH_PASSWORD (терминала нет, спросить некому).',
+			en: 'The SSH/sudo password is needed: set PGHA_SSH_PASSWORD (there is no terminal to ask in).',
+		});
 	}
 }
 

@@ -1,5 +1,5 @@
 /** The full list of stages in the course guide's order, host-side stages included. */
-import type {Stage} from '../../steps/types.ts';
+import type {Stage} from '../core/stage.ts';
 import {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage} from '../../steps/index.ts';
 import {reachabilityStage} from '../../steps/reachability.ts';
 import {sshConfigStage} from '../../steps/ssh-config.ts';

@@ -1,7 +1,7 @@
 /** The shape every node-touching command shares: open a session, run, always close it. */
 import {flagString, type ParsedArgs} from '../cli-args.ts';
 import {defaultClusterFile} from '../config/load.ts';
-import {detectLang, parseLang, type Lang} from '../i18n.ts';
+import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession, type Session} from './session.ts';
 import {reportError} from './report-error.ts';
 import type {PipelineResult} from '../engine/types.ts';

@@ -1,5 +1,5 @@
 /** Options that are each fine but cannot go together (or not here): decided before anything runs. */
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import {cliMsg} from './messages.ts';
 import {selectionProblem} from './stage-selection.ts';
 

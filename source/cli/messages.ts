@@ -1,5 +1,6 @@
 /** The sentences of a rejected command line, in Russian and English; each names the option or word. */
-import type {Text} from '../../steps/types.ts';
+import {LocalizedError} from '../core/error.ts';
+import type {Text} from '../core/text.ts';
 
 const hint = (suggestion: string | undefined): Text =>
 	suggestion ? {ru: ` Может быть, ${suggestion}?`, en: ` Did you mean ${suggestion}?`} : {ru: '', en: ''};
@@ -48,13 +49,13 @@ export const cliMsg = {
 } satisfies Record<string, (...args: any[]) => Text>;
 
 /** A command line that cannot be run: exit 2, the sentence, the command's usage. Nothing was done. */
-export class CliUsageError extends Error {
+export class CliUsageError extends LocalizedError {
 	override readonly name = 'CliUsageError';
 	constructor(
-		readonly text: Text,
+		text: Text,
 		/** The command whose usage is shown ("" for pgha itself). */
 		readonly command: string,
 	) {
-		super(text.en);
+		super(text, {exit: 'usage'});
 	}
 }

@@ -5,7 +5,7 @@
  * contradict each other. All of it is decided before a file is read, a password asked or a node touched.
  */
 import {parseArgs, type ParseArgsConfig} from 'node:util';
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import type {ParsedArgs} from '../cli-args.ts';
 import {closestMatch} from './closest.ts';
 import {conflictIn, type RunContext} from './conflicts.ts';

@@ -3,7 +3,7 @@
  * positional arguments and whether it takes a command after `--`. The parser, the usage text and
  * `--help` all read this one definition, so they never disagree.
  */
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import {defaultRelease, labReleases, maxNodes, minNodes, validPrefix} from '../lab/settings.ts';
 
 const t = (ru: string, en: string): Text => ({ru, en});

@@ -5,8 +5,8 @@
 import {courseStages} from '../app/stages.ts';
 import {testStages} from '../app/test-stages.ts';
 import {selectStages} from '../engine/pipeline.ts';
-import type {Text} from '../../steps/types.ts';
-import type {Stage} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
+import type {Stage} from '../core/stage.ts';
 import {cliMsg} from './messages.ts';
 
 /** Every stage id a command line may name: the course's stages, then the test stage. */

@@ -1,5 +1,5 @@
 /** Usage and `--help` text, rendered from the command definitions in the user's language. */
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import type {CommandSpec, OptionSpec} from './spec.ts';
 
 const words = {

@@ -9,7 +9,7 @@ import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {defaultClusterFile, saveClusterFile} from '../config/load.ts';
 import {pghaPaths} from '../config/paths.ts';
 import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../engine/state.ts';
-import {detectLang, parseLang, type Lang} from '../i18n.ts';
+import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession} from '../app/session.ts';
 import {courseStages} from '../app/stages.ts';
 import {runStages} from '../app/run-stages.ts';

@@ -6,7 +6,7 @@
  */
 import {createHash} from 'node:crypto';
 import {secretsDigest} from '../config/secrets.ts';
-import type {Action, PlanContext, Step} from '../../steps/types.ts';
+import type {Action, PlanContext, Step} from '../core/step.ts';
 
 /** Bump when the engine's notion of "done" changes, so old records are not trusted. */
 const engineVersion = 1;

@@ -9,4 +9,5 @@ export {Masker, maskedText} from './mask.ts';
 export {displayCommand, displayUpload} from './logging-remote.ts';
 export {stageFingerprint} from './fingerprint.ts';
 export {defaultRetry, withNodePrefix} from './types.ts';
-export type {FailureDecision, FailureInfo, NodeFailure, PipelineResult, RendererKind, RetryPolicy, RunOptions, StageDecision, StageOutcome, StageResult, StageStartInfo} from './types.ts';
+export type {RetryPolicy} from '../core/step.ts';
+export type {FailureDecision, FailureInfo, NodeFailure, PipelineResult, RendererKind, RunOptions, StageDecision, StageOutcome, StageResult, StageStartInfo} from './types.ts';

@@ -23,7 +23,10 @@ import {newRunId} from '../config/paths.ts';
 import {secretValues} from '../config/secrets.ts';
 import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
 import type {Remote, StreamName} from '../core/remote.ts';
-import {StepError, type Facts, type Stage, type Step, type StepContext, type Text} from '../../steps/types.ts';
+import type {Stage} from '../core/stage.ts';
+import {LocalizedError} from '../core/error.ts';
+import type {Facts, Step, StepContext} from '../core/step.ts';
+import type {Text} from '../core/text.ts';
 import {stageFingerprint} from './fingerprint.ts';
 import {loggingRemote, type CommandSink} from './logging-remote.ts';
 import {Masker} from './mask.ts';
@@ -50,16 +53,16 @@ interface Outcome {
 	status: 'done' | 'already-done' | 'failed' | 'skipped';
 	message?: string;
 	text?: Text;
-	hint?: Text;
+	fix?: Text;
 }
 
 /** Thrown by a node task after a failure; the message is masked and in the run's language. */
 class NodeStepError extends Error {
-	readonly hint?: Text;
-	constructor(message: string, hint?: Text) {
+	readonly fix?: Text;
+	constructor(message: string, fix?: Text) {
 		super(message);
 		this.name = 'NodeStepError';
-		this.hint = hint;
+		this.fix = fix;
 	}
 }
 
@@ -453,18 +456,19 @@ class PipelineRun {
 			sink.info('done');
 		} catch (error) {
 			const message = this.signal.aborted ? text.interrupted.en : this.masker.mask(messageOf(error));
-			const hint = error instanceof StepError ? error.hint : undefined;
-			const translated = this.signal.aborted ? text.interrupted : textOf(error);
+			// The one error type that carries a translation: the problem and what to do, in both languages.
+			const fix = error instanceof LocalizedError ? error.fix : undefined;
+			const translated = this.signal.aborted ? text.interrupted : error instanceof LocalizedError ? error.sentence : undefined;
 			const localized = translated ? {en: this.masker.mask(translated.en), ru: this.masker.mask(translated.ru)} : undefined;
-			this.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(hint ? {hint} : {})});
-			this.registry.details.set(definition, {...(localized ? {text: localized} : {}), ...(hint ? {hint} : {})});
+			this.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
+			this.registry.details.set(definition, {...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
 			if ((this.options.renderer ?? 'silent') === 'simple') {
 				const tail = this.tails.get(outcomeKey) ?? [];
 				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
 			}
 
 			// What listr2 prints (plain output, under the node's own title) is in the user's language.
-			throw new NodeStepError(localized ? localized[this.lang] : message, hint);
+			throw new NodeStepError(localized ? localized[this.lang] : message, fix);
 		} finally {
 			await this.saveFacts(participant);
 		}
@@ -606,7 +610,7 @@ class PipelineRun {
 			message: outcome?.message ?? 'failed',
 			// Screens show this sentence as it is: it names its node, once.
 			...(outcome?.text ? {text: {en: withNodePrefix(participant, outcome.text.en), ru: withNodePrefix(participant, outcome.text.ru)}} : {}),
-			...(outcome?.hint ? {hint: outcome.hint} : {}),
+			...(outcome?.fix ? {fix: outcome.fix} : {}),
 			logFile: this.logs.fileFor(participant),
 			tail: (this.tails.get(join(stage.id, step.id, participant)) ?? []).slice(-20),
 		};
@@ -656,19 +660,6 @@ function join(...parts: string[]): string {
 
 function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Errors that carry their own translation: the SSH layer's SshError has `text: {ru, en}`; a step's
- * StepError carries the sentence in both languages as its hint (nodeError), or what to do about it.
- */
-function textOf(error: unknown): Text | undefined {
-	const candidate = (error as {text?: unknown} | null)?.text as {ru?: unknown; en?: unknown} | undefined;
-	if (typeof candidate?.ru === 'string' && typeof candidate.en === 'string') return {ru: candidate.ru, en: candidate.en};
-	if (!(error instanceof StepError) || !error.hint) return undefined;
-	// nodeError's hint is the whole sentence; other steps' hints say what to do after the English message.
-	const {message, hint} = error;
-	return {en: hint.en === message ? message : `${message}. ${hint.en}`, ru: hint.ru};
 }
 
 function localUser(): string {

@@ -7,7 +7,7 @@
 import {promises as fs} from 'node:fs';
 import path from 'node:path';
 import {removeStaleTemps, writeFileAtomic} from '../config/atomic-write.ts';
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import {stateShapeProblem} from './state-shape.ts';
 
 export type NodeRecordStatus = 'running' | 'done' | 'failed' | 'skipped';

@@ -23,7 +23,7 @@ export class TaskRegistry {
 	readonly checked = new WeakSet<object>();
 	/** Stage tasks skipped because the user stopped before them: they stay pending. */
 	readonly notRun = new WeakSet<object>();
-	/** Translated message and hint of a node task's last failure. */
+	/** Translated message and fix of a node task's last failure. */
 	readonly details = new WeakMap<object, ErrorDetail>();
 }
 

@@ -5,7 +5,8 @@
  * batched (default 40 ms) and output is kept as a bounded tail, so a 200k-line apt run neither
  * thrashes the screen nor grows memory. The full output is in the log files.
  */
-import type {Scope, Text} from '../../steps/types.ts';
+import type {Scope} from '../core/step.ts';
+import type {Text} from '../core/text.ts';
 
 /**
  * already-done: a check proved the work was done before this run. checked: a read-only step (nothing
@@ -40,7 +41,7 @@ export interface NodeView {
 	/** The same in both languages when the failure came with a translation (SSH errors do). */
 	readonly errorText?: Text;
 	/** What to do about it, when the step said. */
-	readonly hint?: Text;
+	readonly fix?: Text;
 	readonly logFile?: string;
 }
 
@@ -95,7 +96,7 @@ export interface StagePlan {
 
 export interface ErrorDetail {
 	readonly text?: Text;
-	readonly hint?: Text;
+	readonly fix?: Text;
 }
 
 export interface NodeKey {
@@ -121,7 +122,7 @@ interface NodeEntry {
 	lineCount: number;
 	error?: string;
 	errorText?: Text;
-	hint?: Text;
+	fix?: Text;
 	logFile?: string;
 	dirty: boolean;
 	view?: NodeView;
@@ -241,7 +242,7 @@ export class RunStore {
 			node.endedAt = undefined;
 			node.error = undefined;
 			node.errorText = undefined;
-			node.hint = undefined;
+			node.fix = undefined;
 		});
 	}
 
@@ -259,7 +260,7 @@ export class RunStore {
 			node.endedAt = Date.now();
 			node.error = failed ? error ?? node.error : undefined;
 			node.errorText = failed ? detail.text ?? node.errorText : undefined;
-			node.hint = failed ? detail.hint ?? node.hint : undefined;
+			node.fix = failed ? detail.fix ?? node.fix : undefined;
 		});
 	}
 
@@ -267,7 +268,7 @@ export class RunStore {
 		this.update(key, node => {
 			node.error = error;
 			node.errorText = detail.text;
-			node.hint = detail.hint;
+			node.fix = detail.fix;
 		});
 	}
 

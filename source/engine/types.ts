@@ -1,21 +1,10 @@
 /** The engine's public types: options of a run, what a failure hook sees, and the results. */
 import type {ClusterConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
-import type {Stage, Step, Text} from '../../steps/types.ts';
+import type {Stage} from '../core/stage.ts';
+import type {RetryPolicy, Step} from '../core/step.ts';
+import type {Text} from '../core/text.ts';
 import type {RunStore} from './store.ts';
-
-/** Automatic retries of a step on a node (listr2 semantics: `tries` extra attempts after the first). */
-export interface RetryPolicy {
-	readonly tries?: number;
-	readonly delayMs?: number;
-}
-
-declare module '../../steps/types.ts' {
-	interface Step {
-		/** Retries for transient failures; default {tries: 2, delayMs: 3000}, i.e. up to 3 attempts. */
-		readonly retry?: RetryPolicy;
-	}
-}
 
 export const defaultRetry = {tries: 2, delayMs: 3000} as const;
 
@@ -40,7 +29,7 @@ export interface NodeFailure {
 	readonly message: string;
 	/** The sentence in both languages, when the error came translated (SSH errors do). */
 	readonly text?: Text;
-	readonly hint?: Text;
+	readonly fix?: Text;
 	readonly logFile: string;
 	/** The last output lines of the failed step on that node (masked). */
 	readonly tail: readonly string[];

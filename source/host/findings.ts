@@ -1,5 +1,6 @@
 /** A problem found on the host side, with its fix, in both languages. */
-import {StepError, type Text} from '../../steps/types.ts';
+import {StepError} from '../core/step.ts';
+import type {Text} from '../core/text.ts';
 
 export interface Finding {
 	readonly node?: string;
@@ -7,11 +8,9 @@ export interface Finding {
 	readonly text: Text;
 }
 
-/** All findings as one StepError: English message, both languages in the hint. */
+/** All findings as one StepError, one finding a line (each already says what to do). */
 export function findingsError(findings: readonly Finding[]): StepError {
-	const en = findings.map(finding => finding.text.en).join('\n');
-	const ru = findings.map(finding => finding.text.ru).join('\n');
-	return new StepError(en, {ru, en});
+	return new StepError(joinTexts(findings.map(finding => finding.text)));
 }
 
 export function joinTexts(texts: readonly Text[], separator = '\n'): Text {

@@ -3,7 +3,7 @@
  * likely cause and the fix: wrong network for the bridged adapter, no SSH server, firewall, VM off.
  */
 import type {NodeConfig} from '../core/cluster.ts';
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import type {Finding} from './findings.ts';
 import type {PingResult, ProbeRunner, TcpProbe} from './probes.ts';
 import {inCidr} from './subnets.ts';

@@ -57,7 +57,7 @@ function nodeCount(args: ParsedArgs): number {
 	const raw = flagString(args, 'nodes');
 	const count = raw === undefined ? defaultNodeCount : Number(raw);
 	if (!Number.isInteger(count) || count < minNodes || count > maxNodes) {
-		throw new LabError(t(`--nodes: от ${minNodes} до ${maxNodes}.`, `--nodes: from ${minNodes} to ${maxNodes}.`), 2);
+		throw new LabError(t(`--nodes: от ${minNodes} до ${maxNodes}.`, `--nodes: from ${minNodes} to ${maxNodes}.`), 'usage');
 	}
 
 	return count;
@@ -65,14 +65,14 @@ function nodeCount(args: ParsedArgs): number {
 
 function release(args: ParsedArgs): LabRelease {
 	const value = flagString(args, 'release') ?? defaultRelease;
-	if (!isLabRelease(value)) throw new LabError(t(`--release: ${labReleases.join(' или ')}.`, `--release: ${labReleases.join(' or ')}.`), 2);
+	if (!isLabRelease(value)) throw new LabError(t(`--release: ${labReleases.join(' или ')}.`, `--release: ${labReleases.join(' or ')}.`), 'usage');
 	return value;
 }
 
 function netPrefix(args: ParsedArgs): string {
 	const prefix = flagString(args, 'prefix') ?? defaultNetPrefix;
 	if (!validPrefix(prefix)) {
-		throw new LabError(t('--prefix: три числа сети /24, например 192.168.0', '--prefix: the three numbers of a /24, e.g. 192.168.0'), 2);
+		throw new LabError(t('--prefix: три числа сети /24, например 192.168.0', '--prefix: the three numbers of a /24, e.g. 192.168.0'), 'usage');
 	}
 
 	return prefix;
@@ -131,8 +131,8 @@ export async function run(args: ParsedArgs): Promise<number> {
 		return await dispatch(args, lang);
 	} catch (error) {
 		if (error instanceof LabError) {
-			process.stderr.write(`pgha lab: ${error.text[lang]}\n`);
-			return error.code;
+			process.stderr.write(`pgha lab: ${error.say(lang)}\n`);
+			return error.exitCode;
 		}
 
 		process.stderr.write(`pgha lab: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -33,7 +33,7 @@ async function exclusive<T>(work: () => Promise<T>): Promise<T> {
 
 function requireUp(): {state: LabState; layout: LabLayout} {
 	const state = readState();
-	if (!state) throw new LabError(t('Лаборатория не запущена. Запустите: pgha lab up', 'The lab is not up. Start it with: pgha lab up'), 3);
+	if (!state) throw new LabError(t('Лаборатория не запущена. Запустите: pgha lab up', 'The lab is not up. Start it with: pgha lab up'), 'notReady');
 	return {state, layout: layoutOf(state)};
 }
 
@@ -43,7 +43,7 @@ export function pickNode(layout: LabLayout, argument: string | undefined): NodeS
 	const node = match ? layout.nodes.find(candidate => candidate.index === Number(match[1])) : undefined;
 	if (!node) {
 		const names = layout.nodes.map(candidate => candidate.index).join(', ');
-		throw new LabError(t(`Укажите номер узла: ${names}.`, `Name a node by number: ${names}.`), 2);
+		throw new LabError(t(`Укажите номер узла: ${names}.`, `Name a node by number: ${names}.`), 'usage');
 	}
 
 	return node;
@@ -300,7 +300,7 @@ export function nodeExecArgv(node: NodeSpec, command: readonly string[]): string
 export async function execInNode(argument: string | undefined, command: readonly string[]): Promise<number> {
 	const {layout} = requireUp();
 	const node = pickNode(layout, argument);
-	if (command.length === 0) throw new LabError(t('Нет команды: pgha lab exec N -- КОМАНДА', 'No command: pgha lab exec N -- COMMAND'), 2);
+	if (command.length === 0) throw new LabError(t('Нет команды: pgha lab exec N -- КОМАНДА', 'No command: pgha lab exec N -- COMMAND'), 'usage');
 	const child = spawn('nsenter', nodeExecArgv(node, command), {stdio: 'inherit'});
 	return new Promise(resolve => {
 		child.on('error', () => resolve(127));

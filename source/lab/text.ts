@@ -1,22 +1,15 @@
 /** The lab's user-facing messages (Russian and English) and how they reach the terminal. */
-import type {Text} from '../../steps/types.ts';
+import {LocalizedError, type ExitClass} from '../core/error.ts';
+import type {Lang, Text} from '../core/text.ts';
 
-export type Lang = 'ru' | 'en';
+export {pickLang, t, type Lang} from '../core/text.ts';
 
-/** A failure the user can act on: the message says what to do; `code` is the process exit code. */
-export class LabError extends Error {
-	constructor(
-		readonly text: Text,
-		readonly code = 1,
-	) {
-		super(text.en);
+/** A failure the user can act on: the message says what to do; `exit` names the process exit code. */
+export class LabError extends LocalizedError {
+	constructor(text: Text, exit: ExitClass = 'failure') {
+		super(text, {exit});
+		this.name = 'LabError';
 	}
-}
-
-export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
-	if (flag === 'ru' || flag === 'en') return flag;
-	const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-	return locale.toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 
 /** Progress lines for long jobs: plain lines with elapsed seconds, fine for a TTY and for CI logs. */
@@ -37,8 +30,4 @@ export function reporter(lang: Lang, write: (line: string) => void = line => pro
 			write(`[${elapsed().toFixed(0).padStart(4)}s] ${text[lang]}`);
 		},
 	};
-}
-
-export function t(ru: string, en: string): Text {
-	return {ru, en};
 }

@@ -2,7 +2,8 @@
  * SSH failures as one sentence in Russian and English that names the node and says what to do.
  * Raw errors (socket codes, ssh2 messages, sudo's stderr) are translated here and nowhere else.
  */
-import type {Text} from '../../steps/types.ts';
+import {LocalizedError} from '../core/error.ts';
+import type {Text} from '../core/text.ts';
 
 export type SshErrorKind =
 	| 'refused'
@@ -36,19 +37,17 @@ export interface Target {
 	readonly user: string;
 }
 
-export class SshError extends Error {
+export class SshError extends LocalizedError {
 	readonly kind: SshErrorKind;
-	readonly text: Text;
 	readonly node: string;
 	/** A retry after a pause may succeed (network or machine trouble, not a wrong setting). */
 	readonly transient: boolean;
 
 	constructor(kind: SshErrorKind, node: string, text: Text, options?: {cause?: unknown}) {
-		super(text.en, options);
+		super(text, {cause: options?.cause});
 		this.name = 'SshError';
 		this.kind = kind;
 		this.node = node;
-		this.text = text;
 		this.transient = TRANSIENT.has(kind);
 	}
 }

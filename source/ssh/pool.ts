@@ -1,5 +1,6 @@
 /** Connections to every node of a cluster, opened in parallel and closed together. */
-import type {Text} from '../../steps/types.ts';
+import {LocalizedError} from '../core/error.ts';
+import type {Text} from '../core/text.ts';
 import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
 import {connect, SshRemote, type ConnectOptions} from './connection.ts';
 import {SshError, connectError} from './errors.ts';
@@ -14,9 +15,8 @@ export interface ConnectAllOptions extends Omit<ConnectOptions, 'knownHostsFile'
 }
 
 /** Some nodes could not be reached; every node's reason is in `failures`, in cluster order. */
-export class ConnectAllError extends Error {
+export class ConnectAllError extends LocalizedError {
 	readonly failures: ReadonlyMap<string, SshError>;
-	readonly text: Text;
 
 	constructor(failures: ReadonlyMap<string, SshError>) {
 		const list = [...failures.values()];
@@ -24,10 +24,9 @@ export class ConnectAllError extends Error {
 			en: list.map(error => error.text.en).join('\n'),
 			ru: list.map(error => error.text.ru).join('\n'),
 		};
-		super(text.en);
+		super(text);
 		this.name = 'ConnectAllError';
 		this.failures = failures;
-		this.text = text;
 	}
 }
 

@@ -5,7 +5,8 @@
  */
 import type {ClusterConfig, NodeConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
-import {StepError, type Text} from '../../steps/types.ts';
+import {StepError} from '../core/step.ts';
+import type {Text} from '../core/text.ts';
 
 export const testDatabase = 'pgha_test';
 export const probeTable = 'pgha_probe';
@@ -34,16 +35,14 @@ export interface TestEnv {
 
 /** A test's failure: one sentence in both languages (the engine shows `text` in the user's language). */
 export class TestFailure extends StepError {
-	readonly text: Text;
-	constructor(text: Text, hint?: Text) {
-		super(text.en, hint);
+	constructor(text: Text, fix?: Text) {
+		super(text, fix);
 		this.name = 'TestFailure';
-		this.text = text;
 	}
 }
 
-export function fail(ru: string, en: string, hint?: Text): TestFailure {
-	return new TestFailure({ru, en}, hint);
+export function fail(ru: string, en: string, fix?: Text): TestFailure {
+	return new TestFailure({ru, en}, fix);
 }
 
 export function nodeByName(cluster: ClusterConfig, name: string): NodeConfig {

@@ -5,7 +5,7 @@
  * must rejoin as a streaming replica (pg_rewind when it must) and catch up.
  */
 import type {NodeConfig} from '../core/cluster.ts';
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import {faultBoundMs, boundFormula} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {readCluster, readHistory} from './cluster-view.ts';

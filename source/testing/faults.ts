@@ -11,7 +11,7 @@
  * Lab faults act on the host (root) through the lab's own functions, never outside the lab.
  */
 import type {NodeConfig} from '../core/cluster.ts';
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 import {patroniBinDir} from '../../steps/layout.ts';
 import {randomBytes} from 'node:crypto';
 import {fail, markerTable, poll, remoteOf, sleep, testDatabase, type TestEnv} from './env.ts';

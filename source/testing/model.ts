@@ -3,7 +3,7 @@
  * Markdown, the charts and the terminal table are rendered from it. Times are epoch milliseconds on
  * the HAProxy node's clock (the writer's), so figures from different commands can be compared.
  */
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 
 /**
  * The leader lost four ways, and the front door lost two ways: HAProxy killed on the node holding

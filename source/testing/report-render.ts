@@ -3,7 +3,7 @@
  * timelines (linked from it) and a compact terminal summary with a sparkline per fault. Figures are
  * formatted once (seconds with one decimal) so every shape shows the same numbers.
  */
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import {renderChart, type ChartMark} from '../report/svg-chart.ts';
 import {sparkline} from '../report/sparkline.ts';
 import {boundFormula} from './bounds.ts';

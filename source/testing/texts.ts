@@ -1,5 +1,5 @@
 /** What each test does and what its figure teaches, shared by the run screen and the report. */
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 
 export interface TestText {
 	readonly title: Text;

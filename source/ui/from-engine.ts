@@ -1,7 +1,7 @@
 /** Maps the engine's run snapshot onto what the screen shows, in the screen's language. */
 import {withNodePrefix} from '../engine/types.ts';
 import type {NodeView as EngineNode, RunSnapshot} from '../engine/store.ts';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import {readableLines} from './live-lines.ts';
 import type {RunView} from './view-model.ts';
 

@@ -4,7 +4,7 @@
  * read what they mean, and a run of such records is one line that changes, not a scrolling wall.
  * This is display only: the log files and the full-log viewer keep every raw line.
  */
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import type {OutputLine} from '../engine/store.ts';
 
 interface Said {

@@ -1,5 +1,5 @@
 /** Fixed UI strings, both languages side by side so none is ever missing. */
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 
 export const messages = {
 	stages: {ru: 'Этапы', en: 'Stages'},

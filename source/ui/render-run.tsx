@@ -4,7 +4,7 @@
  */
 import {render} from 'ink';
 import type {RunStore} from '../engine/store.ts';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import {RunScreen} from './run-screen.tsx';
 import {toRunView} from './from-engine.ts';
 import {createUiStore, type UiStore} from './ui-store.ts';

@@ -1,6 +1,6 @@
 import {Box, Static, Text, useStdout} from 'ink';
 import {useRef, useSyncExternalStore} from 'react';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import type {UiStore} from './ui-store.ts';
 import type {StageView} from './view-model.ts';
 import {StageLine} from './components/stage-line.tsx';

@@ -8,7 +8,7 @@
  * Participants are never split: a cell that does not fit starts the next row. A title longer than
  * the width is cut at a word with "…".
  */
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import {formatElapsed} from './elapsed.ts';
 import {messages} from './messages.ts';
 import {nodesInStage} from './stage-summary.ts';

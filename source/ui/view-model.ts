@@ -1,5 +1,5 @@
 /** What the run screen shows, independent of how the engine records it. */
-import type {Text} from '../../steps/types.ts';
+import type {Text} from '../core/text.ts';
 
 /** already-done: done before this run (a check proved it); checked: a read-only check found nothing to change. */
 export type RunStatus = 'pending' | 'running' | 'done' | 'already-done' | 'checked' | 'skipped' | 'failed';

@@ -3,9 +3,9 @@
  * "continue from <stage>" as the default. "Start over" forgets pgha's records only: it never deletes
  * anything on the nodes (every step checks the node before changing it).
  */
-import type {Stage} from '../../steps/types.ts';
+import type {Stage} from '../core/stage.ts';
 import type {StageSummary} from '../engine/state.ts';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import type {Prompter} from './prompter.ts';
 
 export type ResumeChoice = {readonly kind: 'continue'; readonly from?: string} | {readonly kind: 'start-over'} | {readonly kind: 'quit'};

@@ -4,7 +4,7 @@
  */
 import type {ClusterAnswers} from '../config/load.ts';
 import type {NodeAuth} from '../core/cluster.ts';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 import type {Prompter} from './prompter.ts';
 import {checkVip, suggestVip} from './vip-answer.ts';
 import {checkIp, checkNodeName, describeProbe, probeTcp} from './validate-answer.ts';

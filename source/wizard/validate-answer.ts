@@ -1,6 +1,6 @@
 /** Checks run while the student types, each returning a message in the chosen language or true. */
 import net from 'node:net';
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 

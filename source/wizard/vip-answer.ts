@@ -1,5 +1,5 @@
 /** The wizard's floating-address question: a suggestion and the check while typing. */
-import type {Lang} from '../i18n.ts';
+import type {Lang} from '../core/text.ts';
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 

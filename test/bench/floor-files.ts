@@ -15,7 +15,7 @@ import {packageList, packagesStage} from '../../steps/packages.ts';
 import {patroniStage} from '../../steps/patroni.ts';
 import {patroniInstallStage} from '../../steps/patroni-install.ts';
 import {haproxyNode} from '../../steps/render.ts';
-import type {Action} from '../../steps/types.ts';
+import type {Action} from '../../source/core/step.ts';
 import {etcdDataDir} from '../../templates/etcd-config.ts';
 import {haproxyConfigPath, haproxyPrimaryProxy, haproxyReplicasProxy} from '../../templates/haproxy-cfg.ts';
 

@@ -19,7 +19,7 @@ import {loadOrCreateSecrets} from '../../source/config/secrets.ts';
 import {RunStore, runPipeline} from '../../source/engine/index.ts';
 import {LocalRemote} from '../../source/ssh/local.ts';
 import {renderRun} from '../../source/ui/render-run.tsx';
-import type {Stage} from '../../steps/types.ts';
+import type {Stage} from '../../source/core/stage.ts';
 
 export interface StreamResult {
 	readonly mode: 'ink' | 'silent';

@@ -107,7 +107,7 @@ test('the Russian text of a bad IP names the field and the value too', t => {
 		data.nodes[1].ip = '192.168.0.300';
 	})), {instanceOf: ConfigError});
 	t.is(error.issues[0]!.text.ru, 'nodes[1].ip: "192.168.0.300" — не IPv4-адрес');
-	t.is(error.describe('ru'), `${file}:\n  nodes[1].ip: "192.168.0.300" — не IPv4-адрес`);
+	t.is(error.say('ru'), `${file}:\n  nodes[1].ip: "192.168.0.300" — не IPv4-адрес`);
 });
 
 test('an unknown key is an error with the likely meant key', t => {

@@ -2,7 +2,8 @@ import test from 'ava';
 import {readState} from '../../source/engine/state.ts';
 import {RunStore} from '../../source/engine/store.ts';
 import type {FailureInfo} from '../../source/engine/types.ts';
-import {StepError, type Step} from '../../steps/types.ts';
+import {LocalizedError} from '../../source/core/error.ts';
+import {StepError, type Step} from '../../source/core/step.ts';
 import {makeStage, markStep, nodeNames, twoStages, workPaths} from '../helpers/engine-fixtures.ts';
 import {bench} from '../helpers/engine-run.ts';
 import {FakeRemote} from '../helpers/fake-remote.ts';
@@ -297,16 +298,16 @@ test('a host step without a host remote is refused before anything runs', async 
 	t.deepEqual(b.marks('a1'), [0, 0, 0]);
 });
 
-test('a step error\'s hint reaches the failure report', async t => {
+test('a step error\'s fix reaches the failure report', async t => {
 	const b = bench();
 	const step: Step = {
 		...markStep('v1'),
 		async verify(context) {
-			throw new StepError(`v1 is not right on ${context.node.name}`, {en: 'Fix v1.', ru: 'Исправьте v1.'});
+			throw new StepError({en: `v1 is not right on ${context.node.name}`, ru: `v1 неверен на ${context.node.name}`}, {en: 'Fix v1.', ru: 'Исправьте v1.'});
 		},
 	};
 	const result = await b.run([makeStage('v', [step])], {retry: {tries: 0, delayMs: 0}});
-	t.like(result.stages[0]!.failures[0], {message: 'v1 is not right on pg-node-1', hint: {en: 'Fix v1.', ru: 'Исправьте v1.'}});
+	t.like(result.stages[0]!.failures[0], {message: 'v1 is not right on pg-node-1. Fix v1.', fix: {en: 'Fix v1.', ru: 'Исправьте v1.'}});
 });
 
 test('an error that carries its own translation keeps it, masked', async t => {
@@ -315,7 +316,7 @@ test('an error that carries its own translation keeps it, masked', async t => {
 	const step: Step = {
 		...markStep('x1'),
 		async check() {
-			throw Object.assign(new Error(`pg-node-1: wrong password ${secret}`), {text: {en: `pg-node-1: wrong password ${secret}`, ru: `pg-node-1: неверный пароль ${secret}`}});
+			throw new LocalizedError({en: `pg-node-1: wrong password ${secret}`, ru: `pg-node-1: неверный пароль ${secret}`});
 		},
 	};
 	const result = await b.run([makeStage('x', [step])], {retry: {tries: 0, delayMs: 0}});
@@ -362,8 +363,7 @@ test('a step\'s error reaches the failure question in the user\'s language, nami
 	const failing: Step = {
 		...markStep('a1'),
 		async verify(context) {
-			const sentence = {en: `${context.node.name}: port 5432 is busy`, ru: `${context.node.name}: порт 5432 занят`};
-			throw new StepError(sentence.en, sentence);
+			throw new StepError({en: `${context.node.name}: port 5432 is busy`, ru: `${context.node.name}: порт 5432 занят`});
 		},
 	};
 	let asked: FailureInfo | undefined;
@@ -384,7 +384,7 @@ test('a translated error that does not start with its node is given the node\'s 
 	const failing: Step = {
 		...markStep('a1', {scope: 'one-node'}),
 		async verify() {
-			throw new StepError('the key is not in authorized_keys', {en: 'Put the key in authorized_keys.', ru: 'Положите ключ в authorized_keys.'});
+			throw new StepError({en: 'the key is not in authorized_keys', ru: 'ключа нет в authorized_keys'}, {en: 'Put the key in authorized_keys.', ru: 'Положите ключ в authorized_keys.'});
 		},
 	};
 	let asked: FailureInfo | undefined;
@@ -396,6 +396,6 @@ test('a translated error that does not start with its node is given the node\'s 
 			return 'quit';
 		},
 	});
-	t.is(asked!.failures[0]!.text?.ru, 'pg-node-1: Положите ключ в authorized_keys.');
+	t.is(asked!.failures[0]!.text?.ru, 'pg-node-1: ключа нет в authorized_keys. Положите ключ в authorized_keys.');
 	t.is(asked!.failures[0]!.text?.en, 'pg-node-1: the key is not in authorized_keys. Put the key in authorized_keys.');
 });

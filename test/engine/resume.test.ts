@@ -1,5 +1,5 @@
 import test from 'ava';
-import type {Action, Step} from '../../steps/types.ts';
+import type {Action, Step} from '../../source/core/step.ts';
 import {makeStage, markStep, nodeNames, twoStages} from '../helpers/engine-fixtures.ts';
 import {bench} from '../helpers/engine-run.ts';
 

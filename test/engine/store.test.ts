@@ -1,6 +1,6 @@
 import test from 'ava';
 import {RunStore, type RunSnapshot} from '../../source/engine/store.ts';
-import type {Step} from '../../steps/types.ts';
+import type {Step} from '../../source/core/step.ts';
 import {makeStage, markStep, twoStages} from '../helpers/engine-fixtures.ts';
 import {bench} from '../helpers/engine-run.ts';
 

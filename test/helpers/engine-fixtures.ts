@@ -5,7 +5,8 @@ import path from 'node:path';
 import {parseClusterFile} from '../../source/config/load.ts';
 import {generateSecret} from '../../source/config/secrets.ts';
 import type {ClusterConfig, Secrets} from '../../source/core/cluster.ts';
-import {StepError, type Action, type PlanContext, type Scope, type Stage, type Step, type StepContext} from '../../steps/types.ts';
+import type {Stage} from '../../source/core/stage.ts';
+import {StepError, type Action, type PlanContext, type Scope, type Step, type StepContext} from '../../source/core/step.ts';
 
 export interface MarkStepOptions {
 	readonly scope?: Scope;
@@ -39,7 +40,7 @@ export function markStep(id: string, options: MarkStepOptions = {}): Step {
 		},
 		async verify(context: StepContext) {
 			const {code} = await context.remote.exec(`confirm ${id}`, {allowFailure: true});
-			if (code !== 0) throw new StepError(`${id} is not in place on ${context.node.name}`, {en: `Run ${id} again.`, ru: `Повторите ${id}.`});
+			if (code !== 0) throw new StepError({en: `${id} is not in place on ${context.node.name}`, ru: `${id} не на месте на ${context.node.name}`}, {en: `Run ${id} again.`, ru: `Повторите ${id}.`});
 		},
 	};
 }

@@ -2,7 +2,7 @@
 import {runPipeline} from '../../source/engine/pipeline.ts';
 import type {PipelineResult, RunOptions} from '../../source/engine/types.ts';
 import type {Secrets} from '../../source/core/cluster.ts';
-import type {Stage} from '../../steps/types.ts';
+import type {Stage} from '../../source/core/stage.ts';
 import {fakeRemotes, type FakeRemote} from './fake-remote.ts';
 import {nodeNames, tempDir, testCluster, testSecrets, workPaths} from './engine-fixtures.ts';
 

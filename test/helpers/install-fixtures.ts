@@ -5,7 +5,7 @@ import {promisify} from 'node:util';
 import {parseClusterFile} from '../../source/config/load.ts';
 import type {ClusterConfig, NodeConfig, Secrets} from '../../source/core/cluster.ts';
 import type {ExecOptions, ExecResult, Remote, UploadOptions} from '../../source/core/remote.ts';
-import type {Facts, StepContext} from '../../steps/types.ts';
+import type {Facts, StepContext} from '../../source/core/step.ts';
 
 export const run = promisify(execFile);
 

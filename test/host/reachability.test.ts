@@ -14,7 +14,7 @@ import {
 import {diagnose, type NodeReach} from '../../source/host/reachability.ts';
 import {hostSubnets, inCidr} from '../../source/host/subnets.ts';
 import {createReachabilityStage} from '../../steps/reachability.ts';
-import {StepError} from '../../steps/types.ts';
+import {StepError} from '../../source/core/step.ts';
 import {cluster, node} from '../fixtures/host/cluster.ts';
 import {harness, runStep} from '../fixtures/host/run-steps.ts';
 

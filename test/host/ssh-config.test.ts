@@ -8,7 +8,7 @@ import {resolveSshPaths, planSshConfig} from '../../source/host/ssh-config-file.
 import {hostEnv, getEnv} from '../../source/host/platform.ts';
 import {blockStartMarker, blockEndMarker} from '../../templates/ssh-config.ts';
 import {createSshConfigStage} from '../../steps/ssh-config.ts';
-import {StepError, type Step} from '../../steps/types.ts';
+import {StepError, type Step} from '../../source/core/step.ts';
 import {cluster, node} from '../fixtures/host/cluster.ts';
 import {harness, runStep} from '../fixtures/host/run-steps.ts';
 
@@ -280,7 +280,7 @@ test('a global option above the block that overrides pgha is caught by ssh -G', 
 	const step = configStep(createSshConfigStage({host: {platform: 'linux', env: {HOME: root, PATH: process.env['PATH']}}, keys: false}));
 	const error = await t.throwsAsync(runStep(step, harness(cluster()).context()), {instanceOf: StepError});
 	t.regex(error!.message, /pg-node-1.*User somebody \(pgha: patroni\)/);
-	t.regex((error as StepError).hint!.ru, /строка выше блока pgha/);
+	t.regex((error as StepError).say('ru'), /строка выше блока pgha/);
 });
 
 test('a damaged block (end marker deleted) stops with a fix instead of guessing', async t => {
@@ -290,7 +290,7 @@ test('a damaged block (end marker deleted) stops with a fix instead of guessing'
 	await writeFile(path.join(root, '.ssh', 'config'), `${blockStartMarker('pg-cluster')}\nHost pg-node-1\n  HostName 1.2.3.4\n`);
 	const step = configStep(posixStage(root));
 	const error = await t.throwsAsync(step.check(harness(cluster()).context()), {instanceOf: StepError});
-	t.regex((error as StepError).hint!.en, /delete what is left of it/);
+	t.regex((error as StepError).say('en'), /delete what is left of it/i);
 });
 
 test('a legacy 8-bit file (Notepad ANSI) keeps its bytes', async t => {

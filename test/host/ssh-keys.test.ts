@@ -8,7 +8,7 @@ import {resolveSshPaths} from '../../source/host/ssh-config-file.ts';
 import {hostEnv} from '../../source/host/platform.ts';
 import {findKeyPair, generateKeyPair, identityFileValue, parsePublicKey} from '../../source/host/ssh-keys.ts';
 import {createSshConfigStage} from '../../steps/ssh-config.ts';
-import {StepError, type Step} from '../../steps/types.ts';
+import {StepError, type Step} from '../../source/core/step.ts';
 import {cluster, node} from '../fixtures/host/cluster.ts';
 import {localRemote} from '../fixtures/host/local-remote.ts';
 import {harness, runStep} from '../fixtures/host/run-steps.ts';
@@ -152,7 +152,7 @@ test('a home folder others can write to is reported: sshd would ignore the key',
 	const h = harness(c, new Map([['pg-node-1', remote]]));
 	await runStep(byId['host-ssh-key']!, h.context());
 	const error = await t.throwsAsync(runStep(byId['node-authorized-key']!, h.context(c.nodes[0], remote)), {instanceOf: StepError});
-	t.regex((error as StepError).hint!.ru, /chmod go-w ~/);
+	t.regex((error as StepError).say('ru'), /chmod go-w ~/);
 });
 
 test('nodes already on key login need no new key and keep their own IdentityFile', async t => {

@@ -6,7 +6,7 @@ import {hostEnv} from '../../source/host/platform.ts';
 import {findVBoxManage, normalizeMac, parseMachineReadable, parseVmList, vmInfo} from '../../source/host/vbox.ts';
 import type {ExecOptions, ExecResult, Remote} from '../../source/core/remote.ts';
 import {createVirtualboxStage} from '../../steps/virtualbox.ts';
-import {StepError} from '../../steps/types.ts';
+import {StepError} from '../../source/core/step.ts';
 import {cluster} from '../fixtures/host/cluster.ts';
 import {fakeVBoxManage, goodVmInfo, listVmsFixture, vmVariant, type FakeVm} from '../fixtures/host/fake-vbox.ts';
 import {harness, runStep} from '../fixtures/host/run-steps.ts';
@@ -145,7 +145,7 @@ test('every failing check has its own sentence with the VirtualBox menu, in both
 	t.false(await step!.check(h.context()));
 	const error = await t.throwsAsync(runStep(step!, h.context()), {instanceOf: StepError});
 	const en = error!.message.split('\n');
-	const ru = (error as StepError).hint!.ru.split('\n');
+	const ru = (error as StepError).say('ru').split('\n');
 	t.is(en.length, 5);
 	t.is(ru.length, 5);
 	t.regex(en[0]!, /^VM "pg-node-2" has 1024 MB of memory.*Settings > System > Motherboard > Base Memory to 2048 MB\.$/);
@@ -172,7 +172,7 @@ test('cloned VMs sharing a MAC address are caught', async t => {
 	const fake = await fakeVBoxManage(root, vms);
 	const error = await t.throwsAsync(runStep(linuxStage(fake.binDir).steps[0]!, harness(cluster()).context()), {instanceOf: StepError});
 	t.regex(error!.message, /^VMs "pg-node-2", "pg-node-3" share the MAC address 080027D4E5F6/);
-	t.regex((error as StepError).hint!.ru, /MAC-адрес/);
+	t.regex((error as StepError).say('ru'), /MAC-адрес/);
 });
 
 test('a node with no VM on this computer is logged, not failed', async t => {

@@ -102,8 +102,8 @@ test('nodes are picked by number or name; prefixes are three octets', t => {
 	const layout = labLayout('192.168.0', 3);
 	t.is(pickNode(layout, '2').ip, '192.168.0.31');
 	t.is(pickNode(layout, 'pg-node-3').netns, 'lab-pg-node-3');
-	t.is(labError(t, () => pickNode(layout, '4')).code, 2);
-	t.is(labError(t, () => pickNode(layout, undefined)).code, 2);
+	t.is(labError(t, () => pickNode(layout, '4')).exitCode, 2);
+	t.is(labError(t, () => pickNode(layout, undefined)).exitCode, 2);
 	t.true(validPrefix('10.0.5'));
 	t.false(validPrefix('10.0.5.1'));
 	t.false(validPrefix('10.0.300'));

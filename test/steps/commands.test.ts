@@ -48,5 +48,5 @@ test('key=value output and file states parse; a file matches only with the same 
 test('errors name the node and carry the fix in both languages', t => {
 	const error = nodeError('pg-node-2', {ru: 'порт занят.', en: 'the port is taken.'}, {ru: 'Освободите его.', en: 'Free it.'});
 	t.is(error.message, 'pg-node-2: the port is taken. Free it.');
-	t.deepEqual(error.hint, {ru: 'pg-node-2: порт занят. Освободите его.', en: 'pg-node-2: the port is taken. Free it.'});
+	t.deepEqual(error.sentence, {ru: 'pg-node-2: порт занят. Освободите его.', en: 'pg-node-2: the port is taken. Free it.'});
 });

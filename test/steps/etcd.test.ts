@@ -7,7 +7,7 @@ import {
 	checksumCommand, configurePlan, diagnoseEtcd, etcdStage, membersMatch, parseEtcdVersions, parseMemberList, unpackCommands,
 	uploadedTarballPath,
 } from '../../steps/etcd.ts';
-import {StepError, type Action} from '../../steps/types.ts';
+import {StepError, type Action} from '../../source/core/step.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const step = (id: string) => etcdStage.steps.find(item => item.id === id)!;
@@ -87,7 +87,7 @@ test('upload: a tarball that does not match its SHA256SUMS is never sent', async
 	const cluster = sampleCluster(`etcd: {source: upload, tarball: ${tarball}}`);
 	const remote = new ScriptedRemote();
 	const error = await t.throwsAsync(step('etcd.install').apply!(stepContext(cluster, sampleSecrets(), remote)), {instanceOf: StepError});
-	t.regex(error!.hint!.ru, /повреждён/);
+	t.regex(error!.say('ru'), /повреждён/);
 	t.deepEqual(remote.uploads(), []);
 });
 
@@ -127,7 +127,7 @@ test('configure: data of another member set is erased only with --yes', async t 
 	const refused = etcdNode(withoutIdentity, state);
 	const error = await t.throwsAsync(step('etcd.configure').apply!(stepContext(cluster, sampleSecrets(), refused)), {instanceOf: StepError});
 	t.regex(error!.message, /pg-node-1: \/var\/lib\/etcd\/pg-cluster holds etcd data of a different member set/);
-	t.regex(error!.hint!.ru, /--yes/);
+	t.regex(error!.say('ru'), /--yes/);
 	t.false(refused.commands().some(command => command.includes('rm -rf')));
 	t.deepEqual(refused.uploads(), []);
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {sha256} from '../../steps/commands.ts';
 import {configPlan, haproxyStage, parseStatsCsv, recoveryQueryCommand, routingSettled} from '../../steps/haproxy.ts';
-import {StepError} from '../../steps/types.ts';
+import {StepError} from '../../source/core/step.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const cluster = sampleCluster();

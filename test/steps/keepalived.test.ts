@@ -9,7 +9,7 @@ import {
 	configPlan, holdsAddressCommand, interfaceFact, keepalivedCandidatePath, vipFreeStep, vipHolders,
 } from '../../steps/keepalived.ts';
 import {packageList} from '../../steps/packages.ts';
-import type {Action, Facts, Step} from '../../steps/types.ts';
+import type {Action, Facts, Step} from '../../source/core/step.ts';
 import {requiredPorts} from '../../steps/vm-checks.ts';
 import {keepalivedConfigPath} from '../../templates/keepalived-conf.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';

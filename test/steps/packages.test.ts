@@ -5,7 +5,7 @@ import {
 } from '../../steps/packages.ts';
 import {parsePatroniVersion, patroniInstallStage, patroniProbeCommand} from '../../steps/patroni-install.ts';
 import {sshServerReady, sshStateCommand} from '../../steps/ssh-server.ts';
-import {StepError} from '../../steps/types.ts';
+import {StepError} from '../../source/core/step.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const installed = (names: readonly string[]) => names.map(name => `${name} install ok installed`).join('\n');
@@ -70,7 +70,7 @@ test('a major the repositories do not offer stops with a clear message and insta
 		.on('apt-cache policy postgresql-18', {stdout: 'postgresql-18:\n  Installed: (none)\n  Candidate: (none)\n'});
 	const error = await t.throwsAsync(step.apply!(stepContext(cluster, sampleSecrets(), remote)), {instanceOf: StepError});
 	t.regex(error!.message, /PostgreSQL 18 is not in the node's repositories \(16 is\)/);
-	t.regex(error!.hint!.ru, /postgresVersion: auto|PGDG/);
+	t.regex(error!.say('ru'), /postgresVersion: auto|PGDG/);
 	t.false(remote.commands().some(command => command.includes('install -y --no-install-recommends')));
 });
 

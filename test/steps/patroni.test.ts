@@ -3,7 +3,7 @@ import {sha256} from '../../steps/commands.ts';
 import {
 	configPlan, dynamicConfigDiffers, judgeCluster, parsePatroniList, parseReplication, patroniStage, validationErrors,
 } from '../../steps/patroni.ts';
-import {StepError, type Action} from '../../steps/types.ts';
+import {StepError, type Action} from '../../source/core/step.ts';
 import {sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const cluster = sampleCluster('postgres: {version: 16}');

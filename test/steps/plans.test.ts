@@ -2,7 +2,8 @@ import test from 'ava';
 import type {ClusterConfig, NodeConfig, Secrets} from '../../source/core/cluster.ts';
 import {aptGet} from '../../steps/commands.ts';
 import {installStages} from '../../steps/index.ts';
-import type {Action, Facts, Stage, Step} from '../../steps/types.ts';
+import type {Stage} from '../../source/core/stage.ts';
+import type {Action, Facts, Step} from '../../source/core/step.ts';
 import {runLocally, sampleCluster, sampleSecrets} from '../helpers/install-fixtures.ts';
 
 const secrets = sampleSecrets();

@@ -1,6 +1,6 @@
 import test from 'ava';
 import net from 'node:net';
-import {StepError} from '../../steps/types.ts';
+import {StepError} from '../../source/core/step.ts';
 import {
 	evaluateCluster, evaluateNode, inspectionCommand, parseInspection, parseListeners, vmChecksStage, type ClusterSample,
 } from '../../steps/vm-checks.ts';
@@ -162,7 +162,7 @@ test('the step: check is true on a good VM; on a bad one apply throws one senten
 	const error = await t.throwsAsync(step.apply!(context), {instanceOf: StepError});
 	t.regex(error!.message, /^pg-node-1: /);
 	t.is(error!.message.split('\n').length, 2);
-	t.regex(error!.hint!.ru, /процессор/);
+	t.regex(error!.say('ru'), /процессор/);
 	await t.throwsAsync(step.verify(context), {instanceOf: StepError});
 });
 

@@ -6,7 +6,7 @@ import {renderRunbook, planAll} from '../../source/runbook.ts';
 import {TestRuns} from '../../source/testing/run-state.ts';
 import type {TestReport} from '../../source/testing/model.ts';
 import {createTestStage, probePython, testStage} from '../../steps/cluster-test.ts';
-import type {Step} from '../../steps/types.ts';
+import type {Step} from '../../source/core/step.ts';
 import {sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const cluster = sampleCluster('haproxy: {node: pg-node-2}');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type {Stage} from '../../steps/types.ts';
+import type {Stage} from '../../source/core/stage.ts';
 import type {StageSummary} from '../../source/engine/state.ts';
 import {askResume} from '../../source/wizard/resume-choice.ts';
 import {scripted, type Asked} from '../helpers/scripted-prompter.ts';

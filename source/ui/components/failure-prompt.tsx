@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
-import type {Lang} from '../../i18n.ts';
-import type {Text as Bilingual} from '../../../steps/types.ts';
+import type {Lang} from '../../core/text.ts';
+import type {Text as Bilingual} from '../../core/text.ts';
 import type {FailureChoice} from '../view-model.ts';
 import {color} from '../theme.ts';
 import {messages} from '../messages.ts';

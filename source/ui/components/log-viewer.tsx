@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {useKeys} from '../keys.tsx';
 import {useState} from 'react';
-import type {Lang} from '../../i18n.ts';
+import type {Lang} from '../../core/text.ts';
 import {messages} from '../messages.ts';
 
 export interface LogViewerProps {

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {useKeys} from '../keys.tsx';
 import {useRef, useState} from 'react';
-import type {Lang} from '../../i18n.ts';
+import type {Lang} from '../../core/text.ts';
 import {color} from '../theme.ts';
 import {messages} from '../messages.ts';
 

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {Lang} from '../../i18n.ts';
+import type {Lang} from '../../core/text.ts';
 import type {StageView} from '../view-model.ts';
 import {color} from '../theme.ts';
 import {stageRows} from '../stage-row.ts';
