@@ -36,7 +36,7 @@ import {patroniRoles, restApiUser} from '../templates/patroni-yml.ts';
 import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {probe, runAction, shq, text, writeAction} from './commands.ts';
 import {ensurePgMajor} from './facts.ts';
-import {patroniVenvDir, pgBinDir} from './layout.ts';
+import {patroniBinDir, patroniVenvDir, pgBinDir} from './layout.ts';
 import {haproxyNode} from './render.ts';
 
 export interface TestStageHooks {
@@ -67,6 +67,7 @@ async function envOf(ctx: StepContext): Promise<TestEnv> {
 		log: ctx.log,
 		signal: ctx.signal,
 		pgBinDir: pgBinDir(major),
+		patroniBinDir: patroniBinDir(ctx.cluster),
 		python: probePython(ctx.cluster),
 	};
 }

@@ -2,23 +2,18 @@
  * Small helpers every stage uses: shell quoting, apt that waits for other apt processes, bounded
  * waits, running actions, comparing files on a node with what pgha would write, bilingual errors.
  */
+import {sleep} from '../source/core/sleep.ts';
 import {createHash} from 'node:crypto';
-import type {Secrets} from '../source/core/cluster.ts';
+import {secretValues} from '../source/config/secrets.ts';
 import type {ExecOptions, ExecResult} from '../source/core/remote.ts';
+import {shellQuote as shq} from '../source/ssh/quote.ts';
 import {StepError, type Action, type StepContext, type Text} from './types.ts';
 
 /** `text(ru, en)`: the stages' name for the bottom layer's bilingual text. */
 export {t as text} from '../source/core/text.ts';
 
-/** Quote one word for a POSIX shell; plain words stay readable. */
-export function shq(value: string): string {
-	if (value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-	return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-export function shellWords(words: readonly string[]): string {
-	return words.map(word => shq(word)).join(' ');
-}
+/** Shell quoting under the stages' short names; one implementation, in the SSH layer. */
+export {shellQuote as shq, shellJoin as shellWords} from '../source/ssh/quote.ts';
 
 /** A script as one command, so `sudo` covers every part of it. */
 export function sh(script: string): string {
@@ -61,10 +56,6 @@ export function aptGet(args: string, retry: {attempts: number; delaySeconds: num
 
 export const aptTimeoutMs = 30 * 60_000;
 
-/** Every secret value, for masking in logs. */
-export function secretValues(secrets: Secrets): string[] {
-	return Object.values(secrets).filter((value): value is string => typeof value === 'string' && value !== '');
-}
 
 /** Runs a command on the step's node with the run's signal and secret masking; failures resolve. */
 export async function probe(ctx: StepContext, command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -182,25 +173,6 @@ export interface WaitOptions {
 	readonly signal?: AbortSignal;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal?.aborted) {
-			reject(signal.reason ?? new Error('aborted'));
-			return;
-		}
-
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = (): void => {
-			clearTimeout(timer);
-			reject(signal?.reason ?? new Error('aborted'));
-		};
-
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});
-}
 
 /**
  * Bounded wait: runs the probe until it returns a value (not undefined), at most `attempts` times

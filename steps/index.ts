@@ -1,25 +1,65 @@
-/** The install stages in the course guide's order. */
-import type {Stage} from './types.ts';
+/**
+ * The one ordered list of stages, in the course guide's order. The engine, the wizard, `apply`, the
+ * runbook, `status`, the VM checks and the packages stage all read it; adding a stage is one line here.
+ */
+import type {Stage} from '../source/core/stage.ts';
+import {testStage} from './cluster-test.ts';
 import {etcdStage} from './etcd.ts';
 import {haproxyStage} from './haproxy.ts';
 import {keepalivedStage} from './keepalived.ts';
 import {packagesStage} from './packages.ts';
 import {patroniInstallStage} from './patroni-install.ts';
 import {patroniStage} from './patroni.ts';
+import {reachabilityStage} from './reachability.ts';
+import {sshConfigStage} from './ssh-config.ts';
 import {sshServerStage} from './ssh-server.ts';
 import {userStage} from './user.ts';
+import {virtualboxStage} from './virtualbox.ts';
 import {vmChecksStage} from './vm-checks.ts';
 
-export const installStages: readonly Stage[] = [
-	vmChecksStage,
-	userStage,
-	sshServerStage,
-	packagesStage,
-	patroniInstallStage,
-	etcdStage,
-	patroniStage,
-	haproxyStage,
-	keepalivedStage,
+/**
+ * Where a stage belongs: `host` stages work on the computer running pgha (VirtualBox, reachability,
+ * ~/.ssh/config) and are left out with --no-host; `install` stages build the cluster on the nodes;
+ * `test` proves the cluster and runs only when asked for (or by the wizard).
+ */
+export type StagePart = 'host' | 'install' | 'test';
+
+export interface ListedStage {
+	readonly stage: Stage;
+	readonly part: StagePart;
+}
+
+export const stageList: readonly ListedStage[] = [
+	{stage: virtualboxStage, part: 'host'},
+	{stage: reachabilityStage, part: 'host'},
+	{stage: vmChecksStage, part: 'install'},
+	{stage: userStage, part: 'install'},
+	{stage: sshServerStage, part: 'install'},
+	{stage: sshConfigStage, part: 'host'},
+	{stage: packagesStage, part: 'install'},
+	{stage: patroniInstallStage, part: 'install'},
+	{stage: etcdStage, part: 'install'},
+	{stage: patroniStage, part: 'install'},
+	{stage: haproxyStage, part: 'install'},
+	{stage: keepalivedStage, part: 'install'},
+	{stage: testStage, part: 'test'},
 ];
 
-export {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, userStage, vmChecksStage};
+export interface StageSelection {
+	/** Include the stages that run on the computer running pgha. Default true. */
+	readonly host?: boolean;
+	/** Append the test stage. Default false. */
+	readonly test?: boolean;
+}
+
+/** The stages of a run, in order: the course's (host ones included unless left out), then the test stage if asked. */
+export function courseStages({host = true, test = false}: StageSelection = {}, list: readonly ListedStage[] = stageList): Stage[] {
+	return list.filter(item => item.part === 'install' || (item.part === 'host' && host) || (item.part === 'test' && test)).map(item => item.stage);
+}
+
+/** The stages that run on the nodes to build the cluster (no host stages, no test). */
+export const installStages: readonly Stage[] = courseStages({host: false});
+
+export {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, testStage, userStage, vmChecksStage};
+/** `pgha test` builds its own test stage, with hooks for the report. */
+export {createTestStage, type TestStageHooks} from './cluster-test.ts';

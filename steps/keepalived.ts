@@ -7,7 +7,7 @@
  * stopped); PostgreSQL and Patroni are never touched by it.
  */
 import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
-import {haproxyNodes, hasVip, subnetPrefix} from '../source/cluster/front-door.ts';
+import {haproxyNodes, hasVip, holdsAddressCommand, subnetPrefix} from '../source/cluster/front-door.ts';
 import path from 'node:path';
 import {
 	keepalivedCheckPath, keepalivedConfigPath, renderKeepalivedCheck, renderKeepalivedConf, type KeepalivedInput,
@@ -35,9 +35,6 @@ export function interfaceCommand(ip: string): string {
 }
 
 /** `name ip` per address on the node: who holds the VIP is read from the nodes themselves. */
-export function holdsAddressCommand(address: string): string {
-	return sh(`ip -o -4 addr show | awk -v ip=${shq(address)} '{split($4, a, "/"); if (a[1] == ip) {print "holds=" $2; exit}}'`);
-}
 
 function keepalivedInput(ctx: PlanContext): KeepalivedInput {
 	const cluster = ctx.cluster;

@@ -10,9 +10,10 @@ import {
 	defaultMaximumLagOnFailover, patroniConfigPath, patroniOsUser, postgresHome, renderPatroniYml,
 } from '../templates/patroni-yml.ts';
 import {patroniUnitPath, renderPatroniUnit} from '../templates/systemd-units.ts';
+import {secretValues} from '../source/config/secrets.ts';
 import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {
-	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction, secretValues,
+	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction,
 	sh, shq, text, waitFor, warn, writeAction,
 } from './commands.ts';
 import {ensurePgMajor, plannedMajor} from './facts.ts';

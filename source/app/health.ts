@@ -3,9 +3,8 @@ import {fetchMembers, fetchStats, type BackendServer, type Member} from '../clus
 import type {ClusterConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
 import {haproxyPrimaryProxy, haproxyReplicasProxy} from '../../templates/haproxy-cfg.ts';
-import {holdsAddressCommand} from '../../steps/keepalived.ts';
-import {shq} from '../../steps/commands.ts';
-import {haproxyNodes} from '../cluster/front-door.ts';
+import {haproxyNodes, holdsAddressCommand} from '../cluster/front-door.ts';
+import {shellQuote} from '../ssh/quote.ts';
 
 export interface Health {
 	readonly members: readonly Member[];
@@ -24,7 +23,7 @@ export interface EntryHealth {
 }
 
 async function frontDoorState(remote: Remote, vip: string): Promise<{keepalived: string; holdsVip: boolean}> {
-	const result = await remote.exec(`sh -c ${shq(`echo "keepalived=$(systemctl is-active keepalived 2>/dev/null)"; ${holdsAddressCommand(vip)}`)}`, {allowFailure: true, timeoutMs: 15_000}).catch(() => undefined);
+	const result = await remote.exec(`sh -c ${shellQuote(`echo "keepalived=$(systemctl is-active keepalived 2>/dev/null)"; ${holdsAddressCommand(vip)}`)}`, {allowFailure: true, timeoutMs: 15_000}).catch(() => undefined);
 	const keepalived = /keepalived=(\S+)/.exec(result?.stdout ?? '')?.[1] ?? 'unknown';
 	return {keepalived, holdsVip: result?.stdout.includes('holds=') ?? false};
 }

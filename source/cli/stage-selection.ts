@@ -2,8 +2,7 @@
  * Stage ids for `--from` / `--only`, read from the stage list itself (never a copy), and the check
  * that a combination of them selects something: a run that selects nothing must not "succeed".
  */
-import {courseStages} from '../app/stages.ts';
-import {testStages} from '../app/test-stages.ts';
+import {courseStages} from '../../steps/index.ts';
 import {selectStages} from '../engine/pipeline.ts';
 import type {Text} from '../core/text.ts';
 import type {Stage} from '../core/stage.ts';
@@ -11,7 +10,7 @@ import {cliMsg} from './messages.ts';
 
 /** Every stage id a command line may name: the course's stages, then the test stage. */
 export function allStageIds(): string[] {
-	return [...courseStages(), ...testStages()].map(stage => stage.id);
+	return courseStages({test: true}).map(stage => stage.id);
 }
 
 export interface StageChoice {
@@ -23,7 +22,7 @@ export interface StageChoice {
 /** The stages `pgha apply` runs: the course's, plus the test stage when it is asked for by name. */
 export function applyStages(choice: StageChoice): Stage[] {
 	const wantsTest = choice.from === 'test' || (choice.only ?? []).includes('test');
-	return courseStages({host: choice.host, extra: wantsTest ? testStages() : []});
+	return courseStages({host: choice.host, test: wantsTest});
 }
 
 /** Why this choice cannot run, or undefined. Ids are known to be valid already. */

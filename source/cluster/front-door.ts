@@ -4,6 +4,7 @@
  * stages, status, the summary, the runbook and the test stage name the same doors.
  */
 import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
+import {shellQuote} from '../ssh/quote.ts';
 
 /** The nodes that run HAProxy, in cluster-file order. */
 export function haproxyNodes(cluster: ClusterConfig): NodeConfig[] {
@@ -42,4 +43,9 @@ export function entryUrl(cluster: ClusterConfig, side: 'write' | 'read', user = 
 /** The subnet's prefix length, for the VIP's `/N` on the interface. */
 export function subnetPrefix(cluster: ClusterConfig): number {
 	return Number(cluster.subnet.split('/')[1] ?? 24);
+}
+
+/** Prints `holds=<interface>` when this node has the address: how keepalived's stage, status and the test stage see who holds the VIP. */
+export function holdsAddressCommand(address: string): string {
+	return `sh -c ${shellQuote(`ip -o -4 addr show | awk -v ip=${shellQuote(address)} '{split($4, a, "/"); if (a[1] == ip) {print "holds=" $2; exit}}'`)}`;
 }

@@ -3,7 +3,7 @@ import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {loadClusterFile} from '../config/load.ts';
 import {pghaPaths} from '../config/paths.ts';
 import {writeFileAtomic} from '../config/atomic-write.ts';
-import {courseStages} from '../app/stages.ts';
+import {courseStages} from '../../steps/index.ts';
 import {renderRunbook} from '../runbook.ts';
 import {reportError} from '../app/report-error.ts';
 import {commonOptions} from '../app/with-session.ts';

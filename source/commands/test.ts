@@ -6,7 +6,7 @@
 import {hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {runStages} from '../app/run-stages.ts';
 import {reportFailures, withSession} from '../app/with-session.ts';
-import {createTestStage} from '../../steps/cluster-test.ts';
+import {createTestStage} from '../../steps/index.ts';
 import {allPassed, type TestReport} from '../testing/model.ts';
 import {renderSummary} from '../testing/report-render.ts';
 import type {ReportFiles} from '../testing/report-files.ts';

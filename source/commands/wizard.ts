@@ -11,7 +11,7 @@ import {pghaPaths} from '../config/paths.ts';
 import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../engine/state.ts';
 import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession} from '../app/session.ts';
-import {courseStages} from '../app/stages.ts';
+import {courseStages} from '../../steps/index.ts';
 import {runStages} from '../app/run-stages.ts';
 import {checkHealth} from '../app/health.ts';
 import {reportError} from '../app/report-error.ts';
@@ -20,7 +20,6 @@ import {inquirerPrompter, type Prompter} from '../wizard/prompter.ts';
 import {askLanguage, askSetup} from '../wizard/setup-questions.ts';
 import {askResume} from '../wizard/resume-choice.ts';
 import {buildSummary} from '../wizard/summary.ts';
-import {testStages} from '../app/test-stages.ts';
 
 async function chooseLanguage(args: ParsedArgs, prompter: Prompter, fresh: boolean): Promise<Lang> {
 	const fromFlag = parseLang(flagString(args, 'lang'));
@@ -43,7 +42,7 @@ export async function run(args: ParsedArgs): Promise<number> {
 	}
 
 	const prompter = inquirerPrompter;
-	let stages = [...courseStages(), ...testStages()];
+	let stages = courseStages({test: true});
 	try {
 		lang = await chooseLanguage(args, prompter, fresh);
 		if (fresh) {

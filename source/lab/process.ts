@@ -76,6 +76,5 @@ export async function succeeds(command: string, args: readonly string[], options
 	return result.code === 0;
 }
 
-export function sleep(ms: number): Promise<void> {
-	return new Promise(resolve => setTimeout(resolve, ms));
-}
+/** The one pause, under the name the lab's modules import. */
+export {sleep} from '../core/sleep.ts';

@@ -7,7 +7,7 @@ import {fetchStats, parseClusterJson, type Member} from '../cluster/patroni-api.
 import {psql} from '../cluster/psql.ts';
 import {haproxyPrimaryProxy, haproxyReplicasProxy} from '../../templates/haproxy-cfg.ts';
 import {patroniRoles, restApiUser} from '../../templates/patroni-yml.ts';
-import {shq} from '../../steps/commands.ts';
+import {shellQuote} from '../ssh/quote.ts';
 import {fail, poll, type TestEnv} from './env.ts';
 
 export interface ClusterView {
@@ -43,8 +43,8 @@ function apiHosts(env: TestEnv, exclude: readonly string[]): string[] {
 
 /** Prints the clock, then the first answer of `path` from the hosts in turn. */
 export function apiCommand(hosts: readonly string[], port: number, path: string): string {
-	const urls = hosts.map(host => shq(`http://${host}:${port}${path}`)).join(' ');
-	return `sh -c ${shq(`date +%s%3N; for url in ${urls}; do if out=$(curl -sS --max-time 2 "$url"); then printf '%s\\n' "$out"; exit 0; fi; done; exit 1`)}`;
+	const urls = hosts.map(host => shellQuote(`http://${host}:${port}${path}`)).join(' ');
+	return `sh -c ${shellQuote(`date +%s%3N; for url in ${urls}; do if out=$(curl -sS --max-time 2 "$url"); then printf '%s\\n' "$out"; exit 0; fi; done; exit 1`)}`;
 }
 
 export function parseStamped(stdout: string): {at: number; body: string} | undefined {
@@ -101,7 +101,7 @@ export async function readHistory(env: TestEnv, exclude: readonly string[] = [])
 
 /** HTTP status of a Patroni health endpoint on one node (200 yes, 503 no, 0 no answer). */
 export async function endpointCode(env: TestEnv, host: string, path: string): Promise<number> {
-	const url = shq(`http://${host}:${env.cluster.ports.patroniApi}${path}`);
+	const url = shellQuote(`http://${host}:${env.cluster.ports.patroniApi}${path}`);
 	const result = await env.proxy.exec(`curl -s -o /dev/null -w '%{http_code}' --max-time 3 ${url}`, {allowFailure: true, signal: env.signal, timeoutMs: 15_000});
 	return Number(result.stdout.trim()) || 0;
 }
@@ -204,7 +204,7 @@ export function restApiCredentials(password: string): string {
 
 export function switchoverCommand(leaderHost: string, port: number, leader: string, candidate: string): string {
 	const body = JSON.stringify({leader, candidate});
-	return `curl -sS --max-time 90 -K - -w '\\n%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary ${shq(body)} ${shq(`http://${leaderHost}:${port}/switchover`)}`;
+	return `curl -sS --max-time 90 -K - -w '\\n%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary ${shellQuote(body)} ${shellQuote(`http://${leaderHost}:${port}/switchover`)}`;
 }
 
 export interface SwitchoverAnswer {

@@ -5,12 +5,13 @@
  * multi-host string. Nothing should fail over: the leader stays, the VIP moves once, every door
  * answers again within the bound, and the node comes back as a backup without taking the VIP back.
  */
+import {sleep} from '../core/sleep.ts';
 import {haproxyNodes, severalHaproxies} from '../cluster/front-door.ts';
 import {measureOutage} from '../report/timeline.ts';
 import {entryBoundMs} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {moveLeaderAwayFrom, readCluster, waitReady} from './cluster-view.ts';
-import {fail, nodeByName, proxyNow, settleWithin, sleep, type TestEnv} from './env.ts';
+import {fail, nodeByName, proxyNow, settleWithin, type TestEnv} from './env.ts';
 import {faults} from './faults.ts';
 import {chartOf, errorSummary} from './figures.ts';
 import {clientEnv, placeVip, settledHolders, SideProbes, VipWatch} from './front-door.ts';

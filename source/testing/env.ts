@@ -3,6 +3,7 @@
  * connection (the writer, psql and curl all run there, so one clock measures everything), the other
  * nodes' connections for faults, and bounded waiting that stops with the run.
  */
+import {sleep} from '../core/sleep.ts';
 import type {ClusterConfig, NodeConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
 import {StepError} from '../core/step.ts';
@@ -29,6 +30,8 @@ export interface TestEnv {
 	readonly signal: AbortSignal;
 	/** e.g. /usr/lib/postgresql/15/bin */
 	readonly pgBinDir: string;
+	/** Where patroni and patronictl are: the venv's bin or /usr/bin (the stage knows the layout). */
+	readonly patroniBinDir: string;
 	/** The Python that has psycopg2: Patroni's venv, or the system's with the distro package. */
 	readonly python: string;
 }
@@ -57,24 +60,6 @@ export function remoteOf(env: TestEnv, name: string): Remote {
 	return remote;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal?.aborted) {
-			reject(signal.reason ?? new Error('aborted'));
-			return;
-		}
-
-		const onAbort = (): void => {
-			clearTimeout(timer);
-			reject(signal?.reason ?? new Error('aborted'));
-		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});
-}
 
 /**
  * Waits for `work`, but at most `ms`: true when it ended in time (its error is thrown), false when

@@ -4,12 +4,13 @@
  * role and the writes go on; without it the leader demotes itself (read-only, though every node is
  * alive). Either way nobody may be promoted. etcd is started again and the cluster must be whole.
  */
-import {shq} from '../../steps/commands.ts';
+import {sleep} from '../core/sleep.ts';
+import {shellQuote} from '../ssh/quote.ts';
 import {measureOutage, type Ack} from '../report/timeline.ts';
 import {slackMs} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {readCluster, waitReady} from './cluster-view.ts';
-import {fail, proxyNow, remoteOf, sleep, type TestEnv} from './env.ts';
+import {fail, proxyNow, remoteOf, type TestEnv} from './env.ts';
 import {chartOf, errorSummary} from './figures.ts';
 import type {Check, FailsafeFigures} from './model.ts';
 import type {TestRun} from './run-state.ts';
@@ -24,8 +25,8 @@ export function etcdDownMs(ttl: number, loopWait: number): number {
 
 /** `name role` per node, read from each node's own REST API (/patroni needs no etcd). */
 export function rolesCommand(nodes: readonly {name: string; ip: string}[], port: number): string {
-	const lines = nodes.map(node => `printf '%s %s\\n' ${shq(node.name)} "$(curl -s --max-time 2 ${shq(`http://${node.ip}:${port}/patroni`)} | sed -n 's/.*"role": *"\\([a-z_]*\\)".*/\\1/p')"`);
-	return `sh -c ${shq(lines.join('\n'))}`;
+	const lines = nodes.map(node => `printf '%s %s\\n' ${shellQuote(node.name)} "$(curl -s --max-time 2 ${shellQuote(`http://${node.ip}:${port}/patroni`)} | sed -n 's/.*"role": *"\\([a-z_]*\\)".*/\\1/p')"`);
+	return `sh -c ${shellQuote(lines.join('\n'))}`;
 }
 
 export function parseRoles(stdout: string): Map<string, string> {

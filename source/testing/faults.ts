@@ -10,11 +10,11 @@
  *
  * Lab faults act on the host (root) through the lab's own functions, never outside the lab.
  */
+import {sleep} from '../core/sleep.ts';
 import type {NodeConfig} from '../core/cluster.ts';
 import type {Text} from '../core/text.ts';
-import {patroniBinDir} from '../../steps/layout.ts';
 import {randomBytes} from 'node:crypto';
-import {fail, markerTable, poll, remoteOf, sleep, testDatabase, type TestEnv} from './env.ts';
+import {fail, markerTable, poll, remoteOf, testDatabase, type TestEnv} from './env.ts';
 import type {FaultKind} from './model.ts';
 
 export const killCommand = 'sh -c \'systemctl kill --signal=SIGKILL patroni; pkill -KILL -u postgres -x postgres; systemctl stop patroni; true\'';
@@ -118,7 +118,7 @@ async function writeOnIsolatedSide(env: TestEnv, victim: NodeConfig): Promise<In
 }
 
 async function healCut(env: TestEnv, victim: NodeConfig): Promise<Text | undefined> {
-	const version = parsePatroniVersion((await insideNode(env, victim, `${patroniBinDir(env.cluster)}/patroni --version`)).stdout);
+	const version = parsePatroniVersion((await insideNode(env, victim, `${env.patroniBinDir}/patroni --version`)).stdout);
 	if (!hasStaleLeaderKeyBug(version)) {
 		await labOperation(env, victim, 'heal');
 		return undefined;

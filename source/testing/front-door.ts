@@ -3,13 +3,13 @@
  * floating address is and moving it on purpose, and the side probes that measure the other doors
  * (writes through the libpq multi-host string, reads through the read port) during a fault.
  */
+import {sleep} from '../core/sleep.ts';
 import type {NodeConfig} from '../core/cluster.ts';
-import {haproxyNodes, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
-import {holdsAddressCommand} from '../../steps/keepalived.ts';
-import {shq} from '../../steps/commands.ts';
+import {haproxyNodes, holdsAddressCommand, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
+import {shellQuote} from '../ssh/quote.ts';
 import {measureOutage, type Ack} from '../report/timeline.ts';
 import {errorSummary} from './figures.ts';
-import {fail, poll, remoteOf, settleWithin, sleep, type TestEnv} from './env.ts';
+import {fail, poll, remoteOf, settleWithin, type TestEnv} from './env.ts';
 import type {TestRun} from './run-state.ts';
 import type {WriterFigures} from './model.ts';
 import {defaultWriterLimits, ProbeWriter} from './writer.ts';
@@ -25,7 +25,7 @@ export function clientEnv(env: TestEnv, avoid: readonly string[]): TestEnv {
 
 /** `holds=<interface>` and the node's clock, per node asked. */
 function holderProbe(vip: string): string {
-	return `sh -c ${shq(`date +clock=%s%3N; ${holdsAddressCommand(vip)}`)}`;
+	return `sh -c ${shellQuote(`date +clock=%s%3N; ${holdsAddressCommand(vip)}`)}`;
 }
 
 export interface HolderSample {

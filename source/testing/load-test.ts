@@ -3,15 +3,16 @@
  * in short segments, with a failover (Patroni stopped on the leader) in the middle. The figures are
  * transactions per second before, during and after, and what failed meanwhile.
  */
+import {sleep} from '../core/sleep.ts';
 import {randomBytes} from 'node:crypto';
 import {psql} from '../cluster/psql.ts';
 import {pgbenchLoopArgv, pgbenchLoopPath} from '../../templates/pgbench-loop.ts';
 import {patroniRoles} from '../../templates/patroni-yml.ts';
-import {shellWords, shq} from '../../steps/commands.ts';
+import {shellJoin, shellQuote} from '../ssh/quote.ts';
 import {haproxyRiseMs} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {moveLeaderAwayFrom, readCluster, superuser} from './cluster-view.ts';
-import {benchDatabase, fail, nodeByName, poll, proxyNow, settleWithin, sleep, type TestEnv} from './env.ts';
+import {benchDatabase, fail, nodeByName, poll, proxyNow, settleWithin, type TestEnv} from './env.ts';
 import {faults} from './faults.ts';
 import type {LoadPhase, LoadSide} from './model.ts';
 import {currentLsn, waitRejoined} from './observe.ts';
@@ -79,7 +80,7 @@ class PgbenchLoop {
 			pgbench: `${env.pgBinDir}/pgbench`, host: env.entryHost, port, user: patroniRoles.superuser, database: benchDatabase, mode,
 			clients: loadClients, segmentSeconds, maxSegments: 200, maxSeconds: 240, stopFile,
 		});
-		this.done = env.proxy.exec(`bash ${pgbenchLoopPath} ${shellWords(argv)}`, {
+		this.done = env.proxy.exec(`bash ${pgbenchLoopPath} ${shellJoin(argv)}`, {
 			stdin: `${env.secrets.superuserPassword}\n`,
 			secrets: [env.secrets.superuserPassword],
 			signal: env.signal,
@@ -99,7 +100,7 @@ export async function runLoadTest(env: TestEnv, run: TestRun): Promise<void> {
 	const admin = superuser(env, env.entryHost, env.cluster.ports.haproxyWrite);
 	await psql(env.proxy, admin, createDatabaseSql(benchDatabase), env.signal);
 	env.log(`pgbench -i -s 1 ${benchDatabase} through ${env.cluster.ports.haproxyWrite}`);
-	await env.proxy.exec(`sh -c ${shq(`IFS= read -r PGPASSWORD; export PGPASSWORD PGCONNECT_TIMEOUT=5; exec ${env.pgBinDir}/pgbench -h ${env.entryHost} -p ${env.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 -q ${benchDatabase}`)}`, {
+	await env.proxy.exec(`sh -c ${shellQuote(`IFS= read -r PGPASSWORD; export PGPASSWORD PGCONNECT_TIMEOUT=5; exec ${env.pgBinDir}/pgbench -h ${env.entryHost} -p ${env.cluster.ports.haproxyWrite} -U ${patroniRoles.superuser} -i -s 1 -q ${benchDatabase}`)}`, {
 		stdin: `${env.secrets.superuserPassword}\n`, secrets: [env.secrets.superuserPassword], signal: env.signal, timeoutMs: 300_000,
 	});
 

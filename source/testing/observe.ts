@@ -4,13 +4,14 @@
  * the writer is kept going until writes are acknowledged again, then it is stopped. Everything is
  * on the HAProxy node's clock, so the outage cannot be distorted by clock skew between machines.
  */
+import {sleep} from '../core/sleep.ts';
 import type {Member} from '../cluster/patroni-api.ts';
 import {psql} from '../cluster/psql.ts';
 import {measureOutage, type Ack, type Outage} from '../report/timeline.ts';
 import {haproxyRiseMs} from './bounds.ts';
 import {isHealthyReplica, readCluster, superuser} from './cluster-view.ts';
 import {chartOf, errorSummary} from './figures.ts';
-import {fail, poll, proxyNow, settleWithin, sleep, type TestEnv} from './env.ts';
+import {fail, poll, proxyNow, settleWithin, type TestEnv} from './env.ts';
 import type {ChartData, WriterFigures} from './model.ts';
 import type {TestRun} from './run-state.ts';
 import {defaultWriterLimits, ProbeWriter, type WriterError} from './writer.ts';

@@ -3,7 +3,7 @@
  * of stdin and lives only in the shell's environment; every psql call has a connect timeout.
  */
 import {patroniRoles} from '../../templates/patroni-yml.ts';
-import {shq} from '../../steps/commands.ts';
+import {shellQuote} from '../ssh/quote.ts';
 import {benchDatabase, markerTable, probeTable, testDatabase} from './env.ts';
 
 export const createDatabaseSql = (database: string): string =>
@@ -19,12 +19,12 @@ export const prepareTablesSql = [
 export {benchDatabase, testDatabase};
 
 function withPassword(script: string): string {
-	return `sh -c ${shq(`IFS= read -r PGPASSWORD; export PGPASSWORD PGCONNECT_TIMEOUT=3\n${script}`)}`;
+	return `sh -c ${shellQuote(`IFS= read -r PGPASSWORD; export PGPASSWORD PGCONNECT_TIMEOUT=3\n${script}`)}`;
 }
 
 /** `hostWord` is a shell word already: a quoted address or "$h". */
 function psqlWords(hostWord: string, port: number, database: string): string {
-	return `psql -h ${hostWord} -p ${port} -U ${patroniRoles.superuser} -d ${shq(database)} -XAtq -F '|'`;
+	return `psql -h ${hostWord} -p ${port} -U ${patroniRoles.superuser} -d ${shellQuote(database)} -XAtq -F '|'`;
 }
 
 /**
@@ -35,7 +35,7 @@ export function connectionsCommand(port: number, count: number, host = '127.0.0.
 	const query = 'select inet_server_addr(), pg_is_in_recovery()';
 	return withPassword([
 		`i=0; while [ "$i" -lt ${count} ]; do i=$((i + 1))`,
-		`  ${psqlWords(host, port, 'postgres')} -c ${shq(query)} 2>/dev/null || echo error`,
+		`  ${psqlWords(host, port, 'postgres')} -c ${shellQuote(query)} 2>/dev/null || echo error`,
 		'done',
 	].join('\n'));
 }
@@ -57,8 +57,8 @@ export function parseConnections(stdout: string): (ConnectionAnswer | undefined)
 export function markerProbeCommand(hosts: readonly string[], port: number, token: string): string {
 	const query = `select count(*) from ${markerTable} where token = '${token}'`;
 	return withPassword([
-		`for h in ${hosts.map(host => shq(host)).join(' ')}; do`,
-		`  n=$(${psqlWords('"$h"', port, testDatabase)} -c ${shq(query)} 2>/dev/null) || n=error`,
+		`for h in ${hosts.map(host => shellQuote(host)).join(' ')}; do`,
+		`  n=$(${psqlWords('"$h"', port, testDatabase)} -c ${shellQuote(query)} 2>/dev/null) || n=error`,
 		'  echo "$h $n"',
 		'done',
 		'date +%s%3N',

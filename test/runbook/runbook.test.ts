@@ -1,5 +1,5 @@
 import test from 'ava';
-import {courseStages} from '../../source/app/stages.ts';
+import {courseStages} from '../../steps/index.ts';
 import {planStages, displayCommand} from '../../source/engine/index.ts';
 import {maskedSecrets, planAll, renderRunbook} from '../../source/runbook.ts';
 import {sampleCluster, sampleSecrets} from '../helpers/install-fixtures.ts';

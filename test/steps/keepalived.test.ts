@@ -4,9 +4,10 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import type {ClusterConfig, NodeConfig} from '../../source/core/cluster.ts';
 import type {ExecOptions, ExecResult, Remote} from '../../source/core/remote.ts';
+import {holdsAddressCommand} from '../../source/cluster/front-door.ts';
 import {installStages} from '../../steps/index.ts';
 import {
-	configPlan, holdsAddressCommand, interfaceFact, keepalivedCandidatePath, vipFreeStep, vipHolders,
+	configPlan, interfaceFact, keepalivedCandidatePath, vipFreeStep, vipHolders,
 } from '../../steps/keepalived.ts';
 import {packageList} from '../../steps/packages.ts';
 import type {Action, Facts, Step} from '../../source/core/step.ts';
