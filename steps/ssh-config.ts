@@ -44,11 +44,6 @@ export interface SshConfigStageOptions {
 	readonly builtinKeygen?: boolean;
 	/** Check the written file with the system `ssh -G` when ssh is installed (default true). */
 	readonly verifyWithSsh?: boolean;
-	/**
-	 * Switches the cluster file to key auth for the given nodes once the key is on them. The owner of
-	 * the cluster file provides it; without it the stage leaves the cluster file alone.
-	 */
-	readonly switchToKeyAuth?: (keyFile: string, nodes: readonly string[]) => Promise<void>;
 }
 
 const keyPlaceholder = '<contents of ~/.ssh/id_ed25519.pub>';
@@ -319,35 +314,7 @@ export function createSshConfigStage(options: SshConfigStageOptions = {}): Stage
 		},
 	};
 
-	const switchStep: Step | undefined = options.switchToKeyAuth
-		? {
-				id: 'host-key-auth',
-				title: {ru: 'Вход по ключу в файле кластера', en: 'Key login in the cluster file'},
-				explain: {
-					ru: 'Когда ключ установлен на всех узлах, файл кластера переключается на вход по ключу, и pgha больше не спрашивает пароль SSH.',
-					en: 'Once the key is on every node, the cluster file switches to key login and pgha stops asking for the SSH password.',
-				},
-				scope: 'host',
-				safeToSkip: true,
-				async check(ctx) {
-					return passwordNodes(ctx.cluster).length === 0;
-				},
-				plan() {
-					return [];
-				},
-				async apply(ctx) {
-					const found = findKeyPair(host, paths());
-					const nodes = passwordNodes(ctx.cluster).map(node => node.name);
-					if (!found || nodes.length === 0) return;
-					await options.switchToKeyAuth!(found.privateKey, nodes);
-					ctx.log(bilingual({ru: `Файл кластера: вход по ключу ${found.privateKey}.`, en: `Cluster file: key login with ${found.privateKey}.`}));
-				},
-				async verify() {},
-			}
-		: undefined;
-
 	const steps: Step[] = manageKeys ? [keyPairStep, authorizedKeyStep, configStep] : [configStep];
-	if (manageKeys && switchStep) steps.push(switchStep);
 	return {
 		id: 'ssh-config',
 		title: {ru: 'Доступ по SSH с этого компьютера (VS Code)', en: 'SSH access from this computer (VS Code)'},

@@ -6,8 +6,6 @@ import type {StageView} from './view-model.ts';
 import {StageLine} from './components/stage-line.tsx';
 import {LiveStep} from './components/live-step.tsx';
 import {FailurePrompt} from './components/failure-prompt.tsx';
-import {ChangedHostKeyNotice, NewHostKeyPrompt} from './components/host-key-prompt.tsx';
-import {PasswordPrompt} from './components/password-prompt.tsx';
 import {StepPreview} from './components/step-preview.tsx';
 import {LogViewer} from './components/log-viewer.tsx';
 import {Summary} from './components/summary.tsx';
@@ -98,15 +96,6 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 					maxTailLines={Math.max(1, budget - 8)}
 					onChoice={choice => store.answer({kind: 'failure', choice})}
 				/>
-			) : null}
-			{question?.kind === 'host-key-new' ? (
-				<NewHostKeyPrompt lang={lang} node={question.node} host={question.host} fingerprint={question.fingerprint} onAnswer={trust => store.answer({kind: 'host-key', trust})} />
-			) : null}
-			{question?.kind === 'host-key-changed' ? (
-				<ChangedHostKeyNotice lang={lang} node={question.node} host={question.host} known={question.known} offered={question.offered} onClose={() => store.answer({kind: 'closed'})} />
-			) : null}
-			{question?.kind === 'sudo-password' ? (
-				<PasswordPrompt lang={lang} node={question.node} wrong={question.wrong} onSubmit={password => store.answer({kind: 'sudo-password', password})} />
 			) : null}
 			{question?.kind === 'step-preview' ? (
 				<StepPreview

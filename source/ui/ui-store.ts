@@ -7,8 +7,6 @@ import type {FailureChoice, Question, RunView, SummaryView} from './view-model.t
 
 export type Answer =
 	| {readonly kind: 'failure'; readonly choice: FailureChoice}
-	| {readonly kind: 'host-key'; readonly trust: boolean}
-	| {readonly kind: 'sudo-password'; readonly password: string}
 	| {readonly kind: 'step-preview'; readonly choice: PreviewChoice}
 	| {readonly kind: 'closed'};
 

@@ -42,9 +42,6 @@ export interface RunView {
 /** A question asked while the run is going (rendered by Ink, never by inquirer). */
 export type Question =
 	| {readonly kind: 'failure'; readonly stage: Text; readonly error: string; readonly tail: readonly string[]; readonly logFile: string; readonly canSkip: boolean}
-	| {readonly kind: 'host-key-new'; readonly node: string; readonly host: string; readonly fingerprint: string}
-	| {readonly kind: 'host-key-changed'; readonly node: string; readonly host: string; readonly known: string; readonly offered: string}
-	| {readonly kind: 'sudo-password'; readonly node: string; readonly wrong: boolean}
 	| {readonly kind: 'step-preview'; readonly stage: Text; readonly explain: Text; readonly commands: readonly string[]};
 
 export type FailureChoice = 'retry' | 'skip' | 'log' | 'quit';

@@ -74,14 +74,13 @@ function steps(root: string, extra: Parameters<typeof createSshConfigStage>[0] =
 	return Object.fromEntries(stage.steps.map(step => [step.id, step]));
 }
 
-test('the whole stage: key made, installed once per node, config names it, cluster file switched', async t => {
+test('the whole stage: key made, installed once per node, config names it', async t => {
 	const root = await tempRoot();
 	t.teardown(async () => rm(root, {recursive: true, force: true}));
 	const hostHome = path.join(root, 'host');
 	await mkdir(hostHome);
-	const switched: Array<{keyFile: string; nodes: readonly string[]}> = [];
-	const byId = steps(hostHome, {switchToKeyAuth: async (keyFile, nodes) => void switched.push({keyFile, nodes})});
-	t.deepEqual(Object.keys(byId), ['host-ssh-key', 'node-authorized-key', 'host-ssh-config', 'host-key-auth']);
+	const byId = steps(hostHome);
+	t.deepEqual(Object.keys(byId), ['host-ssh-key', 'node-authorized-key', 'host-ssh-config']);
 	const c = cluster();
 	const remotes = new Map(
 		await Promise.all(
@@ -107,8 +106,6 @@ test('the whole stage: key made, installed once per node, config names it, clust
 	await runStep(byId['host-ssh-config']!, h.context());
 	const config = await readFile(path.join(hostHome, '.ssh', 'config'), 'utf8');
 	t.is(config.split('    IdentityFile ~/.ssh/id_ed25519\n').length, 4);
-	await runStep(byId['host-key-auth']!, h.context());
-	t.deepEqual(switched, [{keyFile: key.privateKey, nodes: ['pg-node-1', 'pg-node-2', 'pg-node-3']}]);
 
 	// Second run: every step says done, nothing is added twice, no new key.
 	t.false(await runStep(byId['host-ssh-key']!, h.context()));
@@ -170,7 +167,7 @@ test('nodes already on key login need no new key and keep their own IdentityFile
 });
 
 test('the step texts exist in both languages', t => {
-	const stage = createSshConfigStage({switchToKeyAuth: async () => undefined});
+	const stage = createSshConfigStage();
 	for (const text of [stage.title, stage.explain, stage.differsFromGuide!, ...stage.steps.flatMap(step => [step.title, step.explain])]) {
 		t.regex(text.ru, /[а-яё]/i);
 		t.regex(text.en, /^[\x20-\x7e]+$/);

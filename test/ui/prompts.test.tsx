@@ -44,45 +44,6 @@ test('skip is not offered where the step is not safe to skip (ru)', async t => {
 	unmount();
 });
 
-test('a new host key shows the fingerprint and waits for y/n', async t => {
-	const store = createUiStore({run: runView([stage('vm', 'running')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
-	const answer = store.ask({kind: 'host-key-new', node: 'pg-node-1', host: '192.168.0.30', fingerprint: 'SHA256:abcDEF'});
-	await tick();
-	t.true((lastFrame() ?? '').includes('SHA256:abcDEF'));
-	stdin.write('y');
-	t.deepEqual(await answer, {kind: 'host-key', trust: true});
-	unmount();
-});
-
-test('a changed host key shows both fingerprints and the fix (ru)', async t => {
-	const store = createUiStore({run: runView([stage('vm', 'failed')])});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="ru" />);
-	void store.ask({kind: 'host-key-changed', node: 'pg-node-1', host: '192.168.0.30', known: 'SHA256:old', offered: 'SHA256:new'});
-	await tick();
-	const frame = lastFrame() ?? '';
-	t.true(frame.includes('Ключ узла изменился'));
-	t.true(frame.includes('SHA256:old'));
-	t.true(frame.includes('SHA256:new'));
-	unmount();
-});
-
-test('the sudo password is never echoed', async t => {
-	const store = createUiStore({run: runView([stage('user', 'running')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
-	const answer = store.ask({kind: 'sudo-password', node: 'pg-node-1', wrong: true});
-	await tick(50);
-	stdin.write('s3cret');
-	await tick(50);
-	const frame = lastFrame() ?? '';
-	t.true(frame.includes('Wrong sudo password'));
-	t.false(frame.includes('s3cret'));
-	t.false(frame.includes('******'));
-	stdin.write('\r');
-	t.deepEqual(await answer, {kind: 'sudo-password', password: 's3cret'});
-	unmount();
-});
-
 test('step mode previews the commands of a stage', async t => {
 	const store = createUiStore({run: runView([stage('etcd', 'pending')])});
 	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
