@@ -2,33 +2,33 @@
  * Stage 9, test: proves the cluster survives failures, with the outage measured. Every step runs on
  * the HAProxy node (the probe writer, pgbench, psql and curl run there, on one clock) and always
  * runs (check() is false): a test result is never taken from an earlier run. The measuring lives
- * in source/testing/; a step only wires a test to the engine and fails when a bound is broken.
+ * in source/cluster-test/; a step only wires a test to the engine and fails when a bound is broken.
  *
  * Steps share the run's figures through a TestRun found by the engine's AbortSignal; each test
  * rewrites the report folder, so a run that stops early still leaves what it measured.
  */
 import type {ClusterConfig} from '../source/core/cluster.ts';
 import {type Lang} from '../source/core/text.ts';
-import {check} from '../source/testing/checks.ts';
-import {waitReady} from '../source/testing/cluster-view.ts';
-import {benchDatabase, fail, markerTable, probeTable, testDatabase, TestFailure, type TestEnv} from '../source/testing/env.ts';
-import {failoverTestId, runFailoverTest} from '../source/testing/failover-test.ts';
-import {runEntryFaultTest} from '../source/testing/entry-test.ts';
-import {failsafeTestId, runFailsafeTest} from '../source/testing/failsafe-test.ts';
-import {faults} from '../source/testing/faults.ts';
-import {loadClients, loadTestId, runLoadTest, segmentSeconds} from '../source/testing/load-test.ts';
-import type {FaultKind, TestReport} from '../source/testing/model.ts';
-import {replicationTestId, runReplicationTest} from '../source/testing/replication-test.ts';
-import {renderSummary} from '../source/testing/report-render.ts';
-import {writeReport, type ReportFiles} from '../source/testing/report-files.ts';
-import {routingConnections, routingTestId, runRoutingTest} from '../source/testing/routing-test.ts';
-import {TestRuns, type TestRun} from '../source/testing/run-state.ts';
-import {dataSafetyTestId, runDataSafetyTest} from '../source/testing/safety-test.ts';
-import {createDatabaseSql, prepareTablesSql} from '../source/testing/sql.ts';
-import {runSwitchoverTest, switchoverTestId} from '../source/testing/switchover-test.ts';
-import {explainOf, testTexts, type TestKey} from '../source/testing/texts.ts';
+import {check} from '../source/cluster-test/checks.ts';
+import {waitReady} from '../source/cluster-test/cluster-view.ts';
+import {benchDatabase, fail, markerTable, probeTable, testDatabase, TestFailure, type TestEnv} from '../source/cluster-test/env.ts';
+import {failoverTestId, runFailoverTest} from '../source/cluster-test/failover-test.ts';
+import {runEntryFaultTest} from '../source/cluster-test/entry-test.ts';
+import {failsafeTestId, runFailsafeTest} from '../source/cluster-test/failsafe-test.ts';
+import {faults} from '../source/cluster-test/faults.ts';
+import {loadClients, loadTestId, runLoadTest, segmentSeconds} from '../source/cluster-test/load-test.ts';
+import type {FaultKind, TestReport} from '../source/cluster-test/model.ts';
+import {replicationTestId, runReplicationTest} from '../source/cluster-test/replication-test.ts';
+import {renderSummary} from '../source/cluster-test/report-render.ts';
+import {writeReport, type ReportFiles} from '../source/cluster-test/report-files.ts';
+import {routingConnections, routingTestId, runRoutingTest} from '../source/cluster-test/routing-test.ts';
+import {TestRuns, type TestRun} from '../source/cluster-test/run-state.ts';
+import {dataSafetyTestId, runDataSafetyTest} from '../source/cluster-test/safety-test.ts';
+import {createDatabaseSql, prepareTablesSql} from '../source/cluster-test/sql.ts';
+import {runSwitchoverTest, switchoverTestId} from '../source/cluster-test/switchover-test.ts';
+import {explainOf, testTexts, type TestKey} from '../source/cluster-test/texts.ts';
 import {psql} from '../source/cluster/psql.ts';
-import {superuser} from '../source/testing/cluster-view.ts';
+import {superuser} from '../source/cluster-test/cluster-view.ts';
 import {pgbenchLoopPath, renderPgbenchLoop} from '../templates/pgbench-loop.ts';
 import {probeWriterPath, renderProbeWriter} from '../templates/probe-writer.ts';
 import {haproxyStatsUri, haproxyStatsUser} from '../templates/haproxy-cfg.ts';

@@ -7,9 +7,9 @@ import {hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {runStages} from '../app/run-stages.ts';
 import {reportFailures, withSession} from '../app/with-session.ts';
 import {createTestStage} from '../../steps/index.ts';
-import {allPassed, type TestReport} from '../testing/model.ts';
-import {renderSummary} from '../testing/report-render.ts';
-import type {ReportFiles} from '../testing/report-files.ts';
+import {allPassed, type TestReport} from '../cluster-test/model.ts';
+import {renderSummary} from '../cluster-test/report-render.ts';
+import type {ReportFiles} from '../cluster-test/report-files.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
 	return withSession(args, async (session, {lang, interactive}) => {

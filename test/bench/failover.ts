@@ -1,7 +1,7 @@
 /**
  * Failover figures from pgha's own test stage: build the cluster with a timing preset, run
  * `pgha test`, and read the write outage through HAProxy's write port per fault from its
- * report.json (.pgha/reports/<run>/report.json, source/testing/model.ts TestReport).
+ * report.json (.pgha/reports/<run>/report.json, source/cluster-test/model.ts TestReport).
  */
 import {spawn} from 'node:child_process';
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';

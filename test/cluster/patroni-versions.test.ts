@@ -6,8 +6,8 @@
 import test from 'ava';
 import {readFileSync} from 'node:fs';
 import {parseClusterJson} from '../../source/cluster/patroni-api.ts';
-import {isHealthyReplica, isSyncStandby, leaderOf} from '../../source/testing/cluster-view.ts';
-import {parsePatroniVersion, steppedDown} from '../../source/testing/faults.ts';
+import {isHealthyReplica, isSyncStandby, leaderOf} from '../../source/cluster-test/cluster-view.ts';
+import {parsePatroniVersion, steppedDown} from '../../source/cluster-test/faults.ts';
 import {judgeCluster, parsePatroniList} from '../../steps/patroni.ts';
 import {sampleCluster} from '../helpers/install-fixtures.ts';
 

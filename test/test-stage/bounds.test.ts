@@ -1,5 +1,5 @@
 import test from 'ava';
-import {boundFormula, computeBounds, faultBoundMs, haproxyRiseMs, parseHaproxyDuration, timingSettings} from '../../source/testing/bounds.ts';
+import {boundFormula, computeBounds, faultBoundMs, haproxyRiseMs, parseHaproxyDuration, timingSettings} from '../../source/cluster-test/bounds.ts';
 import {sampleCluster} from '../helpers/install-fixtures.ts';
 
 test('HAProxy durations read the way HAProxy reads them', t => {

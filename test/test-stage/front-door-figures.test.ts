@@ -1,9 +1,9 @@
 import test from 'ava';
-import {entryBoundMs} from '../../source/testing/bounds.ts';
-import {entryChecks} from '../../source/testing/entry-test.ts';
-import {failsafeChecks, failsafeFigures, parseRoles} from '../../source/testing/failsafe-test.ts';
-import {steppedDown} from '../../source/testing/faults.ts';
-import type {FaultFigures} from '../../source/testing/model.ts';
+import {entryBoundMs} from '../../source/cluster-test/bounds.ts';
+import {entryChecks} from '../../source/cluster-test/entry-test.ts';
+import {failsafeChecks, failsafeFigures, parseRoles} from '../../source/cluster-test/failsafe-test.ts';
+import {steppedDown} from '../../source/cluster-test/faults.ts';
+import type {FaultFigures} from '../../source/cluster-test/model.ts';
 
 test('a cut-off leader that demoted itself counts as stepped down whether Patroni calls it replica or demoted', t => {
 	t.true(steppedDown({role: 'replica', state: 'running'}));

@@ -9,7 +9,7 @@
 import test from 'ava';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import type {TestReport} from '../../source/testing/model.ts';
+import type {TestReport} from '../../source/cluster-test/model.ts';
 import {
 	makeWorkdir, nodeNumbers, nodeOutput, outputLines, postmasterPid, psqlValue, readCluster, readSecrets, runPgha, writeCluster,
 	type Workdir,

@@ -6,7 +6,7 @@
 import test from 'ava';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import type {TestReport} from '../../source/testing/model.ts';
+import type {TestReport} from '../../source/cluster-test/model.ts';
 import {makeWorkdir, outputLines, psqlValue, readSecrets, runPgha} from '../helpers/e2e.ts';
 import {inSwitch, labNodes, requireLab, useLab} from '../helpers/lab.ts';
 

@@ -6,13 +6,13 @@ import path from 'node:path';
 import type {Member} from '../../source/cluster/patroni-api.ts';
 import {
 	apiCommand, parseCurlAnswer, parseHistory, parseStamped, readinessProblems, restApiCredentials, switchoverCandidate, switchoverCommand,
-} from '../../source/testing/cluster-view.ts';
-import {hasStaleLeaderKeyBug, parsePatroniVersion} from '../../source/testing/faults.ts';
-import {chartOf, errorSummary, seqChecksum} from '../../source/testing/figures.ts';
-import {parseSegment, phaseOf, sideOf, splitSegments, type Segment} from '../../source/testing/load-test.ts';
-import {expandRuns, safetyFigures} from '../../source/testing/safety-test.ts';
-import {connectionsCommand, markerProbeCommand, parseConnections, parseMarkerProbe} from '../../source/testing/sql.ts';
-import {parseWriterLine} from '../../source/testing/writer.ts';
+} from '../../source/cluster-test/cluster-view.ts';
+import {hasStaleLeaderKeyBug, parsePatroniVersion} from '../../source/cluster-test/faults.ts';
+import {chartOf, errorSummary, seqChecksum} from '../../source/cluster-test/figures.ts';
+import {parseSegment, phaseOf, sideOf, splitSegments, type Segment} from '../../source/cluster-test/load-test.ts';
+import {expandRuns, safetyFigures} from '../../source/cluster-test/safety-test.ts';
+import {connectionsCommand, markerProbeCommand, parseConnections, parseMarkerProbe} from '../../source/cluster-test/sql.ts';
+import {parseWriterLine} from '../../source/cluster-test/writer.ts';
 import {runLocally} from '../helpers/install-fixtures.ts';
 
 const member = (name: string, role: string, state = 'running', timeline = 3): Member => ({name, host: `10.0.0.${name.slice(-1)}`, role, state, timeline});

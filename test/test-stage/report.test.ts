@@ -2,12 +2,12 @@ import test from 'ava';
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {computeBounds, timingSettings} from '../../source/testing/bounds.ts';
-import {chartOf} from '../../source/testing/figures.ts';
-import {allPassed, type FaultFigures, type TestReport} from '../../source/testing/model.ts';
-import {writeReport} from '../../source/testing/report-files.ts';
-import {faultChecks} from '../../source/testing/failover-test.ts';
-import {chartSvg, renderMarkdown, renderSummary} from '../../source/testing/report-render.ts';
+import {computeBounds, timingSettings} from '../../source/cluster-test/bounds.ts';
+import {chartOf} from '../../source/cluster-test/figures.ts';
+import {allPassed, type FaultFigures, type TestReport} from '../../source/cluster-test/model.ts';
+import {writeReport} from '../../source/cluster-test/report-files.ts';
+import {faultChecks} from '../../source/cluster-test/failover-test.ts';
+import {chartSvg, renderMarkdown, renderSummary} from '../../source/cluster-test/report-render.ts';
 import {sampleCluster} from '../helpers/install-fixtures.ts';
 
 const settings = timingSettings(sampleCluster('synchronous_mode: true\nhaproxy: {inter: 1s}'));

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {settleWithin} from '../../source/testing/env.ts';
+import {settleWithin} from '../../source/cluster-test/env.ts';
 
 const timers = () => process.getActiveResourcesInfo().filter(kind => kind === 'Timeout').length;
 
