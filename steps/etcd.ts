@@ -427,6 +427,13 @@ const healthStep: Step = {
 	},
 };
 
+/** What each etcd source needs from apt: the package itself, or the certificates to download the tarball. */
+const etcdPackages: Record<ClusterConfig['etcd']['source'], readonly string[]> = {
+	package: ['etcd-server', 'etcd-client'],
+	download: ['ca-certificates'],
+	upload: [],
+};
+
 export const etcdStage: Stage = {
 	id: 'etcd',
 	title: text('Кластер etcd', 'etcd cluster'),
@@ -437,4 +444,9 @@ export const etcdStage: Stage = {
 		'Вместо nohup etcd — служба systemd, каталог данных в /var/lib/etcd, а не в домашнем каталоге, и pgha ждёт здоровья всех участников.',
 		'A systemd service replaces nohup etcd, the data lives in /var/lib/etcd instead of a home directory, and pgha waits for every member to be healthy.'),
 	steps: [installStep, configureStep, healthStep],
+	needs: {
+		packages: cluster => etcdPackages[cluster.etcd.source],
+		allPackages: () => Object.values(etcdPackages).flat(),
+		ports: cluster => [cluster.ports.etcdClient, cluster.ports.etcdPeer].map(port => ({port, owners: ['etcd'], role: 'etcd'})),
+	},
 };

@@ -232,6 +232,7 @@ export const haproxyStage: Stage = {
 	steps: [configStep, routingStep],
 	needs: {
 		packages: (cluster, node) => runsHaproxy(cluster, node) ? ['haproxy'] : [],
+		allPackages: () => ['haproxy'],
 		ports: (cluster, node) => runsHaproxy(cluster, node)
 			? [cluster.ports.haproxyWrite, cluster.ports.haproxyRead, cluster.ports.haproxyStats].map(port => ({port, owners: ['haproxy'], role: 'HAProxy'}))
 			: [],

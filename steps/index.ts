@@ -2,12 +2,14 @@
  * The one ordered list of stages, in the course guide's order. The engine, the wizard, `apply`, the
  * runbook, `status`, the VM checks and the packages stage all read it; adding a stage is one line here.
  */
-import type {Stage} from '../source/core/stage.ts';
+import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
+import type {PortClaim, Stage} from '../source/core/stage.ts';
 import {testStage} from './cluster-test.ts';
 import {etcdStage} from './etcd.ts';
 import {haproxyStage} from './haproxy.ts';
 import {keepalivedStage} from './keepalived.ts';
-import {packagesStage} from './packages.ts';
+import {claimedPorts, everyPackage, neededPackages, passwordStages} from './needs.ts';
+import {createPackagesStage} from './packages.ts';
 import {patroniInstallStage} from './patroni-install.ts';
 import {patroniStage} from './patroni.ts';
 import {reachabilityStage} from './reachability.ts';
@@ -15,7 +17,7 @@ import {sshConfigStage} from './ssh-config.ts';
 import {sshServerStage} from './ssh-server.ts';
 import {userStage} from './user.ts';
 import {virtualboxStage} from './virtualbox.ts';
-import {vmChecksStage} from './vm-checks.ts';
+import {createVmChecksStage} from './vm-checks.ts';
 
 /**
  * Where a stage belongs: `host` stages work on the computer running pgha (VirtualBox, reachability,
@@ -28,6 +30,11 @@ export interface ListedStage {
 	readonly stage: Stage;
 	readonly part: StagePart;
 }
+
+/** The two stages that act on what the others declare read the whole list, asked when they run. */
+const allStages = (): readonly Stage[] => stageList.map(item => item.stage);
+const vmChecksStage = createVmChecksStage(allStages);
+const packagesStage = createPackagesStage(allStages);
 
 export const stageList: readonly ListedStage[] = [
 	{stage: virtualboxStage, part: 'host'},
@@ -59,6 +66,26 @@ export function courseStages({host = true, test = false}: StageSelection = {}, l
 
 /** The stages that run on the nodes to build the cluster (no host stages, no test). */
 export const installStages: readonly Stage[] = courseStages({host: false});
+
+/** Every apt package a node needs for this cluster file, in the list's order (what the packages stage installs). */
+export function packageList(cluster: ClusterConfig, node: NodeConfig, pgMajor: string, list: readonly ListedStage[] = stageList): string[] {
+	return neededPackages(list.map(item => item.stage), cluster, node, pgMajor);
+}
+
+/** Every package any stage may install, over every branch of the cluster file (both Patroni sources, every etcd source): what a package mirror must hold. */
+export function allStagePackages(pgMajor: string, list: readonly ListedStage[] = stageList): string[] {
+	return everyPackage(list.map(item => item.stage), pgMajor);
+}
+
+/** The ports the stages claim on this node (the VM checks require them free). */
+export function requiredPorts(cluster: ClusterConfig, node: NodeConfig, list: readonly ListedStage[] = stageList): PortClaim[] {
+	return claimedPorts(list.map(item => item.stage), cluster, node);
+}
+
+/** The stages that put a generated password on the nodes (the secrets file must not be lost after them). */
+export function secretStageIds(list: readonly ListedStage[] = stageList): string[] {
+	return passwordStages(list.map(item => item.stage));
+}
 
 export {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, testStage, userStage, vmChecksStage};
 /** `pgha test` builds its own test stage, with hooks for the report. */

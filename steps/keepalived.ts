@@ -308,6 +308,7 @@ export const keepalivedStage: Stage = {
 	steps: [configStep, holderStep],
 	needs: {
 		packages: (cluster, node) => carriesVip(cluster, node) ? ['keepalived'] : [],
+		allPackages: () => ['keepalived'],
 		section: {
 			keys: ['haproxy.nodes', 'haproxy.vip'],
 			doc: text(

@@ -11,23 +11,18 @@ import {
 } from './commands.ts';
 import {candidateMajor, dataDirMajor, ensurePgMajor, factKeys, installedMajor, plannedMajor} from './facts.ts';
 import {pgBinDir} from './layout.ts';
-import {neededPackages} from './needs.ts';
+import {neededPackages, type StageListing} from './needs.ts';
 import {firstNode} from './render.ts';
 
 /**
- * Every apt package a node needs. pgbench and the contrib modules ship in postgresql-NN itself on
- * Debian and Ubuntu (it provides postgresql-contrib-NN); the unversioned postgresql-contrib would pull
- * the distribution's default major, so it is not installed.
+ * This stage's own packages. pgbench and the contrib modules ship in postgresql-NN itself on Debian
+ * and Ubuntu (it provides postgresql-contrib-NN); the unversioned postgresql-contrib would pull the
+ * distribution's default major, so it is not installed.
  */
-export function packageList(cluster: ClusterConfig, node: NodeConfig, major: string): string[] {
-	const packages = [`postgresql-${major}`, `postgresql-client-${major}`, 'curl'];
-	if (cluster.patroni.source === 'venv') packages.push('python3-venv', 'python3-pip', 'python3-dev', 'libpq-dev');
-	else packages.push('patroni', 'python3-psycopg2', 'python3-etcd');
-	if (cluster.etcd.source === 'package') packages.push('etcd-server', 'etcd-client');
-	if (cluster.etcd.source === 'download') packages.push('ca-certificates');
-	packages.push(...neededPackages(cluster, node));
-	return packages;
+function postgresPackages(major: string): string[] {
+	return [`postgresql-${major}`, `postgresql-client-${major}`, 'curl'];
 }
+
 
 export const aptUpgradeArgs = '-y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold upgrade';
 
@@ -57,16 +52,16 @@ function preparePlan(ctx: PlanContext): Action[] {
 	return actions;
 }
 
-function installPlan(ctx: PlanContext): Action {
-	return runAction(installCommand(packageList(ctx.cluster, ctx.node, plannedMajor(ctx))), {timeoutMs: aptTimeoutMs});
+function installPlan(ctx: PlanContext, stages: readonly Stage[]): Action {
+	return runAction(installCommand(neededPackages(stages, ctx.cluster, ctx.node, plannedMajor(ctx))), {timeoutMs: aptTimeoutMs});
 }
 
-async function packagesReady(ctx: StepContext): Promise<boolean> {
+async function packagesReady(ctx: StepContext, stages: readonly Stage[]): Promise<boolean> {
 	const major = typeof ctx.cluster.postgresVersion === 'number'
 		? ctx.cluster.postgresVersion
 		: await dataDirMajor(ctx) ?? await candidateMajor(ctx);
 	if (major === undefined) return false;
-	const packages = packageList(ctx.cluster, ctx.node, String(major));
+	const packages = neededPackages(stages, ctx.cluster, ctx.node, String(major));
 	const missing = missingPackages(packages, (await probe(ctx, installedStateCommand(packages))).stdout);
 	if (missing.length > 0) return false;
 	if (ctx.cluster.aptUpgrade) {
@@ -106,39 +101,41 @@ async function chooseMajor(ctx: StepContext): Promise<string> {
 	return String(wanted);
 }
 
-const installStep: Step = {
-	id: 'packages.install',
-	title: text('Пакеты: PostgreSQL, Python, etcd, HAProxy', 'Packages: PostgreSQL, Python, etcd, HAProxy'),
-	explain: text(
-		'apt update и установка пакетов одной командой. Если в это время работает автообновление Ubuntu (unattended-upgrades), pgha ждёт освобождения блокировки dpkg, а не падает. Версия PostgreSQL берётся из pgha.yaml или, при auto, самая новая из репозиториев. Заранее запрещено создавать кластер «main» при установке: кластером будет управлять Patroni.',
-		'apt update and the packages in one command. If Ubuntu\'s automatic updates (unattended-upgrades) are running, pgha waits for the dpkg lock instead of failing. The PostgreSQL major comes from pgha.yaml or, with auto, is the newest the repositories offer. The packages are told beforehand not to create a "main" cluster: Patroni will manage the cluster.'),
-	scope: 'each-node',
-	check: packagesReady,
-	plan: ctx => [...preparePlan(ctx), installPlan(ctx)],
-	async apply(ctx) {
-		await runActions(ctx, preparePlan(ctx));
-		ctx.facts.set(factKeys.pgMajor, await chooseMajor(ctx));
-		await runActions(ctx, [installPlan(ctx)]);
-	},
-	async verify(ctx) {
-		if (!await packagesReady(ctx)) {
-			throw nodeError(ctx.node.name,
-				text('не все пакеты установились.', 'some packages did not install.'),
-				text('Посмотрите вывод apt в журнале шага.', 'See apt\'s output in the step log.'));
-		}
+function installStep(stages: StageListing): Step {
+	return {
+		id: 'packages.install',
+		title: text('Пакеты: PostgreSQL, Python, etcd, HAProxy', 'Packages: PostgreSQL, Python, etcd, HAProxy'),
+		explain: text(
+			'apt update и установка пакетов одной командой. Если в это время работает автообновление Ubuntu (unattended-upgrades), pgha ждёт освобождения блокировки dpkg, а не падает. Версия PostgreSQL берётся из pgha.yaml или, при auto, самая новая из репозиториев. Заранее запрещено создавать кластер «main» при установке: кластером будет управлять Patroni.',
+			'apt update and the packages in one command. If Ubuntu\'s automatic updates (unattended-upgrades) are running, pgha waits for the dpkg lock instead of failing. The PostgreSQL major comes from pgha.yaml or, with auto, is the newest the repositories offer. The packages are told beforehand not to create a "main" cluster: Patroni will manage the cluster.'),
+		scope: 'each-node',
+		check: ctx => packagesReady(ctx, stages()),
+		plan: ctx => [...preparePlan(ctx), installPlan(ctx, stages())],
+		async apply(ctx) {
+			await runActions(ctx, preparePlan(ctx));
+			ctx.facts.set(factKeys.pgMajor, await chooseMajor(ctx));
+			await runActions(ctx, [installPlan(ctx, stages())]);
+		},
+		async verify(ctx) {
+			if (!await packagesReady(ctx, stages())) {
+				throw nodeError(ctx.node.name,
+					text('не все пакеты установились.', 'some packages did not install.'),
+					text('Посмотрите вывод apt в журнале шага.', 'See apt\'s output in the step log.'));
+			}
 
-		const major = await ensurePgMajor(ctx);
-		const binDir = pgBinDir(major);
-		const found = await probe(ctx, `test -x ${binDir}/postgres`);
-		if (found.code !== 0) {
-			throw nodeError(ctx.node.name,
-				text(`после установки нет ${binDir}/postgres.`, `${binDir}/postgres is missing after the installation.`),
-				text('Проверьте пакет postgresql-' + major + '.', `Check the postgresql-${major} package.`));
-		}
+			const major = await ensurePgMajor(ctx);
+			const binDir = pgBinDir(major);
+			const found = await probe(ctx, `test -x ${binDir}/postgres`);
+			if (found.code !== 0) {
+				throw nodeError(ctx.node.name,
+					text(`после установки нет ${binDir}/postgres.`, `${binDir}/postgres is missing after the installation.`),
+					text('Проверьте пакет postgresql-' + major + '.', `Check the postgresql-${major} package.`));
+			}
 
-		ctx.facts.set(factKeys.pgBinDir, binDir);
-	},
-};
+			ctx.facts.set(factKeys.pgBinDir, binDir);
+		},
+	};
+}
 
 export function defaultClusterStateCommand(major: string): string {
 	return sh([
@@ -234,14 +231,21 @@ const sameMajorStep: Step = {
 	},
 };
 
-export const packagesStage: Stage = {
-	id: 'packages',
-	title: text('Установка пакетов', 'Package installation'),
-	explain: text(
-		'Всё, что нужно узлу, из репозиториев дистрибутива: PostgreSQL с клиентом и pgbench, Python для Patroni, etcd (если выбран пакет) и HAProxy на его узле.',
-		'Everything a node needs from the distribution\'s repositories: PostgreSQL with its client and pgbench, Python for Patroni, etcd (when the package is chosen) and HAProxy on its node.'),
-	differsFromGuide: text(
-		'Версия PostgreSQL не зашита (16), кластер main удаляется, а не только останавливается, и apt ждёт блокировку dpkg вместо ошибки.',
-		'The PostgreSQL major is not hard-coded (16), the main cluster is removed rather than only stopped, and apt waits for the dpkg lock instead of failing.'),
-	steps: [installStep, defaultClusterStep, sameMajorStep],
-};
+/** The packages stage installs what every stage of the list declares; the list is asked at run time. */
+export function createPackagesStage(stages: StageListing): Stage {
+	return {
+		id: 'packages',
+		title: text('Установка пакетов', 'Package installation'),
+		explain: text(
+			'Всё, что нужно узлу, из репозиториев дистрибутива: PostgreSQL с клиентом и pgbench, Python для Patroni, etcd (если выбран пакет) и HAProxy на его узле.',
+			'Everything a node needs from the distribution\'s repositories: PostgreSQL with its client and pgbench, Python for Patroni, etcd (when the package is chosen) and HAProxy on its node.'),
+		differsFromGuide: text(
+			'Версия PostgreSQL не зашита (16), кластер main удаляется, а не только останавливается, и apt ждёт блокировку dpkg вместо ошибки.',
+			'The PostgreSQL major is not hard-coded (16), the main cluster is removed rather than only stopped, and apt waits for the dpkg lock instead of failing.'),
+		steps: [installStep(stages), defaultClusterStep, sameMajorStep],
+		needs: {
+			packages: (_cluster, _node, major) => postgresPackages(major),
+			allPackages: postgresPackages,
+		},
+	};
+}

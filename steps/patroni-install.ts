@@ -146,6 +146,10 @@ const patroniStep: Step = {
 	},
 };
 
+/** What each Patroni source needs from apt: the venv builds psycopg2 from source; the package brings its modules. */
+const venvPackages = ['python3-venv', 'python3-pip', 'python3-dev', 'libpq-dev'];
+const distroPackages = ['patroni', 'python3-psycopg2', 'python3-etcd'];
+
 export const patroniInstallStage: Stage = {
 	id: 'patroni-install',
 	title: text('Установка Patroni', 'Patroni installation'),
@@ -154,4 +158,8 @@ export const patroniInstallStage: Stage = {
 		'venv лежит не в домашнем каталоге, а в /opt/patroni-venv и принадлежит postgres, от которого работает служба; extras etcd3, а не etcd.',
 		'The venv lives in /opt/patroni-venv owned by postgres, the user the service runs as, not in a home directory; the extra is etcd3, not etcd.'),
 	steps: [patroniStep],
+	needs: {
+		packages: cluster => cluster.patroni.source === 'venv' ? venvPackages : distroPackages,
+		allPackages: () => [...venvPackages, ...distroPackages],
+	},
 };

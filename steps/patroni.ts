@@ -401,4 +401,12 @@ export const patroniStage: Stage = {
 		'etcd3 задан с hosts:, pg_hba ограничен подсетью и scram-sha-256, пароли сгенерированы, а Patroni работает службой systemd от пользователя postgres вместо chown /var/run/postgresql и запуска в терминале.',
 		'etcd3 has hosts:, pg_hba is limited to the subnet with scram-sha-256, passwords are generated, and Patroni runs as a systemd service under the postgres user instead of a chown of /var/run/postgresql and a terminal session.'),
 	steps: [configStep, leaderStep, replicasStep, clusterStep, dynamicConfigStep],
+	needs: {
+		// The packaged postgres is removed by the packages stage, so only Patroni's own postgres may hold the port.
+		ports: cluster => [
+			{port: cluster.ports.postgres, owners: ['postgres'], role: 'PostgreSQL'},
+			{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API'},
+		],
+		secrets: ['superuserPassword', 'replicationPassword', 'rewindPassword', 'restApiPassword'],
+	},
 };

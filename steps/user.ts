@@ -111,4 +111,5 @@ export const userStage: Stage = {
 		'Пароль не «patroni», а сгенерированный; сервисы при этом работают от системного пользователя postgres, а не от этого.',
 		'The password is generated instead of "patroni"; the services run as the postgres system user, not as this one.'),
 	steps: [accountStep],
+	needs: {secrets: ['adminUserPassword']},
 };

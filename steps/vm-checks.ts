@@ -3,11 +3,11 @@
  * every node, plus the traps of cloned VMs (same hostname, same machine-id) and busy ports.
  */
 import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
-import {StepError, type Stage, type Step, type StepContext, type Text} from './types.ts';
+import {StepError, type PortClaim, type Stage, type Step, type StepContext, type Text} from './types.ts';
 import {nodeError, probe, sh, text, warn} from './commands.ts';
 import {factKeys} from './facts.ts';
 import {firstNode} from './render.ts';
-import {claimedPorts} from './needs.ts';
+import {claimedPorts, type StageListing} from './needs.ts';
 import {vipFreeStep} from './keepalived.ts';
 
 export interface Listener {
@@ -127,23 +127,13 @@ export function parseInspection(stdout: string): NodeInspection {
 /** A 2 GB VirtualBox VM reports about 1.9 GiB of MemTotal: it must pass. */
 export const memory = {failBelowMiB: 900, warnBelowMiB: 1800} as const;
 
-/** Which processes may hold a port: the ones pgha installs (the packaged postgres is removed later). */
-export function requiredPorts(cluster: ClusterConfig, node: NodeConfig): Array<{port: number; owners: readonly string[]; role: string}> {
-	const ports = [
-		{port: cluster.ports.etcdClient, owners: ['etcd'], role: 'etcd'},
-		{port: cluster.ports.etcdPeer, owners: ['etcd'], role: 'etcd'},
-		{port: cluster.ports.postgres, owners: ['postgres'], role: 'PostgreSQL'},
-		{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API'},
-	];
-	return [...ports, ...claimedPorts(cluster, node)];
-}
-
 function versionAtLeast(version: string, minimum: number): boolean {
 	const value = Number.parseFloat(version);
 	return Number.isFinite(value) && value >= minimum;
 }
 
-export function evaluateNode(inspection: NodeInspection, cluster: ClusterConfig, node: NodeConfig): Finding[] {
+/** `ports`: what the stages claim on this node; each must be free or held by the service pgha installs there. */
+export function evaluateNode(inspection: NodeInspection, cluster: ClusterConfig, node: NodeConfig, ports: readonly PortClaim[]): Finding[] {
 	const findings: Finding[] = [];
 	const os = inspection.osName || `${inspection.osId} ${inspection.osVersion}`;
 	if (inspection.osId === 'ubuntu' && inspection.osVersion === '24.04') {
@@ -208,7 +198,7 @@ export function evaluateNode(inspection: NodeInspection, cluster: ClusterConfig,
 			fix: text('Проверьте, что пользователь входа в группе sudo: sudo usermod -aG sudo <пользователь>.', 'Make sure the login user is in the sudo group: sudo usermod -aG sudo <user>.')});
 	}
 
-	for (const required of requiredPorts(cluster, node)) {
+	for (const required of ports) {
 		const holders = inspection.listeners.filter(listener => listener.port === required.port);
 		const foreign = holders.filter(listener => listener.processes.length === 0 || listener.processes.some(name => !required.owners.includes(name)));
 		if (foreign.length > 0) {
@@ -296,7 +286,7 @@ function failure(node: string, findings: readonly Finding[]): StepError | undefi
 	return nodeError(node, text(join('ru'), join('en')));
 }
 
-async function inspectNode(ctx: StepContext): Promise<Finding[]> {
+async function inspectNode(ctx: StepContext, stages: readonly Stage[]): Promise<Finding[]> {
 	const result = await probe(ctx, inspectionCommand, {sudo: true});
 	if (result.code !== 0 && !result.stdout.includes('@@ end')) {
 		throw nodeError(ctx.node.name,
@@ -308,31 +298,33 @@ async function inspectNode(ctx: StepContext): Promise<Finding[]> {
 	ctx.facts.set(factKeys.osId, inspection.osId);
 	ctx.facts.set(factKeys.osVersion, inspection.osVersion);
 	if (inspection.arch) ctx.facts.set(factKeys.arch, inspection.arch);
-	return evaluateNode(inspection, ctx.cluster, ctx.node);
+	return evaluateNode(inspection, ctx.cluster, ctx.node, claimedPorts(stages, ctx.cluster, ctx.node));
 }
 
-const nodeStep: Step = {
-	id: 'vm-checks.node',
-	// What it finds (a busy port, a cloned machine-id) does not go away in seconds: no automatic retry.
-	retry: {tries: 0},
-	title: text('Проверка ВМ: ОС, память, процессоры, диск, IP, sudo, порты', 'VM check: OS, memory, CPUs, disk, IP, sudo, ports'),
-	explain: text(
-		'pgha заходит на узел по SSH и проверяет то, что в методичке видно только в окне VirtualBox: версию ОС, 2 ГБ памяти, 2 процессора, свободное место, что IP из pgha.yaml есть на сетевом интерфейсе, что sudo работает и что порты 2379, 2380, 5432, 8008 (и порты HAProxy) свободны. Ничего не меняется.',
-		'pgha logs in over SSH and checks what the guide only shows in the VirtualBox window: the OS version, 2 GB of memory, 2 CPUs, free disk space, that the IP from pgha.yaml is on a network interface, that sudo works and that ports 2379, 2380, 5432, 8008 (and HAProxy\'s) are free. Nothing is changed.'),
-	scope: 'each-node',
-	async check(ctx) {
-		return report(ctx, await inspectNode(ctx));
-	},
-	plan: () => [],
-	async apply(ctx) {
-		const error = failure(ctx.node.name, await inspectNode(ctx));
-		if (error) throw error;
-	},
-	async verify(ctx) {
-		const error = failure(ctx.node.name, await inspectNode(ctx));
-		if (error) throw error;
-	},
-};
+function nodeStep(stages: StageListing): Step {
+	return {
+		id: 'vm-checks.node',
+		// What it finds (a busy port, a cloned machine-id) does not go away in seconds: no automatic retry.
+		retry: {tries: 0},
+		title: text('Проверка ВМ: ОС, память, процессоры, диск, IP, sudo, порты', 'VM check: OS, memory, CPUs, disk, IP, sudo, ports'),
+		explain: text(
+			'pgha заходит на узел по SSH и проверяет то, что в методичке видно только в окне VirtualBox: версию ОС, 2 ГБ памяти, 2 процессора, свободное место, что IP из pgha.yaml есть на сетевом интерфейсе, что sudo работает и что порты 2379, 2380, 5432, 8008 (и порты HAProxy) свободны. Ничего не меняется.',
+			'pgha logs in over SSH and checks what the guide only shows in the VirtualBox window: the OS version, 2 GB of memory, 2 CPUs, free disk space, that the IP from pgha.yaml is on a network interface, that sudo works and that ports 2379, 2380, 5432, 8008 (and HAProxy\'s) are free. Nothing is changed.'),
+		scope: 'each-node',
+		async check(ctx) {
+			return report(ctx, await inspectNode(ctx, stages()));
+		},
+		plan: () => [],
+		async apply(ctx) {
+			const error = failure(ctx.node.name, await inspectNode(ctx, stages()));
+			if (error) throw error;
+		},
+		async verify(ctx) {
+			const error = failure(ctx.node.name, await inspectNode(ctx, stages()));
+			if (error) throw error;
+		},
+	};
+}
 
 async function sampleNodes(ctx: StepContext): Promise<ClusterSample[]> {
 	return Promise.all(ctx.cluster.nodes.map(async node => {
@@ -380,14 +372,17 @@ const clusterStep: Step = {
 	},
 };
 
-export const vmChecksStage: Stage = {
-	id: 'vm-checks',
-	title: text('Проверка виртуальных машин', 'Virtual machine checks'),
-	explain: text(
-		'Перед установкой pgha убеждается, что три ВМ готовы: ресурсы, сеть, sudo, свободные порты, и что это действительно три разные машины.',
-		'Before installing anything pgha makes sure the three VMs are ready: resources, network, sudo, free ports, and that they really are three different machines.'),
-	differsFromGuide: text(
-		'Методичка проверяет ВМ глазами в VirtualBox и ping; pgha проверяет каждый узел изнутри, включая клоны и занятые порты.',
-		'The guide checks the VMs by eye in VirtualBox and with ping; pgha checks each node from inside, clones and busy ports included.'),
-	steps: [nodeStep, clusterStep, vipFreeStep],
-};
+/** The VM checks require free every port a stage of the list claims; the list is asked at run time. */
+export function createVmChecksStage(stages: StageListing): Stage {
+	return {
+		id: 'vm-checks',
+		title: text('Проверка виртуальных машин', 'Virtual machine checks'),
+		explain: text(
+			'Перед установкой pgha убеждается, что три ВМ готовы: ресурсы, сеть, sudo, свободные порты, и что это действительно три разные машины.',
+			'Before installing anything pgha makes sure the three VMs are ready: resources, network, sudo, free ports, and that they really are three different machines.'),
+		differsFromGuide: text(
+			'Методичка проверяет ВМ глазами в VirtualBox и ping; pgha проверяет каждый узел изнутри, включая клоны и занятые порты.',
+			'The guide checks the VMs by eye in VirtualBox and with ping; pgha checks each node from inside, clones and busy ports included.'),
+		steps: [nodeStep(stages), clusterStep, vipFreeStep],
+	};
+}

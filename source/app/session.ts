@@ -12,7 +12,7 @@ import type {ClusterConfig, ConfigIssue, Secrets} from '../core/cluster.ts';
 import {issue} from '../config/messages.ts';
 import {guardSecrets} from '../config/secrets-guard.ts';
 import {readState, setAsideUnusableState} from '../engine/state.ts';
-import {haproxyStage, patroniStage, userStage} from '../../steps/index.ts';
+import {secretStageIds} from '../../steps/index.ts';
 import {closeAll, connectAll} from '../ssh/pool.ts';
 import {localRemote} from '../ssh/local.ts';
 import type {Remote} from '../core/remote.ts';
@@ -88,7 +88,7 @@ export async function openSession(options: OpenOptions): Promise<Session> {
 	await ensurePghaDirs(paths);
 	const stateNotice = await setAsideUnusableState(paths.stateFile);
 	// The stages that put a generated password on the nodes: after them, the secrets file must not be lost.
-	await guardSecrets(paths.secretsFile, paths.stateFile, await readState(paths.stateFile), [userStage.id, patroniStage.id, haproxyStage.id]);
+	await guardSecrets(paths.secretsFile, paths.stateFile, await readState(paths.stateFile), secretStageIds());
 	const {secrets, warnings: secretWarnings} = await loadOrCreateSecrets(cluster.file);
 	const warnings = [...clusterWarnings, ...secretWarnings, ...(stateNotice ? [issue('', stateNotice.en, stateNotice.ru)] : [])];
 	options.onWarnings?.(warnings);

@@ -16,10 +16,10 @@ export interface PortClaim {
  * not mean editing the packages stage, the VM checks, the secrets or status.
  */
 export interface StageNeeds {
-	/** apt packages this node needs for the stage (installed by the packages stage). */
-	readonly packages?: (cluster: ClusterConfig, node: NodeConfig) => readonly string[];
+	/** apt packages this node needs for the stage (installed by the packages stage); `pgMajor` is the PostgreSQL major being installed. */
+	readonly packages?: (cluster: ClusterConfig, node: NodeConfig, pgMajor: string) => readonly string[];
 	/** Every package the stage may install, over every branch of the cluster file (for the lab's package mirror). */
-	readonly allPackages?: readonly string[];
+	readonly allPackages?: (pgMajor: string) => readonly string[];
 	/** Ports its services listen on, on this node (checked free by the VM checks). */
 	readonly ports?: (cluster: ClusterConfig, node: NodeConfig) => readonly PortClaim[];
 	/** The cluster-file keys it reads, with what they mean (the runbook prints them). */

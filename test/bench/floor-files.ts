@@ -11,7 +11,7 @@ import {factKeys} from '../../steps/facts.ts';
 import {etcdStage} from '../../steps/etcd.ts';
 import {haproxyCandidatePath} from '../../steps/haproxy.ts';
 import {haproxyStage} from '../../steps/haproxy.ts';
-import {packageList, packagesStage} from '../../steps/packages.ts';
+import {packageList, packagesStage} from '../../steps/index.ts';
 import {patroniStage} from '../../steps/patroni.ts';
 import {patroniInstallStage} from '../../steps/patroni-install.ts';
 import {haproxyNode} from '../../steps/render.ts';

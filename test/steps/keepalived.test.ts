@@ -5,13 +5,11 @@ import test, {type ExecutionContext} from 'ava';
 import type {ClusterConfig, NodeConfig} from '../../source/core/cluster.ts';
 import type {ExecOptions, ExecResult, Remote} from '../../source/core/remote.ts';
 import {holdsAddressCommand} from '../../source/cluster/front-door.ts';
-import {installStages} from '../../steps/index.ts';
 import {
 	configPlan, interfaceFact, keepalivedCandidatePath, vipFreeStep, vipHolders,
 } from '../../steps/keepalived.ts';
-import {packageList} from '../../steps/packages.ts';
 import type {Action, Facts, Step} from '../../source/core/step.ts';
-import {requiredPorts} from '../../steps/vm-checks.ts';
+import {installStages, packageList, requiredPorts} from '../../steps/index.ts';
 import {keepalivedConfigPath} from '../../templates/keepalived-conf.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 

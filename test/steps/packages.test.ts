@@ -1,8 +1,9 @@
 import test from 'ava';
 import {newestMajor} from '../../steps/facts.ts';
 import {
-	defaultClusterGone, defaultClusterStateCommand, installedStateCommand, missingPackages, packageList, packagesStage, sameMajorProblem,
+	defaultClusterGone, defaultClusterStateCommand, installedStateCommand, missingPackages, sameMajorProblem,
 } from '../../steps/packages.ts';
+import {packageList, packagesStage} from '../../steps/index.ts';
 import {parsePatroniVersion, patroniInstallStage, patroniProbeCommand} from '../../steps/patroni-install.ts';
 import {sshServerReady, sshStateCommand} from '../../steps/ssh-server.ts';
 import {StepError} from '../../source/core/step.ts';

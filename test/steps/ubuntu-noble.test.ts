@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs';
 import {planAll} from '../../source/runbook.ts';
 import {factKeys} from '../../steps/facts.ts';
 import {etcdStage} from '../../steps/etcd.ts';
-import {packageList, packagesStage} from '../../steps/packages.ts';
+import {packageList, packagesStage, requiredPorts} from '../../steps/index.ts';
 import {patroniInstallStage} from '../../steps/patroni-install.ts';
 import {evaluateNode, parseInspection} from '../../steps/vm-checks.ts';
 import {sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
@@ -20,7 +20,7 @@ test('noble is the course\'s target: the VM checks say nothing about its OS', t 
 	const inspection = parseInspection(`@@ os-release\n${fixture('os-release')}@@ arch\namd64\n`);
 	t.is(inspection.osId, 'ubuntu');
 	t.is(inspection.osVersion, '24.04');
-	const findings = evaluateNode(inspection, coursePath, coursePath.nodes[0]!);
+	const findings = evaluateNode(inspection, coursePath, coursePath.nodes[0]!, requiredPorts(coursePath, coursePath.nodes[0]!));
 	t.false(findings.some(finding => /OS|ОС|Ubuntu/.test(finding.message.en)), JSON.stringify(findings));
 });
 

@@ -2,8 +2,9 @@ import test from 'ava';
 import net from 'node:net';
 import {StepError} from '../../source/core/step.ts';
 import {
-	evaluateCluster, evaluateNode, inspectionCommand, parseInspection, parseListeners, vmChecksStage, type ClusterSample,
+	evaluateCluster, evaluateNode, inspectionCommand, parseInspection, parseListeners, type ClusterSample,
 } from '../../steps/vm-checks.ts';
+import {requiredPorts, vmChecksStage} from '../../steps/index.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const cluster = sampleCluster();
@@ -40,8 +41,8 @@ function inspection(fixture: Fixture = {}): string {
 }
 
 const node = cluster.nodes[0]!;
-const fails = (fixture: Fixture, on = node) => evaluateNode(parseInspection(inspection(fixture)), cluster, on).filter(finding => finding.level === 'fail');
-const levels = (fixture: Fixture, on = node) => evaluateNode(parseInspection(inspection(fixture)), cluster, on).map(finding => finding.level);
+const fails = (fixture: Fixture, on = node) => evaluateNode(parseInspection(inspection(fixture)), cluster, on, requiredPorts(cluster, on)).filter(finding => finding.level === 'fail');
+const levels = (fixture: Fixture, on = node) => evaluateNode(parseInspection(inspection(fixture)), cluster, on, requiredPorts(cluster, on)).map(finding => finding.level);
 
 test('a fresh 2 GB / 2 CPU / 7 GB Ubuntu 24.04 VM passes without a word', t => {
 	t.deepEqual(levels({}), []);
@@ -144,7 +145,8 @@ test('the real inspection command runs on this machine and parses (a listener of
 	t.true(mine!.processes.length > 0, 'ss -p names the process (run as root)');
 	// The same listener on PostgreSQL's port would be a foreign holder.
 	const onPostgresPort = sampleCluster(`ports: {postgres: ${port}}`);
-	const findings = evaluateNode(parsed, onPostgresPort, {...onPostgresPort.nodes[0]!, ip: '127.0.0.1'}).filter(finding => finding.message.en.includes(`port ${port}`));
+	const local = {...onPostgresPort.nodes[0]!, ip: '127.0.0.1'};
+	const findings = evaluateNode(parsed, onPostgresPort, local, requiredPorts(onPostgresPort, local)).filter(finding => finding.message.en.includes(`port ${port}`));
 	t.is(findings.length, 1);
 });
 
