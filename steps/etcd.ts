@@ -448,5 +448,11 @@ export const etcdStage: Stage = {
 		packages: cluster => etcdPackages[cluster.etcd.source],
 		allPackages: () => Object.values(etcdPackages).flat(),
 		ports: cluster => [cluster.ports.etcdClient, cluster.ports.etcdPeer].map(port => ({port, owners: ['etcd'], role: 'etcd'})),
+		section: {
+			keys: ['etcd.source', 'etcd.version', 'etcd.download_base', 'etcd.tarball', 'ports.etcd_client', 'ports.etcd_peer'],
+			doc: text(
+				'etcd.source: download — архив выпуска скачивается на узлы, upload — архив etcd.tarball с этого компьютера, package — пакет дистрибутива.',
+				'etcd.source: download fetches the release tarball on the nodes, upload copies etcd.tarball from this computer, package uses the distribution\'s package.'),
+		},
 	},
 };

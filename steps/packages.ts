@@ -246,6 +246,12 @@ export function createPackagesStage(stages: StageListing): Stage {
 		needs: {
 			packages: (_cluster, _node, major) => postgresPackages(major),
 			allPackages: postgresPackages,
+			section: {
+				keys: ['postgres.version', 'apt_upgrade'],
+				doc: text(
+					'postgres.version — номер версии PostgreSQL или auto (самая новая в репозиториях узла); apt_upgrade: true — сначала обновить систему.',
+					'postgres.version is a PostgreSQL major or auto (the newest the node\'s repositories offer); apt_upgrade: true upgrades the system first.'),
+			},
 		},
 	};
 }

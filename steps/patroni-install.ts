@@ -161,5 +161,11 @@ export const patroniInstallStage: Stage = {
 	needs: {
 		packages: cluster => cluster.patroni.source === 'venv' ? venvPackages : distroPackages,
 		allPackages: () => [...venvPackages, ...distroPackages],
+		section: {
+			keys: ['patroni.source'],
+			doc: text(
+				'patroni.source: venv — Patroni из pip в виртуальном окружении, как в методичке (нужен интернет на ВМ); package — пакет patroni дистрибутива.',
+				'patroni.source: venv installs Patroni from pip into a virtual environment, as in the guide (the VM needs internet); package uses the distribution\'s patroni package.'),
+		},
 	},
 };

@@ -408,5 +408,11 @@ export const patroniStage: Stage = {
 			{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API'},
 		],
 		secrets: ['superuserPassword', 'replicationPassword', 'rewindPassword', 'restApiPassword'],
+		section: {
+			keys: ['name', 'timing', 'synchronous_mode', 'failsafe_mode', 'subnet', 'ports.postgres', 'ports.patroni_api'],
+			doc: text(
+				'name — имя кластера Patroni (scope); timing — ttl, loop_wait и retry_timeout (или preset: fast); subnet — откуда pg_hba пускает подключения.',
+				'name is the Patroni cluster name (scope); timing sets ttl, loop_wait and retry_timeout (or preset: fast); subnet is where pg_hba lets connections in from.'),
+		},
 	},
 };

@@ -111,5 +111,11 @@ export const userStage: Stage = {
 		'Пароль не «patroni», а сгенерированный; сервисы при этом работают от системного пользователя postgres, а не от этого.',
 		'The password is generated instead of "patroni"; the services run as the postgres system user, not as this one.'),
 	steps: [accountStep],
-	needs: {secrets: ['adminUserPassword']},
+	needs: {
+		secrets: ['adminUserPassword'],
+		section: {
+			keys: ['patroni.user'],
+			doc: text('patroni.user — имя пользователя для входа на узлы (по умолчанию patroni).', 'patroni.user is the login user made on the nodes (patroni by default).'),
+		},
+	},
 };
