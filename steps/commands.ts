@@ -68,36 +68,8 @@ export async function probe(ctx: StepContext, command: string, options: ExecOpti
 	});
 }
 
-/** Runs a command and throws (the SSH layer's error) when it fails. */
-export async function execute(ctx: StepContext, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-	return ctx.remote.exec(command, {
-		signal: ctx.signal,
-		secrets: secretValues(ctx.secrets),
-		...options,
-		allowFailure: false,
-	});
-}
-
-/** What the engine's default apply does with a plan, for steps whose apply picks among its actions. */
-export async function runActions(
-	ctx: StepContext,
-	actions: readonly Action[],
-	stdinFor?: (action: Action) => string | undefined,
-): Promise<void> {
-	for (const action of actions) {
-		if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
-		if (action.kind === 'run') {
-			await execute(ctx, action.command, {
-				sudo: action.sudo,
-				asUser: action.asUser,
-				timeoutMs: action.timeoutMs,
-				stdin: stdinFor?.(action),
-			});
-		} else {
-			await ctx.remote.upload(action.content, action.path, {mode: action.mode, owner: action.owner, group: action.group});
-		}
-	}
-}
+/** The engine's step runner: `execute` one command, `runActions` a plan (what a step without its own apply gets). */
+export {execute, runActions} from '../source/engine/run-actions.ts';
 
 export function writeAction(path: string, content: string, mode: number, owner = 'root', group = owner): Extract<Action, {kind: 'write'}> {
 	return {kind: 'write', path, content, mode, owner, group};

@@ -30,6 +30,7 @@ import type {Text} from '../core/text.ts';
 import {stageFingerprint} from './fingerprint.ts';
 import {loggingRemote, type CommandSink} from './logging-remote.ts';
 import {Masker} from './mask.ts';
+import {runActions} from './run-actions.ts';
 import {RunLogs} from './run-log.ts';
 import {StateFile} from './state.ts';
 import type {NodeKey, RunStore, StagePlan} from './store.ts';
@@ -450,7 +451,7 @@ class PipelineRun {
 
 			sink.info('applying');
 			if (step.apply) await step.apply(context);
-			else await this.applyPlan(step, context);
+			else await runActions(context, step.plan(context));
 			await step.verify(context);
 			this.outcomes.set(outcomeKey, {status: 'done'});
 			sink.info('done');
@@ -489,26 +490,6 @@ class PipelineRun {
 			return step.plan(this.planContext(participant)).length === 0;
 		} catch {
 			return false;
-		}
-	}
-
-	private async applyPlan(step: Step, context: StepContext): Promise<void> {
-		for (const action of step.plan(context)) {
-			this.throwIfAborted();
-			if (action.kind === 'run') {
-				await context.remote.exec(action.command, {
-					...(action.sudo ? {sudo: true} : {}),
-					...(action.asUser ? {asUser: action.asUser} : {}),
-					...(action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}),
-					signal: this.signal,
-				});
-			} else {
-				await context.remote.upload(action.content, action.path, {
-					mode: action.mode,
-					...(action.owner ? {owner: action.owner} : {}),
-					...(action.group ? {group: action.group} : {}),
-				});
-			}
 		}
 	}
 
