@@ -29,6 +29,7 @@ import type {Facts, Step, StepContext} from '../core/step.ts';
 import type {Text} from '../core/text.ts';
 import {stageFingerprint} from './fingerprint.ts';
 import {loggingRemote, type CommandSink} from './logging-remote.ts';
+import {RunLedger, type StepAt} from './ledger.ts';
 import {Masker} from './mask.ts';
 import {runActions} from './run-actions.ts';
 import {RunLogs} from './run-log.ts';
@@ -49,13 +50,6 @@ const text = {
 type Ctx = Record<string, never>;
 type Task = ListrTask<Ctx, any, any>;
 type Wrapper = ListrTaskWrapper<Ctx, any, any>;
-
-interface Outcome {
-	status: 'done' | 'already-done' | 'failed' | 'skipped';
-	message?: string;
-	text?: Text;
-	fix?: Text;
-}
 
 /** Thrown by a node task after a failure; the message is masked and in the run's language. */
 class NodeStepError extends Error {
@@ -138,14 +132,9 @@ class PipelineRun {
 	private readonly hostNode: NodeConfig;
 	private readonly facts = new Map<string, Facts>();
 	private readonly savedFacts = new Map<string, string>();
-	private readonly outcomes = new Map<string, Outcome>();
-	private readonly tails = new Map<string, string[]>();
-	private readonly fingerprints = new Map<string, string>();
-	private readonly verifyOnly = new Set<string>();
-	private readonly markedRunning = new Set<string>();
+	private readonly ledger = new RunLedger();
 	private readonly stageStatus = new Map<string, StageOutcome>();
 	private readonly stageFailures = new Map<string, NodeFailure[]>();
-	private readonly failureRounds = new Map<string, number>();
 	private readonly startedStages = new Set<string>();
 	private stopped = false;
 
@@ -278,9 +267,9 @@ class PipelineRun {
 				for (const participant of participants) {
 					const steps = stage.steps.filter(step => stepParticipants(step, this.options.cluster).includes(participant));
 					const fingerprint = stageFingerprint(stage.id, steps, this.planContext(participant));
-					this.fingerprints.set(join(stage.id, participant), fingerprint);
+					this.ledger.fingerprints.set({stage: stage.id, node: participant}, fingerprint);
 					const record = this.state.record(stage.id, participant);
-					if (record?.status === 'done' && record.fingerprint === fingerprint) this.verifyOnly.add(join(stage.id, participant));
+					if (record?.status === 'done' && record.fingerprint === fingerprint) this.ledger.verifyOnly.set({stage: stage.id, node: participant}, true);
 				}
 
 				const tasks: Task[] = stage.steps.map(step => this.stepTask(stage, step, stepParticipants(step, this.options.cluster)));
@@ -296,13 +285,13 @@ class PipelineRun {
 		return {
 			task: async () => {
 				const now = new Date().toISOString();
-				const outcomes = stage.steps.flatMap(step => stepParticipants(step, this.options.cluster).map(participant => ({participant, outcome: this.outcomes.get(join(stage.id, step.id, participant))})));
+				const outcomes = stage.steps.flatMap(step => stepParticipants(step, this.options.cluster).map(participant => ({participant, outcome: this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant})})));
 				await Promise.all(participants.map(participant => {
 					const skipped = outcomes.some(item => item.participant === participant && item.outcome?.status === 'skipped');
 					const previous = this.state.record(stage.id, participant);
 					return this.state.setNode(stage.id, participant, {
 						status: skipped ? 'skipped' : 'done',
-						fingerprint: this.fingerprints.get(join(stage.id, participant))!,
+						fingerprint: this.ledger.fingerprints.get({stage: stage.id, node: participant})!,
 						runId: this.runId,
 						startedAt: previous?.startedAt ?? now,
 						endedAt: now,
@@ -337,13 +326,13 @@ class PipelineRun {
 	private gateTask(stage: Stage, step: Step, targets: readonly string[]): Task {
 		return {
 			task: async (_ctx, task) => {
-				const failed = targets.filter(participant => this.outcomes.get(join(stage.id, step.id, participant))?.status === 'failed');
+				const failed = targets.filter(participant => this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant})?.status === 'failed');
 				if (failed.length === 0) return;
 				const failures = failed.map(participant => this.failureOf(stage, step, participant));
 				const now = new Date().toISOString();
 				await Promise.all(failures.map(failure => this.state.setNode(stage.id, failure.node, {
 					status: 'failed',
-					fingerprint: this.fingerprints.get(join(stage.id, failure.node))!,
+					fingerprint: this.ledger.fingerprints.get({stage: stage.id, node: failure.node})!,
 					runId: this.runId,
 					startedAt: this.state.record(stage.id, failure.node)?.startedAt ?? now,
 					endedAt: now,
@@ -351,9 +340,9 @@ class PipelineRun {
 					error: failure.message,
 				})));
 				this.throwIfAborted();
-				const roundKey = join(stage.id, step.id);
-				const round = (this.failureRounds.get(roundKey) ?? 0) + 1;
-				this.failureRounds.set(roundKey, round);
+				const roundKey = {stage: stage.id, step: step.id};
+				const round = (this.ledger.failureRounds.get(roundKey) ?? 0) + 1;
+				this.ledger.failureRounds.set(roundKey, round);
 				const decision = await this.ask(stage, step, failures, round);
 				if (decision === 'retry') {
 					return task.newListr([
@@ -363,7 +352,7 @@ class PipelineRun {
 				}
 
 				if (decision === 'skip' && step.safeToSkip) {
-					for (const participant of failed) this.outcomes.set(join(stage.id, step.id, participant), {status: 'skipped'});
+					for (const participant of failed) this.ledger.outcomes.set({stage: stage.id, step: step.id, node: participant}, {status: 'skipped'});
 					return task.newListr(failed.map(participant => this.skipMarkerTask(stage, step, participant)), {concurrent: true, exitOnError: false});
 				}
 
@@ -424,13 +413,13 @@ class PipelineRun {
 
 	private async runStepOnNode(stage: Stage, step: Step, participant: string, task: Wrapper, definition: Task): Promise<void> {
 		this.throwIfAborted();
-		const outcomeKey = join(stage.id, step.id, participant);
-		const stageKey = join(stage.id, participant);
-		this.tails.set(outcomeKey, []);
+		const outcomeKey = {stage: stage.id, step: step.id, node: participant};
+		const stageKey = {stage: stage.id, node: participant};
+		this.ledger.tails.set(outcomeKey, []);
 		const sink = this.sinkFor(stage, step, participant, task);
 		const context = this.stepContext(participant, sink);
 		try {
-			if (this.verifyOnly.has(stageKey)) {
+			if (this.ledger.verifyOnly.has(stageKey)) {
 				try {
 					await step.verify(context);
 					this.finishAlreadyDone(outcomeKey, definition, task, sink, 'recorded as done and verified', this.isReadOnly(step, participant));
@@ -438,7 +427,7 @@ class PipelineRun {
 				} catch (error) {
 					this.throwIfAborted();
 					sink.info(`recorded as done, but the verification failed (${messageOf(error)}); checking`);
-					this.verifyOnly.delete(stageKey);
+					this.ledger.verifyOnly.delete(stageKey);
 				}
 			}
 
@@ -453,7 +442,7 @@ class PipelineRun {
 			if (step.apply) await step.apply(context);
 			else await runActions(context, step.plan(context));
 			await step.verify(context);
-			this.outcomes.set(outcomeKey, {status: 'done'});
+			this.ledger.outcomes.set(outcomeKey, {status: 'done'});
 			sink.info('done');
 		} catch (error) {
 			const message = this.signal.aborted ? text.interrupted.en : this.masker.mask(messageOf(error));
@@ -461,10 +450,10 @@ class PipelineRun {
 			const fix = error instanceof LocalizedError ? error.fix : undefined;
 			const translated = this.signal.aborted ? text.interrupted : error instanceof LocalizedError ? error.sentence : undefined;
 			const localized = translated ? {en: this.masker.mask(translated.en), ru: this.masker.mask(translated.ru)} : undefined;
-			this.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
+			this.ledger.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
 			this.registry.details.set(definition, {...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
 			if ((this.options.renderer ?? 'silent') === 'simple') {
-				const tail = this.tails.get(outcomeKey) ?? [];
+				const tail = this.ledger.tails.get(outcomeKey) ?? [];
 				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
 			}
 
@@ -475,8 +464,8 @@ class PipelineRun {
 		}
 	}
 
-	private finishAlreadyDone(outcomeKey: string, definition: Task, task: Wrapper, sink: CommandSink, why: string, readOnly: boolean): void {
-		this.outcomes.set(outcomeKey, {status: 'already-done'});
+	private finishAlreadyDone(outcomeKey: StepAt, definition: Task, task: Wrapper, sink: CommandSink, why: string, readOnly: boolean): void {
+		this.ledger.outcomes.set(outcomeKey, {status: 'already-done'});
 		this.registry.alreadyDone.add(definition);
 		// A step with nothing to change was checked now, not done before: the screen must say so.
 		if (readOnly) this.registry.checked.add(definition);
@@ -494,13 +483,13 @@ class PipelineRun {
 	}
 
 	private async markRunning(stage: Stage, step: Step, participant: string): Promise<void> {
-		const stageKey = join(stage.id, participant);
+		const stageKey = {stage: stage.id, node: participant};
 		const previous = this.state.record(stage.id, participant);
 		const now = new Date().toISOString();
-		this.markedRunning.add(stageKey);
+		this.ledger.markedRunning.set(stageKey, true);
 		await this.state.setNode(stage.id, participant, {
 			status: 'running',
-			fingerprint: this.fingerprints.get(stageKey)!,
+			fingerprint: this.ledger.fingerprints.get(stageKey)!,
 			runId: this.runId,
 			startedAt: previous?.runId === this.runId ? previous.startedAt : now,
 			step: step.id,
@@ -510,8 +499,7 @@ class PipelineRun {
 	/** Ctrl+C: what was running is recorded as failed with a clear reason (the next start resumes). */
 	private async recordInterrupted(): Promise<void> {
 		const now = new Date().toISOString();
-		await Promise.all([...this.markedRunning].map(key => {
-			const [stage, participant] = key.split('\u0000') as [string, string];
+		await Promise.all(this.ledger.markedRunning.keys().map(({stage, node: participant}) => {
 			const record = this.state.record(stage, participant);
 			if (record?.status !== 'running' || record.runId !== this.runId) return undefined;
 			return this.state.setNode(stage, participant, {...record, status: 'failed', endedAt: now, error: text.interrupted.en});
@@ -549,9 +537,9 @@ class PipelineRun {
 		const log = this.logs.get(participant);
 		const tag = `${stage.id}/${step.id}`;
 		const key: NodeKey = {stage: stage.id, step: step.id, node: participant};
-		const outcomeKey = join(stage.id, step.id, participant);
-		const tail = this.tails.get(outcomeKey) ?? [];
-		this.tails.set(outcomeKey, tail);
+		const outcomeKey = {stage: stage.id, step: step.id, node: participant};
+		const tail = this.ledger.tails.get(outcomeKey) ?? [];
+		this.ledger.tails.set(outcomeKey, tail);
 		const keep = (line: string) => {
 			tail.push(line);
 			if (tail.length > 40) tail.splice(0, tail.length - 20);
@@ -583,7 +571,7 @@ class PipelineRun {
 	}
 
 	private failureOf(stage: Stage, step: Step, participant: string): NodeFailure {
-		const outcome = this.outcomes.get(join(stage.id, step.id, participant));
+		const outcome = this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant});
 		return {
 			stage: stage.id,
 			step: step.id,
@@ -593,7 +581,7 @@ class PipelineRun {
 			...(outcome?.text ? {text: {en: withNodePrefix(participant, outcome.text.en), ru: withNodePrefix(participant, outcome.text.ru)}} : {}),
 			...(outcome?.fix ? {fix: outcome.fix} : {}),
 			logFile: this.logs.fileFor(participant),
-			tail: (this.tails.get(join(stage.id, step.id, participant)) ?? []).slice(-20),
+			tail: (this.ledger.tails.get({stage: stage.id, step: step.id, node: participant}) ?? []).slice(-20),
 		};
 	}
 
@@ -633,10 +621,6 @@ class PipelineRun {
 			this.throwIfAborted();
 		}
 	}
-}
-
-function join(...parts: string[]): string {
-	return parts.join('\u0000');
 }
 
 function messageOf(error: unknown): string {
