@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import type {Lang} from './core/text.ts';
 import type {ParsedArgs} from './cli-args.ts';
 import {detectLang} from './core/text.ts';
 import {langOnLine, parseCommandLine} from './cli/parse.ts';
@@ -27,7 +28,7 @@ export function version(): string {
 	return pkg.version;
 }
 
-function usageOf(name: string, lang: 'ru' | 'en'): string {
+function usageOf(name: string, lang: Lang): string {
 	if (name === '') return helpText(lang);
 	const spec = [...commandSpecs, ...labCommands].find(item => item.name === name)!;
 	return commandUsage(spec, lang, name === 'lab' ? labCommands : []);

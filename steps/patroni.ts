@@ -11,7 +11,7 @@ import {
 } from '../templates/patroni-yml.ts';
 import {patroniUnitPath, renderPatroniUnit} from '../templates/systemd-units.ts';
 import {secretValues} from '../source/config/secrets.ts';
-import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
+import type {Action, PlanContext, Stage, Step, StepContext, Text} from './types.ts';
 import {
 	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction,
 	sh, shq, text, waitFor, warn, writeAction,
@@ -194,7 +194,7 @@ async function serviceStarted(ctx: StepContext): Promise<boolean> {
 	return service.active && service.enabled;
 }
 
-async function failedToStart(ctx: StepContext, what: {ru: string; en: string}): Promise<never> {
+async function failedToStart(ctx: StepContext, what: Text): Promise<never> {
 	const journal = await journalTail(ctx, 'patroni', 15);
 	throw nodeError(ctx.node.name, what, text(`Последние строки журнала (journalctl -u patroni): ${journal}`, `Last journal lines (journalctl -u patroni): ${journal}`));
 }

@@ -3,6 +3,7 @@
  * every node, plus the traps of cloned VMs (same hostname, same machine-id) and busy ports.
  */
 import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
+import type {Lang} from '../source/core/text.ts';
 import {StepError, type PortClaim, type Stage, type Step, type StepContext, type Text} from './types.ts';
 import {nodeError, probe, sh, text, warn} from './commands.ts';
 import {factKeys} from './facts.ts';
@@ -282,7 +283,7 @@ function report(ctx: StepContext, findings: readonly Finding[]): boolean {
 function failure(node: string, findings: readonly Finding[]): StepError | undefined {
 	const fails = findings.filter(finding => finding.level === 'fail');
 	if (fails.length === 0) return undefined;
-	const join = (lang: 'ru' | 'en'): string => fails.map(finding => `${finding.message[lang]} ${finding.fix?.[lang] ?? ''}`.trim()).join('\n');
+	const join = (lang: Lang): string => fails.map(finding => `${finding.message[lang]} ${finding.fix?.[lang] ?? ''}`.trim()).join('\n');
 	return nodeError(node, text(join('ru'), join('en')));
 }
 

@@ -1,6 +1,6 @@
 /** Turns an error that stopped a command into one clear message and an exit code. */
 import {LocalizedError} from '../core/error.ts';
-import type {Lang} from '../core/text.ts';
+import type {Lang, Text} from '../core/text.ts';
 
 export function reportError(error: unknown, lang: Lang): number {
 	// Every layer's translated error (cluster file, SSH, usage, steps) says itself and names its exit code.
@@ -34,7 +34,7 @@ export function reportError(error: unknown, lang: Lang): number {
 function fileSystemSentence(error: NodeJS.ErrnoException, lang: Lang): string | undefined {
 	const file = error?.path;
 	if (!file) return undefined;
-	const sentences: Record<string, {ru: string; en: string}> = {
+	const sentences: Record<string, Text> = {
 		EACCES: {ru: `${file}: нет прав доступа.`, en: `${file}: permission denied.`},
 		EPERM: {ru: `${file}: операция не разрешена.`, en: `${file}: operation not permitted.`},
 		EISDIR: {ru: `${file}: это папка, а нужен файл.`, en: `${file} is a folder, where a file is needed.`},

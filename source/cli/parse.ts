@@ -5,7 +5,7 @@
  * contradict each other. All of it is decided before a file is read, a password asked or a node touched.
  */
 import {parseArgs, type ParseArgsConfig} from 'node:util';
-import type {Text} from '../core/text.ts';
+import type {Lang, Text} from '../core/text.ts';
 import type {ParsedArgs} from '../cli-args.ts';
 import {closestMatch} from './closest.ts';
 import {conflictIn, type RunContext} from './conflicts.ts';
@@ -191,7 +191,7 @@ export function parseCommandLine(argv: readonly string[], context: RunContext): 
 }
 
 /** The language a rejection is told in: a valid --lang on the line, else the locale's. */
-export function langOnLine(argv: readonly string[]): 'ru' | 'en' | undefined {
+export function langOnLine(argv: readonly string[]): Lang | undefined {
 	const lang = commands[0]!.options.find(option => option.name === 'lang')!;
 	for (const token of looseTokens(argv, [lang])) {
 		if (token.kind === 'option' && token.name === 'lang' && (token.value === 'ru' || token.value === 'en')) return token.value;

@@ -1,4 +1,5 @@
 /** The cluster file (pgha.yaml) after validation and defaults. Data only: no behaviour here. */
+import type {Text} from './text.ts';
 
 export type NodeAuth =
 	| {readonly kind: 'password'}
@@ -121,7 +122,7 @@ export type TimingPreset = 'default' | 'fast';
  * languages (field path first); `message` is its English form, kept for code that logs plain strings.
  */
 export interface ConfigIssue extends Warning {
-	readonly text: {readonly ru: string; readonly en: string};
+	readonly text: Text;
 }
 
 /** The cluster file after loading: the config plus what the user should hear about but may ignore. */

@@ -26,7 +26,7 @@ import type {Remote, StreamName} from '../core/remote.ts';
 import type {Stage} from '../core/stage.ts';
 import {LocalizedError} from '../core/error.ts';
 import type {Facts, Step, StepContext} from '../core/step.ts';
-import type {Text} from '../core/text.ts';
+import type {Lang, Text} from '../core/text.ts';
 import {stageFingerprint} from './fingerprint.ts';
 import {loggingRemote, type CommandSink} from './logging-remote.ts';
 import {RunLedger, type StepAt} from './ledger.ts';
@@ -119,7 +119,7 @@ export function planStages(stages: readonly Stage[], cluster: ClusterConfig): St
 
 class PipelineRun {
 	private readonly options: RunOptions;
-	private readonly lang: 'ru' | 'en';
+	private readonly lang: Lang;
 	private readonly runId: string;
 	private readonly runDir: string;
 	private readonly state: StateFile;

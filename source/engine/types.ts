@@ -3,7 +3,7 @@ import type {ClusterConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
 import type {Stage} from '../core/stage.ts';
 import type {RetryPolicy, Step} from '../core/step.ts';
-import type {Text} from '../core/text.ts';
+import type {Lang, Text} from '../core/text.ts';
 import type {RunStore} from './store.ts';
 
 export const defaultRetry = {tries: 2, delayMs: 3000} as const;
@@ -79,7 +79,7 @@ export interface RunOptions {
 	/** Asked before each selected stage (--step mode). Default: run. */
 	readonly beforeStage?: (info: StageStartInfo) => Promise<StageDecision>;
 	/** Language of listr2 titles (simple renderer). */
-	readonly lang?: 'ru' | 'en';
+	readonly lang?: Lang;
 	/** More strings to hide in logs and on screen, e.g. the SSH password. */
 	readonly mask?: readonly string[];
 	/** Defaults for steps without their own retry policy. */

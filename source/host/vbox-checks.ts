@@ -3,6 +3,7 @@
  * first adapter's attachment and cable, the power state, MACs shared by clones.
  * Every finding names the VirtualBox menu that fixes it (English and Russian UI names).
  */
+import type {Text} from '../core/text.ts';
 import type {NodeConfig} from '../core/cluster.ts';
 import type {Finding} from './findings.ts';
 import {normalizeMac, type VmInfo} from './vbox.ts';
@@ -54,7 +55,7 @@ export function matchVms(
 	return nodes.map(node => matches.get(node.name) ?? {node: node.name});
 }
 
-const attachmentNames: Record<string, {ru: string; en: string}> = {
+const attachmentNames: Record<string, Text> = {
 	nat: {ru: 'NAT', en: 'NAT'},
 	natnetwork: {ru: 'Сеть NAT', en: 'NAT Network'},
 	hostonly: {ru: 'Виртуальный адаптер хоста', en: 'Host-only Adapter'},

@@ -5,12 +5,12 @@
  */
 import type {Stage} from '../core/stage.ts';
 import type {StageSummary} from '../engine/state.ts';
-import type {Lang} from '../core/text.ts';
+import type {Lang, Text} from '../core/text.ts';
 import type {Prompter} from './prompter.ts';
 
 export type ResumeChoice = {readonly kind: 'continue'; readonly from?: string} | {readonly kind: 'start-over'} | {readonly kind: 'quit'};
 
-const statusWord: Record<StageSummary['status'], {ru: string; en: string; glyph: string}> = {
+const statusWord: Record<StageSummary['status'], Text & {glyph: string}> = {
 	done: {ru: 'готово', en: 'done', glyph: '✔'},
 	failed: {ru: 'ошибка', en: 'failed', glyph: '✖'},
 	interrupted: {ru: 'прервано', en: 'interrupted', glyph: '…'},
