@@ -32,7 +32,8 @@ export interface ListedStage {
 }
 
 /** The two stages that act on what the others declare read the whole list, asked when they run. */
-const allStages = (): readonly Stage[] => stageList.map(item => item.stage);
+const stagesOf = (list: readonly ListedStage[]): Stage[] => list.map(item => item.stage);
+const allStages = (): readonly Stage[] => stagesOf(stageList);
 const vmChecksStage = createVmChecksStage(allStages);
 const packagesStage = createPackagesStage(allStages);
 
@@ -69,22 +70,22 @@ export const installStages: readonly Stage[] = courseStages({host: false});
 
 /** Every apt package a node needs for this cluster file, in the list's order (what the packages stage installs). */
 export function packageList(cluster: ClusterConfig, node: NodeConfig, pgMajor: string, list: readonly ListedStage[] = stageList): string[] {
-	return neededPackages(list.map(item => item.stage), cluster, node, pgMajor);
+	return neededPackages(stagesOf(list), cluster, node, pgMajor);
 }
 
 /** Every package any stage may install, over every branch of the cluster file (both Patroni sources, every etcd source): what a package mirror must hold. */
 export function allStagePackages(pgMajor: string, list: readonly ListedStage[] = stageList): string[] {
-	return everyPackage(list.map(item => item.stage), pgMajor);
+	return everyPackage(stagesOf(list), pgMajor);
 }
 
 /** The ports the stages claim on this node (the VM checks require them free). */
 export function requiredPorts(cluster: ClusterConfig, node: NodeConfig, list: readonly ListedStage[] = stageList): PortClaim[] {
-	return claimedPorts(list.map(item => item.stage), cluster, node);
+	return claimedPorts(stagesOf(list), cluster, node);
 }
 
 /** The stages that put a generated password on the nodes (the secrets file must not be lost after them). */
 export function secretStageIds(list: readonly ListedStage[] = stageList): string[] {
-	return passwordStages(list.map(item => item.stage));
+	return passwordStages(stagesOf(list));
 }
 
 export {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, testStage, userStage, vmChecksStage};
