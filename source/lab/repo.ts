@@ -8,7 +8,8 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {run} from './process.ts';
-import {basePackages, clusterPackages, releasePaths, pythonIndexPackages, type LabRelease} from './settings.ts';
+import {allStagePackages} from '../../steps/index.ts';
+import {basePackages, courseHandPackages, releasePaths, releasePostgres, pythonIndexPackages, type LabRelease} from './settings.ts';
 
 /** Bump when the way the repository is made changes, so caches made the old way are rebuilt. */
 const repoFormat = 2;
@@ -49,13 +50,18 @@ export function releaseSources(release: LabRelease, mirror: string): string {
 	].join('\n');
 }
 
-/** Everything the repository holds, per release: a node's base, the cluster's packages, the Python index's. */
+/** What a node may install: every package any of pgha's stages may install (on any path), and the guide's own. */
+export function nodePackages(release: LabRelease): string[] {
+	return [...new Set([...allStagePackages(String(releasePostgres[release])), ...courseHandPackages(release)])];
+}
+
+/** Everything the repository holds, per release: the nodes' packages and the Python index's sources. */
 export function repoPackages(release: LabRelease): string[] {
-	return [...clusterPackages(release), ...pythonIndexPackages(release)];
+	return [...new Set([...nodePackages(release), ...pythonIndexPackages(release)])];
 }
 
 export function repoHash(release: LabRelease, arch: string): string {
-	const identity = {repoFormat, release, arch, base: basePackages(release), packages: repoPackages(release), mirror: hostMirror()};
+	const identity = {repoFormat, release, arch, base: [...basePackages(release)].sort(), packages: repoPackages(release).sort(), mirror: hostMirror()};
 	return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
@@ -120,7 +126,7 @@ export async function refreshLists(release: LabRelease, logFd: number): Promise<
  */
 export async function downloadPackages(release: LabRelease, logFd: number, onStep: (done: number, total: number) => void): Promise<void> {
 	const packages = repoPackages(release);
-	const sets = [packages, ...clusterPackages(release).map(pkg => [pkg])];
+	const sets = [packages, ...nodePackages(release).map(pkg => [pkg])];
 	for (const [index, extra] of sets.entries()) {
 		onStep(index, sets.length);
 		await run('apt-get', [...aptOptions(release), '-y', '--download-only', 'install', ...basePatterns, ...basePackages(release), ...extra], {

@@ -110,14 +110,16 @@ export function basePackages(release: LabRelease): readonly string[] {
 /** The PostgreSQL major each release ships (what `postgres: {version: auto}` finds on its nodes). */
 export const releasePostgres: Readonly<Record<LabRelease, number>> = {trixie: 17, bookworm: 15};
 
-/** In the local repository only: what pgha's stages (and students) install on the nodes. */
-export function clusterPackages(release: LabRelease): readonly string[] {
+/**
+ * In the local repository beside what pgha's stages install (the stage list says that): what a
+ * student following the guide by hand types in apt-get on a course VM.
+ */
+export function courseHandPackages(release: LabRelease): readonly string[] {
 	return [
-		'postgresql', `postgresql-${releasePostgres[release]}`, 'postgresql-client',
+		'postgresql', 'postgresql-client',
 		// trixie made postgresql-contrib a virtual package (contrib is inside postgresql-17).
 		...(release === 'bookworm' ? ['postgresql-contrib'] : []),
-		'etcd-server', 'etcd-client', 'patroni', 'python3-psycopg2', 'python3-etcd', 'haproxy',
-		'python3-venv', 'python3-pip', 'python3-dev', 'libpq-dev', 'socat', 'chrony', 'ufw', 'iptables', 'keepalived',
+		'socat', 'chrony', 'ufw', 'iptables',
 	];
 }
 
