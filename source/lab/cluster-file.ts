@@ -7,7 +7,7 @@ import {indexedPatroni, labUser, switchNetns, type LabLayout} from './settings.t
  * How the nodes get Patroni and etcd: on a release with a lab Python index, the course's own path
  * (pip in a venv, the etcd release tarball), served by the lab; otherwise the distribution's packages.
  */
-export function installLines(layout: LabLayout, etcdVersion = servedEtcdRelease(layout.release)?.version): string[] {
+export function installLines(layout: LabLayout, etcdVersion: string | undefined): string[] {
 	const server = `http://${layout.switchIp}`;
 	if (indexedPatroni[layout.release] && etcdVersion) {
 		return [
@@ -22,7 +22,7 @@ export function installLines(layout: LabLayout, etcdVersion = servedEtcdRelease(
 /** First line of every file the lab writes: only such a file may be overwritten by the next `up`. */
 export const clusterFileMarker = '# written by `pgha lab up`';
 
-export function clusterFileText(layout: LabLayout, install = installLines(layout)): string {
+export function clusterFileText(layout: LabLayout, install = installLines(layout, servedEtcdRelease(layout.release)?.version)): string {
 	const first = layout.nodes[0]!.name;
 	return [
 		clusterFileMarker,
