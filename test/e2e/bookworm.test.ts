@@ -10,8 +10,6 @@ import {defaultRelease} from '../../source/lab/settings.ts';
 import {labCli, labClusterFile, labState, requireLab, useLab} from '../helpers/lab.ts';
 import {clusterMembers, makeWorkdir, nodeNumbers, nodeOutput, psqlValue, readSecrets, runPgha, type PghaResult, type Workdir} from '../helpers/e2e.ts';
 
-useLab(test);
-
 let work: Workdir | undefined;
 let restoreFile: string | undefined;
 
@@ -27,14 +25,22 @@ async function switchLab(t: ExecutionContext, release: string, output: string): 
 	return up.code === 0;
 }
 
-test.after.always(async () => {
-	work?.remove();
-	// Whatever happened above, the files after this one find the default lab where they left it.
+/** Whatever happened, the files after this one find the default lab where they left it. */
+async function restoreDefaultLab(): Promise<void> {
 	if (restoreFile && labState()?.release !== defaultRelease) {
 		await labCli(['down']);
 		await labCli(['up', '-o', restoreFile], {timeoutMs: 600_000});
 	}
+}
+
+// Registered before useLab's hooks (hooks run in the order they are declared), so a restore the test
+// could not finish still runs while this file holds the lab: no other file may take it half-way.
+test.after.always(async () => {
+	work?.remove();
+	await restoreDefaultLab();
 });
+
+useLab(test);
 
 test.serial('bookworm nodes: the package path builds a healthy cluster (Patroni 3.0.2, PostgreSQL 15) and a second apply changes nothing', async t => {
 	if (!requireLab(t)) return;
@@ -46,6 +52,16 @@ test.serial('bookworm nodes: the package path builds a healthy cluster (Patroni 
 	}
 
 	restoreFile = labClusterFile();
+	try {
+		await onBookworm(t);
+	} finally {
+		await restoreDefaultLab();
+	}
+
+	t.is(labState()?.release, defaultRelease, 'the default lab is back for the next files');
+});
+
+async function onBookworm(t: ExecutionContext): Promise<void> {
 	if (!(await switchLab(t, 'bookworm', '/tmp/pgha-bookworm-lab.yaml'))) return;
 	t.is(labState()?.release, 'bookworm');
 	work = makeWorkdir('bookworm');
@@ -70,4 +86,4 @@ test.serial('bookworm nodes: the package path builds a healthy cluster (Patroni 
 	t.is(again.code, 0, tail(again));
 	t.regex(again.stdout, /^The cluster is healthy\.$/m);
 	t.deepEqual(again.stdout.split('\n').filter(line => /^✔ (pg-node-\d+|host): /.test(line)), [], 'no step did any work');
-});
+}
