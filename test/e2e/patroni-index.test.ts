@@ -46,7 +46,7 @@ test.serial('a pinned Patroni the index does not have: the stage fails naming th
 	const result = await installPatroni(t, {version: '9.9.9'});
 	t.is(result.code, 1, tail(result));
 	t.regex(result.stderr, /pg-node-1: the package index http:\/\/192\.168\.0\.10\/pypi\/simple has no patroni==9\.9\.9\. Patroni 9\.9\.9 is pinned \(patroni\.version\)/);
-	t.regex(result.stdout, /Install Patroni \[RETRY/, 'the step was retried before it gave up');
+	t.regex(result.stdout + result.stderr, /Install Patroni \[RETRY/, 'the step was retried before it gave up');
 	for (const node of nodeNumbers()) t.is(await nodeOutput(node, 'test -e /opt/patroni-venv/bin/patroni && echo yes || echo no'), 'no');
 });
 
