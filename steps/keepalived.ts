@@ -252,7 +252,7 @@ export const vipFreeStep: Step = {
 	async check(ctx) {
 		return (await vipProblem(ctx)) === undefined;
 	},
-	plan: ctx => hasVip(ctx.cluster) ? [runAction(`ping -c 2 -W 1 ${ctx.cluster.haproxy.vip}`, {sudo: false})] : [],
+	plan: ctx => hasVip(ctx.cluster) ? [runAction(`ping -c 2 -W 1 ${ctx.cluster.haproxy.vip}`)] : [],
 	async apply(ctx) {
 		const problem = await vipProblem(ctx);
 		if (problem) throw problem;
@@ -285,7 +285,9 @@ async function vipProblem(ctx: StepContext): Promise<Error | undefined> {
 			text('Уберите его (sudo ip addr del ...) или выберите в pgha.yaml другой свободный адрес.', 'Remove it (sudo ip addr del ...) or choose another free address in pgha.yaml.'));
 	}
 
-	const ping = await probe(ctx, `ping -c 2 -W 1 ${shq(vip)}`, {timeoutMs: 15_000});
+	// As root: an unprivileged ping needs ping_group_range or a capability, which not every system
+	// gives (a Debian 13 container does not), and a ping that cannot send proves nothing.
+	const ping = await probe(ctx, `ping -c 2 -W 1 ${shq(vip)}`, {sudo: true, timeoutMs: 15_000});
 	if (ping.code === 0) {
 		return nodeError(ctx.node.name,
 			text(`на адрес ${vip} (haproxy.vip) уже отвечает другая машина.`, `another machine already answers on ${vip} (haproxy.vip).`),
@@ -293,6 +295,7 @@ async function vipProblem(ctx: StepContext): Promise<Error | undefined> {
 	}
 
 	if (ping.code === 127) ctx.log(`ping is not installed on ${ctx.node.name}: ${vip} was only checked on the nodes themselves`);
+	else if (ping.code !== 1) ctx.log(`ping could not check ${vip} from ${ctx.node.name} (exit ${ping.code}): ${ping.stderr.trim()}`);
 	return undefined;
 }
 
