@@ -4,6 +4,7 @@
  * every test ran and every bound held.
  */
 import {hasFlag, type ParsedArgs} from '../cli-args.ts';
+import {testOnlyFromEnv} from '../app/test-only.ts';
 import {runStages} from '../app/run-stages.ts';
 import {reportFailures, withSession} from '../app/with-session.ts';
 import {createTestStage} from '../../steps/index.ts';
@@ -14,9 +15,8 @@ import type {ReportFiles} from '../cluster-test/report-files.ts';
 export async function run(args: ParsedArgs): Promise<number> {
 	return withSession(args, async (session, {lang, interactive}) => {
 		let latest: {report: TestReport; files: ReportFiles} | undefined;
-		// PGHA_TEST_ONLY (report ids, comma-separated) narrows the stage for the benchmark's repeated faults.
-		const only = process.env.PGHA_TEST_ONLY?.split(',').map(id => id.trim()).filter(Boolean);
-		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files}), ...(only?.length ? {only} : {})});
+		const only = testOnlyFromEnv();
+		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files}), ...(only ? {only} : {})});
 		const {result, interrupted, mounted} = await runStages({
 			session,
 			stages: [stage],

@@ -11,7 +11,8 @@ import {pghaPaths} from '../config/paths.ts';
 import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../engine/state.ts';
 import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession} from '../app/session.ts';
-import {courseStages} from '../../steps/index.ts';
+import {courseStages, createTestStage, testStage} from '../../steps/index.ts';
+import {testOnlyFromEnv} from '../app/test-only.ts';
 import {runStages} from '../app/run-stages.ts';
 import {checkHealth} from '../app/health.ts';
 import {reportError} from '../app/report-error.ts';
@@ -42,7 +43,8 @@ export async function run(args: ParsedArgs): Promise<number> {
 	}
 
 	const prompter = inquirerPrompter;
-	let stages = courseStages({test: true});
+	const only = testOnlyFromEnv();
+	let stages = courseStages({test: true}).map(stage => (only && stage.id === testStage.id ? createTestStage({only}) : stage));
 	try {
 		lang = await chooseLanguage(args, prompter, fresh);
 		if (fresh) {
