@@ -46,6 +46,8 @@ export interface TestStageHooks {
 	readonly lang?: Lang;
 	/** Only these tests (report ids such as failover-poweroff, failsafe); all when absent. */
 	readonly only?: readonly string[];
+	/** An outage limit the student set (pgha test --max-outage): longer fails even when correct. */
+	readonly maxOutageMs?: number;
 }
 
 const scratchDir = '/usr/local/lib/pgha';
@@ -172,7 +174,7 @@ function onProxy(cluster: ClusterConfig): readonly string[] {
  * the course's stages.
  */
 export function createTestStage(hooks: TestStageHooks = {}): Stage {
-	const runs = new TestRuns();
+	const runs = new TestRuns(hooks.maxOutageMs);
 	const selected = hooks.only ? tests.filter(test => hooks.only!.includes(test.id)) : tests;
 	const publish = async (ctx: StepContext, run: TestRun): Promise<ReportFiles | undefined> => {
 		try {

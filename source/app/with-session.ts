@@ -1,6 +1,7 @@
 /** The shape every node-touching command shares: open a session, run, always close it. */
 import {flagString, type ParsedArgs} from '../cli-args.ts';
 import {defaultClusterFile} from '../config/load.ts';
+import {rememberedLang} from '../config/remembered-lang.ts';
 import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession, type Session} from './session.ts';
 import {reportError} from './report-error.ts';
@@ -14,9 +15,10 @@ export interface CommandContext {
 }
 
 export function commonOptions(args: ParsedArgs): CommandContext {
+	const configFile = flagString(args, 'c', 'config') ?? defaultClusterFile;
 	return {
-		configFile: flagString(args, 'c', 'config') ?? defaultClusterFile,
-		lang: parseLang(flagString(args, 'lang')) ?? detectLang(),
+		configFile,
+		lang: parseLang(flagString(args, 'lang')) ?? rememberedLang(configFile) ?? detectLang(),
 		interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
 	};
 }

@@ -18,6 +18,24 @@ export const slackMs = 5000;
 export const replicationVisibleBoundMs = 10_000;
 /** The old primary comes back, rewinds if it must, streams and catches up (a power-on boots first). */
 export const rejoinBoundMs = 180_000;
+/**
+ * A cut-off primary's shutdown waits for its WAL senders to give up on the replicas it can no longer
+ * reach (PostgreSQL's wal_sender_timeout, 60 s by default).
+ */
+export const walSenderTimeoutMs = 60_000;
+
+/**
+ * A cut-off primary steps down by itself once Patroni has retried etcd for retry_timeout (noticed
+ * within a loop) and PostgreSQL has shut its WAL senders down.
+ */
+export function stepDownBoundMs(settings: TimingSettings): number {
+	return (settings.loopWait + settings.retryTimeout) * 1000 + walSenderTimeoutMs + slackMs;
+}
+
+/** How long a wait goes on past its bound, to tell "slow" (it came, later) from "never". */
+export function patienceMs(boundMs: number): number {
+	return 2 * boundMs + 60_000;
+}
 
 /** HAProxy time: "3s", "500ms", "1m", "2h" or a bare number (milliseconds, as HAProxy reads it). */
 export function parseHaproxyDuration(value: string): number | undefined {

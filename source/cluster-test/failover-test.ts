@@ -6,7 +6,7 @@
  */
 import type {NodeConfig} from '../core/cluster.ts';
 import type {Text} from '../core/text.ts';
-import {faultBoundMs, boundFormula} from './bounds.ts';
+import {faultBoundMs, boundFormula, patienceMs, stepDownBoundMs} from './bounds.ts';
 import {check, seconds} from './checks.ts';
 import {readCluster, readHistory} from './cluster-view.ts';
 import {fail, nodeByName, poll, proxyNow, remoteOf, type TestEnv} from './env.ts';
@@ -15,7 +15,8 @@ import {healChecks, prepareLeaderOnEntry} from './entry-test.ts';
 import {hasSideDoors, settledHolders, SideProbes, VipWatch, type SideFigures} from './front-door.ts';
 import {faults, type InjectResult} from './faults.ts';
 import {markerProbeCommand, parseMarkerProbe} from './sql.ts';
-import type {Check, FaultFigures, FaultKind, TimingSettings} from './model.ts';
+import {BoundWatch, gatherEvidence} from './evidence.ts';
+import type {Check, Evidence, FaultFigures, FaultKind, TimingSettings} from './model.ts';
 import {currentLsn, observeLeaderChange, waitRejoined, type Observation} from './observe.ts';
 import type {TestRun} from './run-state.ts';
 
@@ -70,6 +71,12 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	let watch: VipWatch | undefined;
 	let sideFigures: SideFigures | undefined;
 	let recoveredSince = 0;
+	// Evidence read when a wait passes its bound: who answered what, and the journal it is about.
+	const successor = env.cluster.nodes.find(node => node.name !== victim.name)!;
+	let leaderWatch: BoundWatch | undefined;
+	let stepDownWatch: BoundWatch | undefined;
+	const stepDownBound = fault.settle ? stepDownBoundMs(run.settings) : undefined;
+	const evidence: Evidence[] = [];
 
 	let injected = false;
 	let observation: Observation | undefined;
@@ -87,14 +94,22 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		observation = await observeLeaderChange(env, run, {
 			oldLeader: victim.name,
 			exclude: [victim.name],
-			trigger: async () => {
+			trigger: async faultAt => {
 				injected = true;
+				leaderWatch = new BoundWatch(boundMs, () => gatherEvidence(env, {
+					wait: {ru: `новый лидер вместо ${victim.name}`, en: `a new leader instead of ${victim.name}`},
+					boundMs, faultAt, about: successor, now: () => proxyNow(env),
+				}));
 				if (hasVip(env.cluster)) watch = new VipWatch(env, victim.name, boundMs + 60_000);
 				injectResult = (await fault.inject(env, victim)) ?? undefined;
 			},
-			leaderTimeoutMs: boundMs + 60_000,
+			leaderTimeoutMs: patienceMs(boundMs),
 			chartFile: `${kind}.svg`,
 		});
+		// Kept only when the outage really ran past the bound (the watch also covers the writer's tail).
+		const leaderEvidence = await leaderWatch?.result();
+		const late = observation.outage === undefined || observation.outage.ms > boundMs;
+		if (leaderEvidence && late) evidence.push(leaderEvidence);
 		if (observation.newLeader) {
 			// The new leader writes /history right after its promotion; give it a few loops.
 			const history = await poll(async () => {
@@ -109,11 +124,21 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		// Over once a new leader leads (and, when the VIP moved, after that too).
 		recoveredSince = Math.max(observation.newLeaderAt ?? 0, watch?.movedAt ?? 0, observation.faultAt + 1);
 		if (side && observation.newLeaderAt !== null) await side.recoveredAfter(recoveredSince, boundMs + 30_000);
-		if (fault.settle) {
+		if (fault.settle && stepDownBound !== undefined) {
 			env.log(`${kind}: waiting until ${victim.name} has stepped down by itself before it is reconnected`);
-			demotedAt = (await fault.settle(env, victim)) ? await proxyNow(env) : null;
+			const faultAt = observation.faultAt;
+			const elapsed = (await proxyNow(env)) - faultAt;
+			stepDownWatch = new BoundWatch(stepDownBound - elapsed, () => gatherEvidence(env, {
+				wait: {ru: `${victim.name}, отрезанный, сам перестаёт быть лидером`, en: `the cut-off ${victim.name} steps down by itself`},
+				boundMs: stepDownBound, faultAt, about: victim, isolated: true, now: () => proxyNow(env),
+			}));
+			demotedAt = (await fault.settle(env, victim, patienceMs(stepDownBound) - elapsed)) ? await proxyNow(env) : null;
+			const late = await stepDownWatch.result();
+			if (late) evidence.push(late);
 		}
 	} finally {
+		await leaderWatch?.result();
+		await stepDownWatch?.result();
 		await watch?.stop();
 		if (side) sideFigures = await side.stop(observation?.faultAt ?? 0, recoveredSince);
 		if (injected) {
@@ -131,6 +156,14 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	if (!observation) return;
 
 	const rejoinedAt = observation.newLeader ? await waitRejoined(env, victim.name, targetLsn, run.bounds.rejoinMs) : undefined;
+	if (observation.newLeader && rejoinedAt === undefined) {
+		const notBack = await gatherEvidence(env, {
+			wait: {ru: `${victim.name} возвращается потоковой репликой`, en: `${victim.name} comes back as a streaming replica`},
+			boundMs: run.bounds.rejoinMs, faultAt: observation.faultAt, about: victim, now: () => proxyNow(env),
+		}).catch(() => undefined);
+		if (notBack) evidence.push(notBack);
+	}
+
 	const holdersAfterHeal = hasVip(env.cluster) ? await settledHolders(env) : null;
 	const rewound = await rewoundSince(env, victim, observation.faultAt);
 	const isolatedWrite = injectResult?.isolatedToken === undefined ? undefined : {
@@ -156,6 +189,8 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		...(note ? {note} : {}),
 		...(isolatedWrite ? {isolatedWrite} : {}),
 		...(demotedAt === undefined ? {} : {demotedMs: demotedAt === null ? null : demotedAt - observation.faultAt}),
+		...(stepDownBound === undefined ? {} : {stepDownBoundMs: stepDownBound}),
+		...(evidence.length > 0 ? {evidence} : {}),
 		restoredAt,
 		rejoinMs: rejoinedAt !== undefined && restoredAt !== null ? rejoinedAt - restoredAt : null,
 		rejoined: rejoinedAt !== undefined,
@@ -180,25 +215,56 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	run.setFault(figures);
 	run.setAcked(testId, observation.acks.map(ack => ack.seq));
 	if (sideFigures) run.setAcked(`${testId}-multi-host`, sideFigures.multiHostAcks.map(ack => ack.seq));
-	run.setChecks(testId, faultChecks(figures, run.settings, run.bounds.rejoinMs));
+	run.setChecks(testId, faultChecks(figures, run.settings, run.bounds.rejoinMs, run.maxOutageMs));
 }
 
-export function faultChecks(figures: FaultFigures, settings: TimingSettings, rejoinBoundMs: number): Check[] {
+/**
+ * Later than the theory but right in the end is "slow", not failed: on a busy laptop the timers fire
+ * late. It fails only past a limit the student set (--max-outage) or when the outcome never came.
+ */
+function outageCheck(id: string, figures: FaultFigures, formula: string, maxOutageMs: number | undefined): Check {
+	const outage = figures.outageMs;
+	const limit = maxOutageMs === undefined ? {ru: '', en: ''} : {ru: `, ваш предел ${seconds(maxOutageMs)} с`, en: `, your limit ${seconds(maxOutageMs)} s`};
+	const base = {ru: `простой записи через HAProxy ${seconds(outage)} с (граница ${formula}${limit.ru})`, en: `write outage through HAProxy ${seconds(outage)} s (bound ${formula}${limit.en})`};
+	if (outage === null || figures.newLeader === null) return check(id, false, base.ru, base.en);
+	if (maxOutageMs !== undefined && outage > maxOutageMs) return check(id, false, base.ru, base.en);
+	if (outage <= figures.boundMs) return check(id, true, base.ru, base.en);
+	return {
+		...check(id, true,
+			`${base.ru}: медленнее теории, но верно (новый лидер выбран, запись вернулась); что делал кластер на границе — в отчёте`,
+			`${base.en}: slower than the theory but right (a new leader, writes back); what the cluster was doing at the bound is in the report`),
+		slow: true,
+	};
+}
+
+function stepDownChecks(id: string, figures: FaultFigures): Check[] {
+	if (figures.demotedMs === undefined) return [];
+	const bound = figures.stepDownBoundMs;
+	if (figures.demotedMs === null) {
+		return [check(id, false, `отрезанный ${figures.victim} не перестал быть лидером: второй primary, к которому могут писать клиенты с его стороны сети`,
+			`the cut-off ${figures.victim} did not step down: a second primary that clients on its side of the network can write to`)];
+	}
+
+	const after = {ru: `отрезанный ${figures.victim} сам перестал быть лидером через ${seconds(figures.demotedMs)} с`, en: `the cut-off ${figures.victim} stepped down by itself after ${seconds(figures.demotedMs)} s`};
+	if (bound === undefined || figures.demotedMs <= bound) return [check(id, true, `${after.ru}: второго лидера нет`, `${after.en}: no second leader`)];
+	return [{
+		...check(id, true,
+			`${after.ru}, позже границы ${seconds(bound)} с: медленно, но верно; что он делал на границе — в отчёте`,
+			`${after.en}, later than its bound of ${seconds(bound)} s: slow but right; what it was doing at the bound is in the report`),
+		slow: true,
+	}];
+}
+
+export function faultChecks(figures: FaultFigures, settings: TimingSettings, rejoinBoundMs: number, maxOutageMs?: number): Check[] {
 	const id = failoverTestId(figures.kind);
 	const electedAfter = figures.newLeaderAt !== null ? seconds(figures.newLeaderAt - figures.faultAt) : '—';
 	const formula = boundFormula(settings, figures.kind);
-	const demoted = figures.demotedMs === undefined ? [] : [
-		check(id, figures.demotedMs !== null,
-			figures.demotedMs !== null ? `отрезанный ${figures.victim} сам перестал быть лидером через ${seconds(figures.demotedMs)} с: второго лидера нет` : `отрезанный ${figures.victim} не перестал быть лидером`,
-			figures.demotedMs !== null ? `the cut-off ${figures.victim} stepped down by itself after ${seconds(figures.demotedMs)} s: no second leader` : `the cut-off ${figures.victim} did not step down`),
-	];
+	const demoted = stepDownChecks(id, figures);
 	return [
 		check(id, figures.newLeader !== null,
 			figures.newLeader ? `новый лидер ${figures.newLeader} через ${electedAfter} с после отказа ${figures.victim}` : `новый лидер не выбран после отказа ${figures.victim}`,
 			figures.newLeader ? `new leader ${figures.newLeader} ${electedAfter} s after ${figures.victim} was lost` : `no new leader after ${figures.victim} was lost`),
-		check(id, figures.outageMs !== null && figures.outageMs <= figures.boundMs,
-			`простой записи через HAProxy ${seconds(figures.outageMs)} с (граница ${formula})`,
-			`write outage through HAProxy ${seconds(figures.outageMs)} s (bound ${formula})`),
+		outageCheck(id, figures, formula, maxOutageMs),
 		check(id, figures.timelineBefore !== null && figures.timelineAfter !== null && figures.timelineAfter > figures.timelineBefore,
 			`timeline ${figures.timelineBefore ?? '—'} → ${figures.timelineAfter ?? '—'}, записей в /history ${figures.historyBefore ?? '—'} → ${figures.historyAfter ?? '—'}`,
 			`timeline ${figures.timelineBefore ?? '—'} → ${figures.timelineAfter ?? '—'}, /history entries ${figures.historyBefore ?? '—'} → ${figures.historyAfter ?? '—'}`),

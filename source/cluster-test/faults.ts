@@ -16,6 +16,7 @@ import type {Text} from '../core/text.ts';
 import {randomBytes} from 'node:crypto';
 import {fail, markerTable, poll, remoteOf, testDatabase, type TestEnv} from './env.ts';
 import type {FaultKind} from './model.ts';
+import {insideNode} from './lab-inside.ts';
 
 export const killCommand = 'sh -c \'systemctl kill --signal=SIGKILL patroni; pkill -KILL -u postgres -x postgres; systemctl stop patroni; true\'';
 export const stopCommand = 'systemctl stop patroni';
@@ -43,23 +44,9 @@ export interface Fault {
 	 * Waits (bounded) until the lost primary has stopped being one where only the lab can look
 	 * (inside a cut-off node); true when it did. Faults without it need no such wait.
 	 */
-	settle?(env: TestEnv, victim: NodeConfig): Promise<boolean>;
+	settle?(env: TestEnv, victim: NodeConfig, timeoutMs: number): Promise<boolean>;
 	/** Brings the node back; returns a note for the report when it had to do more than the obvious. */
 	restore(env: TestEnv, victim: NodeConfig): Promise<Text | undefined>;
-}
-
-/** How long a cut-off primary may take to demote itself (PostgreSQL waits up to wal_sender_timeout, 60 s). */
-export const demoteTimeoutMs = 150_000;
-
-/** A root command inside a lab node without its network (nsenter into the node's namespaces). */
-async function insideNode(env: TestEnv, victim: NodeConfig, command: string): Promise<{code: number; stdout: string}> {
-	if (!env.cluster.lab || process.getuid?.() !== 0) return {code: 127, stdout: ''};
-	const {nodeExecArgv, pickNode} = await import('../lab/lab.ts');
-	const {readState, layoutOf} = await import('../lab/state.ts');
-	const {run} = await import('../lab/process.ts');
-	const state = readState();
-	if (!state) return {code: 127, stdout: ''};
-	return run('nsenter', nodeExecArgv(pickNode(layoutOf(state), victim.name), [command]), {allowFailure: true, timeoutMs: 60_000});
 }
 
 /**
@@ -67,13 +54,13 @@ async function insideNode(env: TestEnv, victim: NodeConfig, command: string): Pr
  * began when etcd became unreachable has finished. While etcd stays unreachable Patroni calls that
  * role `demoted`, not `replica` (it has no leader to follow yet): both mean it has stepped down.
  */
-async function demotedInside(env: TestEnv, victim: NodeConfig): Promise<boolean> {
+async function demotedInside(env: TestEnv, victim: NodeConfig, timeoutMs: number): Promise<boolean> {
 	const url = `http://${victim.ip}:${env.cluster.ports.patroniApi}/patroni`;
 	const answer = await poll(async () => {
 		const result = await insideNode(env, victim, `curl -s --max-time 2 ${url}`);
 		const status = JSON.parse(result.stdout || '{}') as {role?: string; state?: string};
 		return steppedDown(status) ? true : undefined;
-	}, {timeoutMs: demoteTimeoutMs, intervalMs: 1000, signal: env.signal});
+	}, {timeoutMs, intervalMs: 1000, signal: env.signal});
 	return answer ?? false;
 }
 

@@ -41,6 +41,37 @@ export interface Check {
 	readonly test: string;
 	readonly ok: boolean;
 	readonly text: Text;
+	/**
+	 * Passed, but later than its theoretical bound: the outcome was right and came slowly (a busy
+	 * host, say). The report shows what the cluster was doing when the bound ran out.
+	 */
+	readonly slow?: boolean;
+}
+
+/** One node's own answer when a wait ran past its bound. */
+export interface NodeAnswer {
+	readonly name: string;
+	/** False: its REST API did not answer (cut off, powered off, or Patroni stopped or frozen). */
+	readonly answered: boolean;
+	readonly role?: string;
+	readonly state?: string;
+	readonly timeline?: number;
+	/** Read from inside the node (the lab), because it was cut off from everyone else. */
+	readonly inside?: boolean;
+}
+
+/**
+ * What the cluster was doing at the moment a wait passed its bound: every node's own answer, and
+ * the last lines of Patroni's journal on the node the wait was about.
+ */
+export interface Evidence {
+	/** What was awaited, e.g. "pg-node-1 steps down by itself". */
+	readonly wait: Text;
+	readonly boundMs: number;
+	/** When it was read, ms after the fault. */
+	readonly afterMs: number;
+	readonly nodes: readonly NodeAnswer[];
+	readonly journal?: {readonly node: string; readonly lines: readonly string[]};
 }
 
 export interface ChartMarkData {
@@ -132,6 +163,10 @@ export interface FaultFigures {
 	readonly isolatedWrite?: {readonly token: string; readonly accepted: boolean; readonly gone: boolean | null};
 	/** When the cut-off old primary was seen stepping down by itself, ms after the fault (cut only). */
 	readonly demotedMs?: number | null;
+	/** The bound for that step-down (cut only). */
+	readonly stepDownBoundMs?: number;
+	/** Waits that ran past their bound, with what the cluster was doing then. */
+	readonly evidence?: readonly Evidence[];
 	readonly restoredAt: number | null;
 	readonly rejoinMs: number | null;
 	readonly rejoined: boolean;

@@ -26,8 +26,8 @@ export interface ObserveOptions {
 	readonly oldLeader: string;
 	/** Nodes whose REST API is not asked meanwhile (a lost node's answer may hang). */
 	readonly exclude: readonly string[];
-	/** Started right after the fault moment is read; polling does not wait for it to return. */
-	readonly trigger: () => Promise<void>;
+	/** Started right after the fault moment is read (given); polling does not wait for it to return. */
+	readonly trigger: (faultAt: number) => Promise<void>;
 	readonly leaderTimeoutMs: number;
 	readonly chartFile: string;
 }
@@ -60,7 +60,7 @@ export async function observeLeaderChange(env: TestEnv, run: TestRun, options: O
 		faultAt = await proxyNow(env);
 		let triggerError: unknown;
 		let triggered = false;
-		const triggering = options.trigger().then(
+		const triggering = options.trigger(faultAt).then(
 			() => {
 				triggered = true;
 			},

@@ -3,6 +3,7 @@
  * timelines (linked from it) and a compact terminal summary with a sparkline per fault. Figures are
  * formatted once (seconds with one decimal) so every shape shows the same numbers.
  */
+import {evidenceLine, evidenceMarkdown} from './evidence-render.ts';
 import type {Lang} from '../core/text.ts';
 import {renderChart, type ChartMark} from '../report/svg-chart.ts';
 import {sparkline} from '../report/sparkline.ts';
@@ -247,8 +248,9 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		out.push('');
 	}
 
+	out.push(...evidenceMarkdown(report.faults, lang));
 	out.push(ru ? '## Все проверки' : '## Every check', '');
-	for (const item of report.checks) out.push(`- ${mark(item.ok)} ${item.text[lang]}`);
+	for (const item of report.checks) out.push(`- ${item.slow ? '⚠' : mark(item.ok)} ${item.text[lang]}`);
 	out.push('');
 	return out.join('\n');
 }
@@ -297,6 +299,7 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 
 		if (fault.chart) out.push(`  ${pad('')} ${sparkline(fault.chart.buckets)}`);
 		if (fault.note) out.push(`  ${pad('')} ${fault.note[lang]}`);
+		for (const evidence of fault.evidence ?? []) out.push(`  ${pad('')} ⚠ ${evidenceLine(evidence, lang)}`);
 	}
 
 	if (report.failsafe) {
@@ -319,6 +322,7 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 		? `  Проверок пройдено: ${report.checks.length - failed.length} из ${report.checks.length}${report.complete ? '' : ' (выполнены не все тесты)'}`
 		: `  Checks passed: ${report.checks.length - failed.length} of ${report.checks.length}${report.complete ? '' : ' (not every test ran)'}`);
 	for (const item of failed) out.push(`  ✖ ${item.text[lang]}`);
+	for (const item of report.checks.filter(check => check.slow)) out.push(`  ⚠ ${item.text[lang]}`);
 	if (reportFile) out.push(`  ${w.report}: ${reportFile}`);
 	return out.join('\n');
 }

@@ -1,9 +1,9 @@
 /**
- * `pgha test [-c FILE] [--yes] [--step]`: runs only the test stage on a cluster that is already
+ * `pgha test [-c FILE] [--yes] [--step] [--max-outage S]`: runs only the test stage on a cluster that is already
  * built, prints the figures with a sparkline per fault and where the report is; exits 0 only when
  * every test ran and every bound held.
  */
-import {hasFlag, type ParsedArgs} from '../cli-args.ts';
+import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {testOnlyFromEnv} from '../app/test-only.ts';
 import {runStages} from '../app/run-stages.ts';
 import {reportFailures, withSession} from '../app/with-session.ts';
@@ -16,7 +16,8 @@ export async function run(args: ParsedArgs): Promise<number> {
 	return withSession(args, async (session, {lang, interactive}) => {
 		let latest: {report: TestReport; files: ReportFiles} | undefined;
 		const only = testOnlyFromEnv();
-		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files}), ...(only ? {only} : {})});
+		const maxOutage = flagString(args, 'max-outage');
+		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files}), ...(only ? {only} : {}), ...(maxOutage ? {maxOutageMs: Number(maxOutage) * 1000} : {})});
 		const {result, interrupted, mounted} = await runStages({
 			session,
 			stages: [stage],

@@ -8,6 +8,7 @@ import {confirm} from '@inquirer/prompts';
 import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {defaultClusterFile, saveClusterFile} from '../config/load.ts';
 import {pghaPaths} from '../config/paths.ts';
+import {rememberedLang, rememberLang} from '../config/remembered-lang.ts';
 import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../engine/state.ts';
 import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession} from '../app/session.ts';
@@ -22,17 +23,20 @@ import {askLanguage, askSetup} from '../wizard/setup-questions.ts';
 import {askResume} from '../wizard/resume-choice.ts';
 import {buildSummary} from '../wizard/summary.ts';
 
-async function chooseLanguage(args: ParsedArgs, prompter: Prompter, fresh: boolean): Promise<Lang> {
+async function chooseLanguage(args: ParsedArgs, prompter: Prompter, fresh: boolean, configFile: string): Promise<Lang> {
 	const fromFlag = parseLang(flagString(args, 'lang'));
 	if (fromFlag) return fromFlag;
-	return fresh ? askLanguage(prompter, detectLang()) : detectLang();
+	if (!fresh) return rememberedLang(configFile) ?? detectLang();
+	const chosen = await askLanguage(prompter, detectLang());
+	await rememberLang(configFile, chosen);
+	return chosen;
 }
 
 export async function run(args: ParsedArgs): Promise<number> {
 	const configFile = path.resolve(flagString(args, 'c', 'config') ?? defaultClusterFile);
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY);
 	const fresh = !existsSync(configFile);
-	let lang = parseLang(flagString(args, 'lang')) ?? detectLang();
+	let lang = parseLang(flagString(args, 'lang')) ?? rememberedLang(configFile) ?? detectLang();
 	if (!interactive) {
 		process.stderr.write(
 			fresh
@@ -42,11 +46,11 @@ export async function run(args: ParsedArgs): Promise<number> {
 		return 2;
 	}
 
-	const prompter = inquirerPrompter;
+	const prompter = inquirerPrompter(() => lang);
 	const only = testOnlyFromEnv();
 	let stages = courseStages({test: true}).map(stage => (only && stage.id === testStage.id ? createTestStage({only}) : stage));
 	try {
-		lang = await chooseLanguage(args, prompter, fresh);
+		lang = await chooseLanguage(args, prompter, fresh, configFile);
 		if (fresh) {
 			const answers = await askSetup({lang, prompter});
 			await saveClusterFile(answers, configFile);

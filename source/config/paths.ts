@@ -7,6 +7,7 @@
  *   .pgha/                       (0700)
  *     state.json                 what is done, per stage and node (resume)
  *     known_hosts                host keys trusted on first use
+ *     lang                       the language chosen in the wizard (later commands speak it)
  *     logs/<run-id>/<node>.log   every command and its output, one file per node per run
  */
 import {randomBytes} from 'node:crypto';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {removeStaleTemps, writeFileAtomic} from '../config/atomic-write.ts';
 import type {Text} from '../core/text.ts';
 import {stateShapeProblem} from './state-shape.ts';
+import {interruptedText} from './types.ts';
 
 export type NodeRecordStatus = 'running' | 'done' | 'failed' | 'skipped';
 
@@ -243,6 +244,8 @@ export function summarizeStages(data: Readonly<StateData>, stages: ReadonlyArray
 		const records = Object.entries(data.stages[id]?.nodes ?? {});
 		if (records.length === 0) return {id, status: 'pending'};
 		const failed = records.find(([, record]) => record.status === 'failed');
+		// Ctrl+C is recorded as a failure with its own reason; to the student it is an interruption.
+		if (failed && wasInterrupted(failed[1])) return {id, status: 'interrupted', node: failed[0], ...pick({...failed[1], error: undefined})};
 		if (failed) return {id, status: 'failed', node: failed[0], ...pick(failed[1])};
 		const running = records.find(([, record]) => record.status === 'running');
 		if (running) return {id, status: 'interrupted', node: running[0], ...pick(running[1])};
@@ -250,6 +253,10 @@ export function summarizeStages(data: Readonly<StateData>, stages: ReadonlyArray
 		const skipped = records.some(([, record]) => record.status === 'skipped');
 		return {id, status: skipped ? 'skipped' : 'done', ...(ended ? {endedAt: ended} : {})};
 	});
+}
+
+function wasInterrupted(record: NodeStageRecord): boolean {
+	return record.error !== undefined && (record.error.endsWith(interruptedText.en) || record.error.endsWith(interruptedText.ru));
 }
 
 function pick(record: NodeStageRecord): {step?: string; error?: string; endedAt?: string} {

@@ -96,6 +96,14 @@ test('the resume summary shows done, failed with why, interrupted and pending', 
 	t.is(resumePoint(summary), 'packages');
 });
 
+test('a stage stopped by Ctrl+C reads as interrupted on the resume screen, not as an error in English', async t => {
+	const state = await StateFile.open(stateFile());
+	await state.setNode('packages', 'pg-node-1', {...record, status: 'failed', step: 'install', error: 'pg-node-1: interrupted (Ctrl+C)'});
+	const [packages] = summarizeStages(state.data, [{id: 'packages'}]);
+	t.deepEqual(packages, {id: 'packages', status: 'interrupted', node: 'pg-node-1', step: 'install', endedAt: '2026-11-27T10:01:00.000Z'});
+	t.is(resumePoint([packages!]), 'packages');
+});
+
 test('a state with the right version but a wrong inner shape is found out, down to the field', t => {
 	const good = {version: 1, stages: {etcd: {nodes: {'pg-node-1': record}}}, facts: {'pg-node-1': {arch: 'amd64'}}, runs: [{id: 'r1', startedAt: record.startedAt}]};
 	t.is(stateShapeProblem(good), undefined);

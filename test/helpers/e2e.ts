@@ -70,6 +70,8 @@ export interface PghaRun {
 	readonly env?: Readonly<Record<string, string | undefined>>;
 	/** SIGKILL pgha (kill -9, only its own PID) as soon as a stdout line matches. */
 	readonly killAfter?: (line: string) => boolean;
+	/** Called with every stdout line as it arrives. */
+	readonly onLine?: (line: string) => void;
 	/** Hard bound for the whole run; pgha and its process group are killed after it. Default 12 min. */
 	readonly timeoutMs?: number;
 }
@@ -113,11 +115,12 @@ export function runPgha(options: PghaRun): Promise<PghaResult> {
 
 		child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
 			stdout += chunk;
-			if (!options.killAfter || killedAt !== undefined) return;
+			if ((!options.killAfter && !options.onLine) || killedAt !== undefined) return;
 			pending += chunk;
 			const lines = pending.split('\n');
 			pending = lines.pop() ?? '';
-			const hit = lines.find(line => options.killAfter!(line));
+			for (const line of lines) options.onLine?.(line);
+			const hit = options.killAfter ? lines.find(line => options.killAfter!(line)) : undefined;
 			if (hit !== undefined) {
 				killedAt = hit;
 				child.kill('SIGKILL');

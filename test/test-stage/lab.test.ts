@@ -2,13 +2,19 @@
  * The test stage on the lab, as a student runs it: fresh nodes, `pgha apply --yes`, then `pgha test`.
  * synchronous_mode is on (acknowledged writes must all survive) and HAProxy checks every second, so
  * the graceful outage stays well inside the 10 s this test demands.
+ *
+ * During the network-cut fault the cut-off leader's Patroni is frozen (SIGSTOP) past the step-down
+ * bound, as on a host too busy to schedule it: the step-down comes late, and the report must call it
+ * slow (not failed) and show what every node said and the frozen node's journal at the bound.
  */
 import test from 'ava';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {TestReport} from '../../source/cluster-test/model.ts';
 import {makeWorkdir, outputLines, psqlValue, readSecrets, runPgha} from '../helpers/e2e.ts';
-import {inSwitch, labNodes, requireLab, useLab} from '../helpers/lab.ts';
+import {stepDownBoundMs} from '../../source/cluster-test/bounds.ts';
+import {inSwitch, labExec, labNodes, requireLab, useLab} from '../helpers/lab.ts';
+import {sleep} from '../helpers/tmux.ts';
 
 useLab(test);
 
@@ -21,6 +27,18 @@ async function clusterMembers(): Promise<{name: string; host: string; role: stri
 	}
 
 	return [];
+}
+
+/** Freezes Patroni's main process on `name` for `ms`, then lets it go on (what a starved host does to it). */
+async function freezePatroni(name: string, ms: number): Promise<void> {
+	const pid = (await labExec(name, 'systemctl show -p MainPID --value patroni')).stdout.trim();
+	if (!/^[1-9]\d*$/.test(pid)) throw new Error(`no Patroni process on ${name}: ${pid}`);
+	await labExec(name, `kill -STOP ${pid}`);
+	try {
+		await sleep(ms);
+	} finally {
+		await labExec(name, `kill -CONT ${pid}`);
+	}
 }
 
 test.serial('pgha test proves a cluster built by pgha apply survives every fault, and its report holds what it printed', async t => {
@@ -36,7 +54,16 @@ test.serial('pgha test proves a cluster built by pgha apply survives every fault
 		t.is(apply.code, 0, `apply failed:\n${apply.stderr}\n${outputLines(apply.stdout).slice(-30).join('\n')}`);
 		if (apply.code !== 0) return;
 
-		const run = await runPgha({cwd: work.dir, home: work.home, args: ['test'], timeoutMs: 15 * 60_000});
+		// The cut fault's leader is named just before the writer starts and the cable is pulled.
+		// Assigned in the line callback, which TypeScript's flow analysis does not follow.
+		let frozen = undefined as {node: string; done: Promise<void>} | undefined;
+		const freezeMs = 105_000;
+		const run = await runPgha({cwd: work.dir, home: work.home, args: ['test'], timeoutMs: 17 * 60_000, onLine: line => {
+			const leader = /\bcut: the leader is (pg-node-\d+)/.exec(line)?.[1];
+			if (leader && !frozen) frozen = {node: leader, done: freezePatroni(leader, freezeMs)};
+		}});
+		await frozen?.done;
+		t.truthy(frozen, 'the cut fault named its leader, whose Patroni was frozen');
 		const lines = outputLines(run.stdout);
 		const summaryAt = lines.indexOf('Test results:');
 		const summary = summaryAt >= 0 ? lines.slice(summaryAt) : [];
@@ -54,6 +81,7 @@ test.serial('pgha test proves a cluster built by pgha apply survives every fault
 		const markdownHas = (line: string) => readFileSync(markdownFile, 'utf8').includes(line);
 		t.true(report.complete);
 		t.deepEqual(report.checks.filter(check => !check.ok), []);
+		t.log(`checks reported slow: ${JSON.stringify(report.checks.filter(check => check.slow).map(check => check.text.en))}`);
 
 		// The settings that explain the figures are the cluster file's.
 		t.like(report.settings, {ttl: 30, loopWait: 10, retryTimeout: 10, inter: '1s', fall: 3, rise: 2, synchronousMode: true});
@@ -81,6 +109,24 @@ test.serial('pgha test proves a cluster built by pgha apply survives every fault
 		t.like(fault('cut').isolatedWrite, {accepted: true, gone: true});
 		t.true(fault('cut').rewound);
 		t.true(markdownHas(`| a write from a client on the cut-off leader's side | discarded on rejoin |`));
+
+		// The frozen Patroni stepped down late: slow, not failed, with the evidence read at the bound.
+		const cut = fault('cut');
+		t.is(cut.victim, frozen?.node ?? '');
+		t.is(cut.stepDownBoundMs, stepDownBoundMs(report.settings));
+		t.true(cut.demotedMs! > cut.stepDownBoundMs!, `stepped down after ${cut.demotedMs} ms, bound ${cut.stepDownBoundMs} ms`);
+		const slowStepDown = report.checks.find(check => check.slow && check.text.en.includes(`the cut-off ${cut.victim} stepped down by itself`));
+		t.truthy(slowStepDown, 'the late step-down is a slow check');
+		t.true(slowStepDown?.ok);
+		const atBound = cut.evidence?.find(item => item.wait.en === `the cut-off ${cut.victim} steps down by itself`);
+		t.truthy(atBound, 'evidence read when the step-down bound ran out');
+		t.true(atBound!.afterMs >= atBound!.boundMs - 2000 && atBound!.afterMs < atBound!.boundMs + 30_000, `read at ${atBound!.afterMs} ms`);
+		t.like(atBound!.nodes.find(answer => answer.name === cut.victim), {answered: false, inside: true}, 'the frozen Patroni did not answer, even from inside');
+		t.true(atBound!.nodes.some(answer => answer.answered && answer.role === 'primary' && answer.name === cut.newLeader), JSON.stringify(atBound!.nodes));
+		t.true((atBound!.journal?.lines.length ?? 0) > 0, 'the frozen node\'s journal');
+		t.true(markdownHas('## Waits past their bound: what the cluster was doing'));
+		t.true(markdownHas(`Patroni's journal on ${cut.victim}:`));
+		t.true(summary.some(line => line.includes(`⚠ the cut-off ${cut.victim} steps down by itself: its bound of ${seconds(cut.stepDownBoundMs!)} s passed`)), summary.join('\n'));
 
 		t.true(report.switchover!.oldLeaderStreaming);
 		t.is(report.dataSafety!.lost, 0);

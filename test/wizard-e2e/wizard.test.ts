@@ -132,7 +132,7 @@ test.serial('in Russian at 80×24: setup, Ctrl+C, resume, a host key answered af
 	panes.push(second.pane);
 	const resume = await waitForScreen(second.pane, /Что делаем\?/, 30_000);
 	t.regex(resume, /Эта установка уже начата/);
-	t.regex(resume, /Установка пакетов \(прервано/);
+	t.regex(resume, /… Установка пакетов \(прервано\)/);
 	t.regex(resume, /Продолжить с этапа «Установка пакетов»/);
 	sendKeys(second.pane, 'Enter');
 	const question = await waitForScreen(second.pane, /Новый узел pg-node-1 .*Доверять\?/s, 60_000);
