@@ -13,7 +13,8 @@ export const interruptedText = {en: 'interrupted (Ctrl+C)', ru: 'прерван�
 
 /** "pg-node-1: ..." exactly once, whether or not the sentence named its node already. */
 export function withNodePrefix(node: string, sentence: string): string {
-	return sentence.startsWith(`${node}:`) ? sentence : `${node}: ${sentence}`;
+	// "pg-node-2 (192.168.0.31) did not answer" names the node already.
+	return sentence.startsWith(`${node}:`) || sentence.startsWith(`${node} (`) ? sentence : `${node}: ${sentence}`;
 }
 
 export type RendererKind = 'store' | 'simple' | 'silent';
