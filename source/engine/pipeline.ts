@@ -104,14 +104,10 @@ export function planStages(stages: readonly Stage[], cluster: ClusterConfig): St
 	return stages.map(stage => ({
 		id: stage.id,
 		title: stage.title,
-		explain: stage.explain,
-		...(stage.differsFromGuide ? {differsFromGuide: stage.differsFromGuide} : {}),
 		steps: stage.steps.map(step => ({
 			id: step.id,
 			title: step.title,
 			explain: step.explain,
-			scope: step.scope,
-			safeToSkip: step.safeToSkip ?? false,
 			nodes: stepParticipants(step, cluster),
 		})),
 	}));
@@ -451,7 +447,7 @@ class PipelineRun {
 			const translated = this.signal.aborted ? text.interrupted : error instanceof LocalizedError ? error.sentence : undefined;
 			const localized = translated ? {en: this.masker.mask(translated.en), ru: this.masker.mask(translated.ru)} : undefined;
 			this.ledger.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
-			this.registry.details.set(definition, {...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
+			this.registry.details.set(definition, localized ? {text: localized} : {});
 			if ((this.options.renderer ?? 'silent') === 'simple') {
 				const tail = this.ledger.tails.get(outcomeKey) ?? [];
 				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
