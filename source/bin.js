@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The flag above: V8 sizes its young generation when it starts, so it cannot be set from here. pgha's
+// garbage is many short-lived output lines; small young-generation spaces keep the peak memory low
+// (issue 11: under 150 MB while 200,000 lines stream through the screen). npm's shims pass it on.
 // Entry point. `--version` is answered before TypeScript is loaded so it stays fast.
 import {readFileSync} from 'node:fs';
 

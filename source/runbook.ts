@@ -6,7 +6,7 @@ import type {ClusterConfig, NodeConfig, Secrets} from './core/cluster.ts';
 import type {Stage} from './core/stage.ts';
 import type {Action, Facts, Step} from './core/step.ts';
 import type {Lang} from './core/text.ts';
-import {hostNode, stepParticipants} from './engine/pipeline.ts';
+import {hostNode, stepParticipants} from './engine/participants.ts';
 import {hostParticipant} from './config/defaults.ts';
 import {entryUrl, multiHostUrl, severalHaproxies} from './cluster/front-door.ts';
 

@@ -1,14 +1,8 @@
 // Process-wide settings that must be in place before React, Ink and the engine are loaded.
 // Plain JavaScript: bin.js imports it before tsx is registered.
-import v8 from 'node:v8';
-
 // React's development build checks every render and costs several times the CPU; pgha is not a React
 // dev session. A developer can still export NODE_ENV=development.
 process.env.NODE_ENV ??= 'production';
-
-// pgha's garbage is many short-lived output lines: small young-generation spaces keep the peak memory
-// low (issue 8: under 200 MB while 200,000 lines stream through the screen) for a few more scavenges.
-v8.setFlagsFromString('--max-semi-space-size=2');
 
 // In a terminal pgha's screen is a conversation: Ink, when CI or CONTINUOUS_INTEGRATION is set, draws
 // nothing live until the end, so progress, host-key questions and the Retry/Skip/Quit prompt would be

@@ -8,7 +8,8 @@ import {
 	haproxyConfigPath, haproxyMarker, haproxyPrimaryProxy, haproxyReplicasProxy, haproxyStatsUri, haproxyStatsUser, renderHaproxyCfg,
 } from '../templates/haproxy-cfg.ts';
 import {patroniRoles} from '../templates/patroni-yml.ts';
-import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
+import {fetchStats} from '../source/cluster/patroni-api.ts';
+import type {Action, HealthProbe, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {
 	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction, sh, shq,
 	text, waitFor, writeAction,
@@ -220,6 +221,29 @@ const routingStep: Step = {
 	},
 };
 
+/** For `pgha status` and the summary: per HAProxy node, whether its stats answer and route right. */
+export const haproxyHealth: HealthProbe = async ({cluster, secrets, remotes}, health) => {
+	const several = haproxyNodes(cluster).length > 1;
+	for (const node of haproxyNodes(cluster)) {
+		const proxy = remotes.get(node.name);
+		if (!proxy) continue;
+		const where = several ? ` on ${node.name}` : '';
+		let haproxyUp = false;
+		try {
+			const servers = await fetchStats(proxy, cluster.ports.haproxyStats, secrets.haproxyStatsPassword);
+			haproxyUp = true;
+			if (health.backends.length === 0) health.backends = servers;
+			const up = (name: string) => servers.filter(server => server.proxy === name && server.status === 'UP').length;
+			if (up(haproxyPrimaryProxy) !== 1) health.problems.push(`HAProxy${where}: ${up(haproxyPrimaryProxy)} servers UP for writes (${cluster.ports.haproxyWrite}) instead of 1`);
+			if (up(haproxyReplicasProxy) !== cluster.nodes.length - 1) health.problems.push(`HAProxy${where}: ${up(haproxyReplicasProxy)} servers UP for reads (${cluster.ports.haproxyRead}) instead of ${cluster.nodes.length - 1}`);
+		} catch {
+			health.problems.push(`HAProxy stats did not answer on ${node.name}`);
+		}
+
+		health.entries.push({node: node.name, haproxyUp});
+	}
+};
+
 export const haproxyStage: Stage = {
 	id: 'haproxy',
 	title: text('Балансировщик HAProxy', 'HAProxy load balancer'),
@@ -243,5 +267,6 @@ export const haproxyStage: Stage = {
 				'haproxy.node is one HAProxy, as in the guide; haproxy.nodes runs HAProxy with the same configuration on several nodes; inter/fall/rise set how often and how strictly it checks.'),
 		},
 		secrets: ['haproxyStatsPassword'],
+		health: haproxyHealth,
 	},
 };

@@ -12,7 +12,8 @@ import path from 'node:path';
 import {
 	keepalivedCheckPath, keepalivedConfigPath, renderKeepalivedCheck, renderKeepalivedConf, type KeepalivedInput,
 } from '../templates/keepalived-conf.ts';
-import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
+import type {Remote} from '../source/core/remote.ts';
+import type {Action, HealthProbe, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {
 	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction, sh, shq, text,
 	waitFor, writeAction,
@@ -299,6 +300,30 @@ async function vipProblem(ctx: StepContext): Promise<Error | undefined> {
 	return undefined;
 }
 
+async function frontDoorState(remote: Remote, vip: string): Promise<{keepalived: string; holdsVip: boolean}> {
+	const result = await remote.exec(sh(`echo "keepalived=$(systemctl is-active keepalived 2>/dev/null)"; ${holdsAddressCommand(vip)}`), {allowFailure: true, timeoutMs: 15_000}).catch(() => undefined);
+	const keepalived = /keepalived=(\S+)/.exec(result?.stdout ?? '')?.[1] ?? 'unknown';
+	return {keepalived, holdsVip: result?.stdout.includes('holds=') ?? false};
+}
+
+/** For `pgha status` and the summary: keepalived on each HAProxy node, and exactly one holding the VIP. */
+export const keepalivedHealth: HealthProbe = async ({cluster, remotes}, health) => {
+	const vip = cluster.haproxy.vip;
+	if (!vip) return;
+	const entries = [];
+	for (const entry of health.entries) {
+		const remote = remotes.get(entry.node);
+		entries.push(remote ? {...entry, ...await frontDoorState(remote, vip)} : entry);
+	}
+
+	health.entries = entries;
+	const holders = health.entries.filter(entry => entry.holdsVip).map(entry => entry.node);
+	if (holders.length !== 1) health.problems.push(`the floating address ${vip} is held by ${holders.length === 0 ? 'no node' : holders.join(', ')} instead of exactly one`);
+	for (const entry of health.entries) {
+		if (entry.keepalived !== 'active') health.problems.push(`keepalived on ${entry.node} is ${entry.keepalived ?? 'unknown'}`);
+	}
+};
+
 export const keepalivedStage: Stage = {
 	id: 'keepalived',
 	title: text('Плавающий адрес (keepalived)', 'Floating address (keepalived)'),
@@ -320,5 +345,6 @@ export const keepalivedStage: Stage = {
 		},
 		secrets: ['vrrpPassword'],
 		active: hasVip,
+		health: keepalivedHealth,
 	},
 };

@@ -11,7 +11,8 @@ import {
 } from '../templates/patroni-yml.ts';
 import {patroniUnitPath, renderPatroniUnit} from '../templates/systemd-units.ts';
 import {secretValues} from '../source/config/secrets.ts';
-import type {Action, PlanContext, Stage, Step, StepContext, Text} from './types.ts';
+import {fetchMembers, type Member} from '../source/cluster/patroni-api.ts';
+import type {Action, HealthProbe, PlanContext, Stage, Step, StepContext, Text} from './types.ts';
 import {
 	fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions, runAction,
 	sh, shq, text, waitFor, warn, writeAction,
@@ -391,6 +392,35 @@ const dynamicConfigStep: Step = {
 	},
 };
 
+/** For `pgha status` and the summary: the members as the first answering node's Patroni lists them. */
+export const patroniHealth: HealthProbe = async ({cluster, remotes}, health) => {
+	let members: Member[] = [];
+	for (const node of cluster.nodes) {
+		const remote = remotes.get(node.name);
+		if (!remote) continue;
+		try {
+			members = await fetchMembers(remote, node.ip, cluster.ports.patroniApi);
+			break;
+		} catch {
+			// Ask the next node: this one's Patroni may be down.
+		}
+	}
+
+	health.members = members;
+	const leaders = members.filter(member => member.role === 'leader');
+	const replicas = members.filter(member => member.role !== 'leader');
+	if (members.length === 0) {
+		health.problems.push('Patroni REST API answered on no node');
+		return;
+	}
+
+	if (leaders.length !== 1) health.problems.push(`${leaders.length} leaders instead of 1`);
+	if (members.length !== cluster.nodes.length) health.problems.push(`${members.length} members instead of ${cluster.nodes.length}`);
+	for (const replica of replicas) {
+		if (!['streaming', 'running'].includes(replica.state)) health.problems.push(`${replica.name} is ${replica.state}`);
+	}
+};
+
 export const patroniStage: Stage = {
 	id: 'patroni',
 	title: text('Кластер Patroni', 'Patroni cluster'),
@@ -408,6 +438,7 @@ export const patroniStage: Stage = {
 			{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API'},
 		],
 		secrets: ['superuserPassword', 'replicationPassword', 'rewindPassword', 'restApiPassword'],
+		health: patroniHealth,
 		section: {
 			keys: ['name', 'timing', 'synchronous_mode', 'failsafe_mode', 'subnet', 'ports.postgres', 'ports.patroni_api'],
 			doc: text(

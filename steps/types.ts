@@ -3,3 +3,4 @@ export type {Text} from '../source/core/text.ts';
 export type {Action, Facts, PlanContext, RetryPolicy, Scope, Step, StepContext} from '../source/core/step.ts';
 export {StepError} from '../source/core/step.ts';
 export type {PortClaim, Stage, StageNeeds} from '../source/core/stage.ts';
+export type {HealthContext, HealthDraft, HealthProbe} from '../source/core/health.ts';

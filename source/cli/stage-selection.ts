@@ -3,7 +3,7 @@
  * that a combination of them selects something: a run that selects nothing must not "succeed".
  */
 import {courseStages} from '../../steps/index.ts';
-import {selectStages} from '../engine/pipeline.ts';
+import {selectStages} from '../engine/participants.ts';
 import type {Text} from '../core/text.ts';
 import type {Stage} from '../core/stage.ts';
 import {cliMsg} from './messages.ts';

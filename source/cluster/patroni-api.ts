@@ -1,15 +1,8 @@
 /** Patroni's REST API and HAProxy's stats page, read from a node with curl. */
+import type {BackendServer, Member} from '../core/health.ts';
 import type {Remote} from '../core/remote.ts';
 
-export interface Member {
-	readonly name: string;
-	readonly host: string;
-	readonly role: string; // leader | replica | sync_standby | standby_leader
-	readonly state: string; // running | streaming | stopped | starting ...
-	readonly timeline?: number;
-	/** Replication lag in bytes, when Patroni reports it. */
-	readonly lag?: number;
-}
+export type {BackendServer, Member};
 
 interface RawMember {
 	name?: unknown;
@@ -41,12 +34,6 @@ export async function fetchMembers(remote: Remote, apiHost: string, apiPort: num
 export async function endpointStatus(remote: Remote, apiHost: string, apiPort: number, path: string): Promise<number> {
 	const result = await remote.exec(`curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://${apiHost}:${apiPort}${path}`, {allowFailure: true, timeoutMs: 15_000});
 	return Number(result.stdout.trim()) || 0;
-}
-
-export interface BackendServer {
-	readonly proxy: string; // primary | replicas
-	readonly server: string;
-	readonly status: string; // UP | DOWN | MAINT | no check
 }
 
 /** HAProxy's `;csv` stats: one row per frontend, server and backend. */

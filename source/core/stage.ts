@@ -1,5 +1,6 @@
 /** A stage: one section of the course guide, its steps, and what it needs from the rest of pgha. */
 import type {ClusterConfig, NodeConfig, Secrets} from './cluster.ts';
+import type {HealthProbe} from './health.ts';
 import type {Step} from './step.ts';
 import type {Text} from './text.ts';
 
@@ -28,6 +29,8 @@ export interface StageNeeds {
 	readonly secrets?: readonly (keyof Secrets)[];
 	/** Whether the stage has work for this cluster file (its steps still undo an earlier layout). */
 	readonly active?: (cluster: ClusterConfig) => boolean;
+	/** Its part of `pgha status`, `apply`'s last check and the summary (read-only). */
+	readonly health?: HealthProbe;
 }
 
 export interface Stage {

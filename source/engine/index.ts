@@ -1,5 +1,6 @@
 /** The step engine: what the wizard and the commands import. */
-export {runPipeline, selectStages, stepParticipants, planStages, hostNode} from './pipeline.ts';
+export {runPipeline} from './pipeline.ts';
+export {selectStages, stepParticipants, planStages, hostNode} from './participants.ts';
 export {RunStore} from './store.ts';
 export type {ErrorDetail, LineStream, NodeKey, NodeView, OutputLine, RunSnapshot, RunStatus, StagePlan, StageView, StepView, StoreOptions, TaskStatus} from './store.ts';
 export {StoreRenderer, TaskRegistry} from './store-renderer.ts';

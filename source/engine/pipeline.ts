@@ -1,31 +1,21 @@
 /**
- * Runs stages through listr2:
- *
- *   root (sequential, stops at the first failed stage)
- *   └ stage                       one listr task per stage
- *     ├ step 1
- *     │ ├ (untitled)              per-node subtasks, concurrent unless step.sequential
- *     │ │ └ pg-node-1 ... N       check -> (already done | apply -> verify), automatic retries
- *     │ └ gate (untitled)         one failed node fails the step and the stage (listr2 would call them done)
- *     ├ step 2 ...
- *     └ finalize (untitled)       records the stage done in the state file
+ * A run of stages: what each stage, step and node does and what the run records (state file, facts,
+ * run logs, the ledger, the store), with listr2 underneath (the tree is task-tree.ts).
  *
  * A stage recorded done with the same fingerprint is only re-verified. Everything else runs `check`
  * first, which is what makes a restart after SIGKILL safe: finished work is found on the nodes.
  */
 import {promises as fs} from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {Listr, type ListrTask, type ListrTaskWrapper} from 'listr2';
 import {hostParticipant} from '../config/defaults.ts';
 import {newRunId} from '../config/paths.ts';
 import {secretValues} from '../config/secrets.ts';
-import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
+import type {NodeConfig} from '../core/cluster.ts';
 import type {Remote, StreamName} from '../core/remote.ts';
 import type {Stage} from '../core/stage.ts';
 import {LocalizedError} from '../core/error.ts';
-import type {Facts, Step, StepContext} from '../core/step.ts';
+import type {Facts, RetryPolicy, Step, StepContext} from '../core/step.ts';
 import type {Lang, Text} from '../core/text.ts';
 import {stageFingerprint} from './fingerprint.ts';
 import {loggingRemote, type CommandSink} from './logging-remote.ts';
@@ -34,8 +24,10 @@ import {Masker} from './mask.ts';
 import {runActions} from './run-actions.ts';
 import {RunLogs} from './run-log.ts';
 import {StateFile} from './state.ts';
-import type {NodeKey, RunStore, StagePlan} from './store.ts';
+import type {NodeKey, RunStore} from './store.ts';
 import {StoreRenderer, TaskRegistry} from './store-renderer.ts';
+import {hostNode, planStages, selectStages, stepParticipants} from './participants.ts';
+import {runTree, type GateOutcome, type StageEntry, type Task, type TreeHost, type Wrapper} from './task-tree.ts';
 import {defaultRetry, interruptedText, withNodePrefix, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
 
 const text = {
@@ -46,10 +38,6 @@ const text = {
 	stopped: {en: 'stopped by the user', ru: 'остановлено пользователем'},
 	interrupted: interruptedText,
 } satisfies Record<string, Text>;
-
-type Ctx = Record<string, never>;
-type Task = ListrTask<Ctx, any, any>;
-type Wrapper = ListrTaskWrapper<Ctx, any, any>;
 
 /** Thrown by a node task after a failure; the message is masked and in the run's language. */
 class NodeStepError extends Error {
@@ -74,52 +62,9 @@ export async function runPipeline(options: RunOptions): Promise<PipelineResult> 
 	return run.execute();
 }
 
-/** Which stages a run covers, from --from and --only. Unknown ids are an error naming the known ones. */
-export function selectStages(stages: readonly Stage[], from?: string, only?: readonly string[]): Set<string> {
-	const ids = stages.map(stage => stage.id);
-	for (const id of [...(from ? [from] : []), ...(only ?? [])]) {
-		if (!ids.includes(id)) throw new Error(`unknown stage "${id}"; stages: ${ids.join(', ')}`);
-	}
-
-	let selected = ids;
-	if (from) selected = selected.slice(ids.indexOf(from));
-	if (only && only.length > 0) selected = selected.filter(id => only.includes(id));
-	return new Set(selected);
-}
-
-/** The participants (node names, or "host") a step runs on. */
-export function stepParticipants(step: Step, cluster: ClusterConfig): string[] {
-	if (step.scope === 'host') return [hostParticipant];
-	if (step.scope === 'one-node') return [...(step.targets?.(cluster) ?? [cluster.nodes[0]!.name])];
-	return cluster.nodes.map(node => node.name);
-}
-
-/** The computer running pgha, as the node host-scope steps see in their context. */
-export function hostNode(): NodeConfig {
-	return {name: hostParticipant, ip: '127.0.0.1', sshPort: 0, sshUser: localUser(), auth: {kind: 'password'}};
-}
-
-/** What the store needs before the run starts. */
-export function planStages(stages: readonly Stage[], cluster: ClusterConfig): StagePlan[] {
-	return stages.map(stage => ({
-		id: stage.id,
-		title: stage.title,
-		explain: stage.explain,
-		...(stage.differsFromGuide ? {differsFromGuide: stage.differsFromGuide} : {}),
-		steps: stage.steps.map(step => ({
-			id: step.id,
-			title: step.title,
-			explain: step.explain,
-			scope: step.scope,
-			safeToSkip: step.safeToSkip ?? false,
-			nodes: stepParticipants(step, cluster),
-		})),
-	}));
-}
-
-class PipelineRun {
+class PipelineRun implements TreeHost {
 	private readonly options: RunOptions;
-	private readonly lang: Lang;
+	readonly lang: Lang;
 	private readonly runId: string;
 	private readonly runDir: string;
 	private readonly state: StateFile;
@@ -127,7 +72,7 @@ class PipelineRun {
 	private readonly masker: Masker;
 	private readonly signal: AbortSignal;
 	private readonly store?: RunStore;
-	private readonly registry = new TaskRegistry();
+	readonly registry = new TaskRegistry();
 	private readonly selected: Set<string>;
 	private readonly hostNode: NodeConfig;
 	private readonly facts = new Map<string, Facts>();
@@ -136,7 +81,7 @@ class PipelineRun {
 	private readonly stageStatus = new Map<string, StageOutcome>();
 	private readonly stageFailures = new Map<string, NodeFailure[]>();
 	private readonly startedStages = new Set<string>();
-	private stopped = false;
+	stopped = false;
 
 	private constructor(options: RunOptions, state: StateFile, runId: string) {
 		this.options = options;
@@ -191,13 +136,7 @@ class PipelineRun {
 		await this.state.startRun(this.runId);
 		for (const warning of this.state.warnings) this.logs.get(options.cluster.nodes[0]!.name).write('engine', 'info', warning);
 
-		const root = new Listr<Ctx, any, any>(options.stages.map((stage, index) => this.stageTask(stage, index)), {
-			concurrent: false,
-			exitOnError: true,
-			registerSignalListeners: false,
-			collectErrors: false,
-			...this.rendererOptions(),
-		});
+		const root = runTree(options.stages, this, this.rendererOptions());
 
 		let failure: unknown;
 		try {
@@ -233,134 +172,96 @@ class PipelineRun {
 		return {renderer: kind, fallbackRenderer: kind};
 	}
 
-	// Stage
+	// Stage (the tree's questions: task-tree.ts)
 
-	private stageTask(stage: Stage, index: number): Task {
-		const definition: Task = {
-			title: stage.title[this.lang],
-			enabled: () => !this.stopped,
-			skip: () => {
-				if (this.selected.has(stage.id)) return false;
-				this.stageStatus.set(stage.id, 'skipped');
-				return text.notSelected[this.lang];
-			},
-			task: async (_ctx, task) => {
-				this.throwIfAborted();
-				const participants = [...new Set(stage.steps.flatMap(step => stepParticipants(step, this.options.cluster)))];
-				const question = this.options.beforeStage?.({stage, index, participants});
-				const decision = question ? await this.untilAborted(question, 'quit') : 'run';
-				this.throwIfAborted();
-				if (decision === 'quit') {
-					this.stopped = true;
-					this.registry.notRun.add(definition);
-					task.skip(text.stopped[this.lang]);
-					return;
-				}
-
-				if (decision === 'skip') {
-					this.stageStatus.set(stage.id, 'skipped');
-					task.skip(text.skippedByUser[this.lang]);
-					return;
-				}
-
-				this.startedStages.add(stage.id);
-				for (const participant of participants) {
-					const steps = stage.steps.filter(step => stepParticipants(step, this.options.cluster).includes(participant));
-					const fingerprint = stageFingerprint(stage.id, steps, this.planContext(participant));
-					this.ledger.fingerprints.set({stage: stage.id, node: participant}, fingerprint);
-					const record = this.state.record(stage.id, participant);
-					if (record?.status === 'done' && record.fingerprint === fingerprint) this.ledger.verifyOnly.set({stage: stage.id, node: participant}, true);
-				}
-
-				const tasks: Task[] = stage.steps.map(step => this.stepTask(stage, step, stepParticipants(step, this.options.cluster)));
-				tasks.push(this.finalizeTask(stage, participants));
-				return task.newListr(tasks, {concurrent: false, exitOnError: true});
-			},
-		};
-		this.registry.keys.set(definition, {kind: 'stage', stage: stage.id});
-		return definition;
+	unselected(stage: Stage): string | false {
+		if (this.selected.has(stage.id)) return false;
+		this.stageStatus.set(stage.id, 'skipped');
+		return text.notSelected[this.lang];
 	}
 
-	private finalizeTask(stage: Stage, participants: readonly string[]): Task {
-		return {
-			task: async () => {
-				const now = new Date().toISOString();
-				const outcomes = stage.steps.flatMap(step => stepParticipants(step, this.options.cluster).map(participant => ({participant, outcome: this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant})})));
-				await Promise.all(participants.map(participant => {
-					const skipped = outcomes.some(item => item.participant === participant && item.outcome?.status === 'skipped');
-					const previous = this.state.record(stage.id, participant);
-					return this.state.setNode(stage.id, participant, {
-						status: skipped ? 'skipped' : 'done',
-						fingerprint: this.ledger.fingerprints.get({stage: stage.id, node: participant})!,
-						runId: this.runId,
-						startedAt: previous?.startedAt ?? now,
-						endedAt: now,
-					});
-				}));
-				const allAlready = outcomes.length > 0 && outcomes.every(item => item.outcome?.status === 'already-done');
-				this.stageStatus.set(stage.id, allAlready ? 'already-done' : 'done');
-			},
-		};
+	async enterStage(stage: Stage, index: number): Promise<StageEntry> {
+		this.throwIfAborted();
+		const participants = [...new Set(stage.steps.flatMap(step => stepParticipants(step, this.options.cluster)))];
+		const question = this.options.beforeStage?.({stage, index, participants});
+		const decision = question ? await this.untilAborted(question, 'quit') : 'run';
+		this.throwIfAborted();
+		if (decision === 'quit') {
+			this.stopped = true;
+			return {run: false, reason: text.stopped[this.lang], notRun: true};
+		}
+
+		if (decision === 'skip') {
+			this.stageStatus.set(stage.id, 'skipped');
+			return {run: false, reason: text.skippedByUser[this.lang], notRun: false};
+		}
+
+		this.startedStages.add(stage.id);
+		for (const participant of participants) {
+			const steps = stage.steps.filter(step => stepParticipants(step, this.options.cluster).includes(participant));
+			const fingerprint = stageFingerprint(stage.id, steps, this.planContext(participant));
+			this.ledger.fingerprints.set({stage: stage.id, node: participant}, fingerprint);
+			const record = this.state.record(stage.id, participant);
+			if (record?.status === 'done' && record.fingerprint === fingerprint) this.ledger.verifyOnly.set({stage: stage.id, node: participant}, true);
+		}
+
+		return {run: true, participants};
+	}
+
+	participantsOf(step: Step): readonly string[] {
+		return stepParticipants(step, this.options.cluster);
+	}
+
+	/** Records the stage done (or skipped, where a node was skipped) for each participant. */
+	async finishStage(stage: Stage, participants: readonly string[]): Promise<void> {
+		const now = new Date().toISOString();
+		const outcomes = stage.steps.flatMap(step => stepParticipants(step, this.options.cluster).map(participant => ({participant, outcome: this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant})})));
+		await Promise.all(participants.map(participant => {
+			const skipped = outcomes.some(item => item.participant === participant && item.outcome?.status === 'skipped');
+			const previous = this.state.record(stage.id, participant);
+			return this.state.setNode(stage.id, participant, {
+				status: skipped ? 'skipped' : 'done',
+				fingerprint: this.ledger.fingerprints.get({stage: stage.id, node: participant})!,
+				runId: this.runId,
+				startedAt: previous?.startedAt ?? now,
+				endedAt: now,
+			});
+		}));
+		const allAlready = outcomes.length > 0 && outcomes.every(item => item.outcome?.status === 'already-done');
+		this.stageStatus.set(stage.id, allAlready ? 'already-done' : 'done');
 	}
 
 	// Step
 
-	/**
-	 * The nodes, then the gate, inside the step's own task: a step whose failed node was not retried
-	 * or skipped ends failed (✖ in plain output), never ✔ over a failed node.
-	 */
-	private stepTask(stage: Stage, step: Step, targets: readonly string[]): Task {
-		const nodes: Task = {
-			task: (_ctx, task) => task.newListr(targets.map(participant => this.nodeTask(stage, step, participant)), {
-				concurrent: !step.sequential,
-				exitOnError: false,
-			}),
-		};
-		return {
-			title: step.title[this.lang],
-			task: (_ctx, task) => task.newListr([nodes, this.gateTask(stage, step, targets)], {concurrent: false, exitOnError: true}),
-		};
-	}
+	/** After a step's nodes: a failed node is recorded, then the user (onFailure) says what to do. */
+	async gate(stage: Stage, step: Step, targets: readonly string[]): Promise<GateOutcome> {
+		const failed = targets.filter(participant => this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant})?.status === 'failed');
+		if (failed.length === 0) return {kind: 'ok'};
+		const failures = failed.map(participant => this.failureOf(stage, step, participant));
+		const now = new Date().toISOString();
+		await Promise.all(failures.map(failure => this.state.setNode(stage.id, failure.node, {
+			status: 'failed',
+			fingerprint: this.ledger.fingerprints.get({stage: stage.id, node: failure.node})!,
+			runId: this.runId,
+			startedAt: this.state.record(stage.id, failure.node)?.startedAt ?? now,
+			endedAt: now,
+			step: step.id,
+			error: failure.message,
+		})));
+		this.throwIfAborted();
+		const roundKey = {stage: stage.id, step: step.id};
+		const round = (this.ledger.failureRounds.get(roundKey) ?? 0) + 1;
+		this.ledger.failureRounds.set(roundKey, round);
+		const decision = await this.ask(stage, step, failures, round);
+		if (decision === 'retry') return {kind: 'retry', failed};
+		if (decision === 'skip' && step.safeToSkip) {
+			for (const participant of failed) this.ledger.outcomes.set({stage: stage.id, step: step.id, node: participant}, {status: 'skipped'});
+			return {kind: 'skip', failed};
+		}
 
-	/** Fails the stage when a node failed, after asking the user (onFailure) what to do. */
-	private gateTask(stage: Stage, step: Step, targets: readonly string[]): Task {
-		return {
-			task: async (_ctx, task) => {
-				const failed = targets.filter(participant => this.ledger.outcomes.get({stage: stage.id, step: step.id, node: participant})?.status === 'failed');
-				if (failed.length === 0) return;
-				const failures = failed.map(participant => this.failureOf(stage, step, participant));
-				const now = new Date().toISOString();
-				await Promise.all(failures.map(failure => this.state.setNode(stage.id, failure.node, {
-					status: 'failed',
-					fingerprint: this.ledger.fingerprints.get({stage: stage.id, node: failure.node})!,
-					runId: this.runId,
-					startedAt: this.state.record(stage.id, failure.node)?.startedAt ?? now,
-					endedAt: now,
-					step: step.id,
-					error: failure.message,
-				})));
-				this.throwIfAborted();
-				const roundKey = {stage: stage.id, step: step.id};
-				const round = (this.ledger.failureRounds.get(roundKey) ?? 0) + 1;
-				this.ledger.failureRounds.set(roundKey, round);
-				const decision = await this.ask(stage, step, failures, round);
-				if (decision === 'retry') {
-					return task.newListr([
-						{task: (_c, inner) => inner.newListr(failed.map(participant => this.nodeTask(stage, step, participant)), {concurrent: !step.sequential, exitOnError: false})},
-						this.gateTask(stage, step, failed),
-					], {concurrent: false, exitOnError: true});
-				}
-
-				if (decision === 'skip' && step.safeToSkip) {
-					for (const participant of failed) this.ledger.outcomes.set({stage: stage.id, step: step.id, node: participant}, {status: 'skipped'});
-					return task.newListr(failed.map(participant => this.skipMarkerTask(stage, step, participant)), {concurrent: true, exitOnError: false});
-				}
-
-				this.stageStatus.set(stage.id, 'failed');
-				this.stageFailures.set(stage.id, failures);
-				throw new StageFailedError(failures.map(failure => (failure.text ? failure.text[this.lang] : withNodePrefix(failure.node, failure.message))).join('; '));
-			},
-		};
+		this.stageStatus.set(stage.id, 'failed');
+		this.stageFailures.set(stage.id, failures);
+		throw new StageFailedError(failures.map(failure => (failure.text ? failure.text[this.lang] : withNodePrefix(failure.node, failure.message))).join('; '));
 	}
 
 	private async ask(stage: Stage, step: Step, failures: readonly NodeFailure[], round: number): Promise<FailureDecision> {
@@ -379,39 +280,21 @@ class PipelineRun {
 		})]);
 	}
 
-	private skipMarkerTask(stage: Stage, step: Step, participant: string): Task {
-		const definition: Task = {
-			title: `${participant}: ${step.title[this.lang]}`,
-			task: (_ctx, task) => {
-				this.sinkFor(stage, step, participant, task).info(text.skippedByUser.en);
-				task.skip(text.skippedByUser[this.lang]);
-			},
-		};
-		this.registry.keys.set(definition, {kind: 'node', stage: stage.id, step: step.id, node: participant});
-		return definition;
+	markSkipped(stage: Stage, step: Step, participant: string, task: Wrapper): void {
+		this.sinkFor(stage, step, participant, task).info(text.skippedByUser.en);
+		task.skip(text.skippedByUser[this.lang]);
 	}
 
 	// Node
 
-	private nodeTask(stage: Stage, step: Step, participant: string): Task {
-		const retry = {
+	retryOf(step: Step): Required<RetryPolicy> {
+		return {
 			tries: step.retry?.tries ?? this.options.retry?.tries ?? defaultRetry.tries,
 			delayMs: step.retry?.delayMs ?? this.options.retry?.delayMs ?? defaultRetry.delayMs,
 		};
-		const definition: Task = {
-			title: `${participant}: ${step.title[this.lang]}`,
-			// listr2 counts extra attempts; its own delay cannot be cancelled, so the wait is ours.
-			retry: {tries: retry.tries, delay: 0},
-			task: async (_ctx, task) => {
-				if ((task.isRetrying()?.count ?? 0) > 0 && retry.delayMs > 0) await this.wait(retry.delayMs);
-				await this.runStepOnNode(stage, step, participant, task, definition);
-			},
-		};
-		this.registry.keys.set(definition, {kind: 'node', stage: stage.id, step: step.id, node: participant});
-		return definition;
 	}
 
-	private async runStepOnNode(stage: Stage, step: Step, participant: string, task: Wrapper, definition: Task): Promise<void> {
+	async runStepOnNode(stage: Stage, step: Step, participant: string, task: Wrapper, definition: Task): Promise<void> {
 		this.throwIfAborted();
 		const outcomeKey = {stage: stage.id, step: step.id, node: participant};
 		const stageKey = {stage: stage.id, node: participant};
@@ -451,7 +334,7 @@ class PipelineRun {
 			const translated = this.signal.aborted ? text.interrupted : error instanceof LocalizedError ? error.sentence : undefined;
 			const localized = translated ? {en: this.masker.mask(translated.en), ru: this.masker.mask(translated.ru)} : undefined;
 			this.ledger.outcomes.set(outcomeKey, {status: 'failed', message, ...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
-			this.registry.details.set(definition, {...(localized ? {text: localized} : {}), ...(fix ? {fix} : {})});
+			this.registry.details.set(definition, localized ? {text: localized} : {});
 			if ((this.options.renderer ?? 'silent') === 'simple') {
 				const tail = this.ledger.tails.get(outcomeKey) ?? [];
 				if (tail.length > 0) task.output = tail.slice(-10).map(line => `${participant}: ${line}`).join('\n');
@@ -614,7 +497,7 @@ class PipelineRun {
 		if (this.signal.aborted) throw new Error(text.interrupted.en);
 	}
 
-	private async wait(ms: number): Promise<void> {
+	async wait(ms: number): Promise<void> {
 		try {
 			await sleep(ms, undefined, {signal: this.signal});
 		} catch {
@@ -625,12 +508,4 @@ class PipelineRun {
 
 function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
-}
-
-function localUser(): string {
-	try {
-		return os.userInfo().username;
-	} catch {
-		return 'user';
-	}
 }

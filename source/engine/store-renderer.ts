@@ -71,11 +71,8 @@ export class StoreRenderer {
 		task.on(ListrTaskEventType.STATE, (state: ListrTaskState) => {
 			if (state === ListrTaskState.STARTED) this.store.stageStarted(stage);
 			else if (state === ListrTaskState.COMPLETED) this.store.stageFinished(stage, 'done');
-			else if (state === ListrTaskState.FAILED) this.store.stageFinished(stage, 'failed', task.message.error);
+			else if (state === ListrTaskState.FAILED) this.store.stageFinished(stage, 'failed');
 			else if (state === ListrTaskState.SKIPPED) this.store.stageFinished(stage, this.registry.notRun.has(task.task) ? 'pending' : 'skipped');
-		});
-		task.on(ListrTaskEventType.MESSAGE, (message: ListrTaskMessage) => {
-			if (message.error && task.hasFailed()) this.store.stageFinished(stage, 'failed', message.error);
 		});
 	}
 

@@ -27,9 +27,6 @@ export interface NodeView {
 	readonly status: TaskStatus;
 	/** Automatic retries plus retries the user asked for. */
 	readonly retries: number;
-	/** Epoch milliseconds. */
-	readonly startedAt?: number;
-	readonly endedAt?: number;
 	/** The command running now or last run (masked), as the user could type it. */
 	readonly command?: string;
 	/** The last lines of output (bounded). */
@@ -40,8 +37,6 @@ export interface NodeView {
 	readonly error?: string;
 	/** The same in both languages when the failure came with a translation (SSH errors do). */
 	readonly errorText?: Text;
-	/** What to do about it, when the step said. */
-	readonly fix?: Text;
 	readonly logFile?: string;
 }
 
@@ -49,8 +44,6 @@ export interface StepView {
 	readonly id: string;
 	readonly title: Text;
 	readonly explain: Text;
-	readonly scope: Scope;
-	readonly safeToSkip: boolean;
 	/** Derived from the nodes. */
 	readonly status: TaskStatus;
 	readonly nodes: readonly NodeView[];
@@ -59,22 +52,21 @@ export interface StepView {
 export interface StageView {
 	readonly id: string;
 	readonly title: Text;
-	readonly explain: Text;
-	readonly differsFromGuide?: Text;
 	readonly status: TaskStatus;
 	readonly startedAt?: number;
 	readonly endedAt?: number;
-	readonly error?: string;
 	readonly steps: readonly StepView[];
 }
 
+/**
+ * What the run screen draws, as it is: the screen keeps no copy. Only what some screen shows is here;
+ * the state file and the log files hold the rest.
+ */
 export interface RunSnapshot {
 	readonly runId?: string;
 	/** This run's log folder. */
 	readonly logDir?: string;
 	readonly status: RunStatus;
-	readonly startedAt?: number;
-	readonly endedAt?: number;
 	readonly stages: readonly StageView[];
 }
 
@@ -82,27 +74,28 @@ export interface RunSnapshot {
 export interface StagePlan {
 	readonly id: string;
 	readonly title: Text;
-	readonly explain: Text;
-	readonly differsFromGuide?: Text;
 	readonly steps: ReadonlyArray<{
 		readonly id: string;
 		readonly title: Text;
 		readonly explain: Text;
-		readonly scope: Scope;
-		readonly safeToSkip: boolean;
 		readonly nodes: readonly string[];
 	}>;
 }
 
 export interface ErrorDetail {
 	readonly text?: Text;
-	readonly fix?: Text;
 }
 
 export interface NodeKey {
 	readonly stage: string;
 	readonly step: string;
 	readonly node: string;
+}
+
+/** What the screen subscribes to; the writer side stays the engine's. */
+export interface RunReader {
+	readonly subscribe: (listener: () => void) => () => void;
+	readonly getSnapshot: () => RunSnapshot;
 }
 
 export interface StoreOptions {
@@ -112,52 +105,47 @@ export interface StoreOptions {
 }
 
 interface NodeEntry {
-	node: string;
+	readonly node: string;
 	status: TaskStatus;
 	retries: number;
-	startedAt?: number;
-	endedAt?: number;
 	command?: string;
 	tail: OutputLine[];
 	lineCount: number;
 	error?: string;
 	errorText?: Text;
-	fix?: Text;
-	logFile?: string;
+	readonly logFile?: string;
 	dirty: boolean;
 	view?: NodeView;
 }
 
 interface StepEntry {
-	plan: StagePlan['steps'][number];
-	nodes: NodeEntry[];
+	readonly plan: StagePlan['steps'][number];
+	readonly nodes: Map<string, NodeEntry>;
 	dirty: boolean;
 	view?: StepView;
 }
 
 interface StageEntry {
-	plan: StagePlan;
+	readonly plan: StagePlan;
 	status: TaskStatus;
 	startedAt?: number;
 	endedAt?: number;
-	error?: string;
-	steps: StepEntry[];
+	readonly steps: Map<string, StepEntry>;
 	dirty: boolean;
 	view?: StageView;
 }
 
 const emptySnapshot: RunSnapshot = {status: 'idle', stages: []};
 
-export class RunStore {
+export class RunStore implements RunReader {
 	private readonly batchMs: number;
 	private readonly tailLines: number;
 	private readonly maxLineLength: number;
 	private readonly listeners = new Set<() => void>();
 	private snapshot: RunSnapshot = emptySnapshot;
-	private stages: StageEntry[] = [];
-	private readonly index = new Map<string, {stage: StageEntry; step: StepEntry; node: NodeEntry}>();
-	private readonly stageIndex = new Map<string, StageEntry>();
-	private run: {runId?: string; logDir?: string; status: RunStatus; startedAt?: number; endedAt?: number} = {status: 'idle'};
+	/** Stages in order, each with its steps and their nodes by name: a key is looked up, never spelled. */
+	private readonly stages = new Map<string, StageEntry>();
+	private run: {runId?: string; logDir?: string; status: RunStatus} = {status: 'idle'};
 	private dirty = false;
 	private timer: NodeJS.Timeout | undefined;
 
@@ -179,33 +167,28 @@ export class RunStore {
 	// Writer side (the engine and its listr2 renderer).
 
 	begin(run: {runId: string; logDir: string; stages: readonly StagePlan[]; logFiles?: ReadonlyMap<string, string>}): void {
-		this.index.clear();
-		this.stageIndex.clear();
-		this.stages = run.stages.map(plan => {
-			const stage: StageEntry = {plan, status: 'pending', steps: [], dirty: true};
-			stage.steps = plan.steps.map(stepPlan => {
-				const step: StepEntry = {plan: stepPlan, nodes: [], dirty: true};
-				step.nodes = stepPlan.nodes.map(node => {
-					const entry: NodeEntry = {node, status: 'pending', retries: 0, tail: [], lineCount: 0, logFile: run.logFiles?.get(node), dirty: true};
-					this.index.set(keyOf({stage: plan.id, step: stepPlan.id, node}), {stage, step, node: entry});
-					return entry;
-				});
-				return step;
-			});
-			this.stageIndex.set(plan.id, stage);
-			return stage;
-		});
-		this.run = {runId: run.runId, logDir: run.logDir, status: 'running', startedAt: Date.now()};
+		this.stages.clear();
+		for (const plan of run.stages) {
+			const steps = new Map<string, StepEntry>();
+			for (const stepPlan of plan.steps) {
+				const nodes = new Map<string, NodeEntry>();
+				for (const node of stepPlan.nodes) nodes.set(node, {node, status: 'pending', retries: 0, tail: [], lineCount: 0, logFile: run.logFiles?.get(node), dirty: true});
+				steps.set(stepPlan.id, {plan: stepPlan, nodes, dirty: true});
+			}
+
+			this.stages.set(plan.id, {plan, status: 'pending', steps, dirty: true});
+		}
+
+		this.run = {runId: run.runId, logDir: run.logDir, status: 'running'};
 		this.dirty = true;
 		this.flush();
 	}
 
 	stageStarted(stageId: string): void {
-		const stage = this.stageIndex.get(stageId);
+		const stage = this.stages.get(stageId);
 		if (!stage) return;
 		stage.status = 'running';
 		stage.startedAt ??= Date.now();
-		stage.error = undefined;
 		this.touchStage(stage);
 	}
 
@@ -213,15 +196,14 @@ export class RunStore {
 	 * `done` becomes `already-done` (or `checked`) by itself when no node of any step did work, and
 	 * `failed` when a node's last word was a failure: a stage never shows ✔ over a failed node.
 	 */
-	stageFinished(stageId: string, status: 'done' | 'failed' | 'skipped' | 'pending', error?: string): void {
-		const stage = this.stageIndex.get(stageId);
+	stageFinished(stageId: string, status: 'done' | 'failed' | 'skipped' | 'pending'): void {
+		const stage = this.stages.get(stageId);
 		if (!stage) return;
 		stage.status = status;
 		stage.endedAt = status === 'pending' ? undefined : Date.now();
-		stage.error = error;
 		if (status === 'skipped') {
-			for (const step of stage.steps) {
-				for (const node of step.nodes) {
+			for (const step of stage.steps.values()) {
+				for (const node of step.nodes.values()) {
 					if (node.status === 'pending') {
 						node.status = 'skipped';
 						this.touch(stage, step, node);
@@ -238,11 +220,8 @@ export class RunStore {
 			// Started again after a failure: the user chose to retry.
 			if (node.status === 'failed') node.retries++;
 			node.status = 'running';
-			node.startedAt ??= Date.now();
-			node.endedAt = undefined;
 			node.error = undefined;
 			node.errorText = undefined;
-			node.fix = undefined;
 		});
 	}
 
@@ -257,10 +236,8 @@ export class RunStore {
 		this.update(key, node => {
 			const failed = status === 'failed';
 			node.status = status;
-			node.endedAt = Date.now();
 			node.error = failed ? error ?? node.error : undefined;
 			node.errorText = failed ? detail.text ?? node.errorText : undefined;
-			node.fix = failed ? detail.fix ?? node.fix : undefined;
 		});
 	}
 
@@ -268,7 +245,6 @@ export class RunStore {
 		this.update(key, node => {
 			node.error = error;
 			node.errorText = detail.text;
-			node.fix = detail.fix;
 		});
 	}
 
@@ -284,7 +260,7 @@ export class RunStore {
 	}
 
 	finish(status: RunStatus): void {
-		this.run = {...this.run, status, endedAt: Date.now()};
+		this.run = {...this.run, status};
 		this.dirty = true;
 		this.flush();
 	}
@@ -295,7 +271,7 @@ export class RunStore {
 		this.timer = undefined;
 		if (!this.dirty) return;
 		this.dirty = false;
-		this.snapshot = {...this.run, stages: this.stages.map(stage => this.stageView(stage))};
+		this.snapshot = {...this.run, stages: Array.from(this.stages.values(), stage => this.stageView(stage))};
 		for (const listener of [...this.listeners]) listener();
 	}
 
@@ -308,10 +284,12 @@ export class RunStore {
 	}
 
 	private update(key: NodeKey, change: (node: NodeEntry) => void): void {
-		const found = this.index.get(keyOf(key));
-		if (!found) return;
-		change(found.node);
-		this.touch(found.stage, found.step, found.node);
+		const stage = this.stages.get(key.stage);
+		const step = stage?.steps.get(key.step);
+		const node = step?.nodes.get(key.node);
+		if (!stage || !step || !node) return;
+		change(node);
+		this.touch(stage, step, node);
 	}
 
 	private touch(stage: StageEntry, step: StepEntry, node: NodeEntry): void {
@@ -328,22 +306,20 @@ export class RunStore {
 
 	private stageView(stage: StageEntry): StageView {
 		if (!stage.dirty && stage.view) return stage.view;
-		const steps = stage.steps.map(step => this.stepView(step));
+		const steps = Array.from(stage.steps.values(), step => this.stepView(step));
 		let status = stage.status;
 		const nodes = steps.flatMap(step => step.nodes);
 		if (status === 'done' && nodes.some(node => node.status === 'failed')) status = 'failed';
 		if (status === 'done' && nodes.length > 0 && nodes.every(node => node.status === 'already-done' || node.status === 'checked')) {
 			status = nodes.some(node => node.status === 'already-done') ? 'already-done' : 'checked';
 		}
+
 		stage.view = {
 			id: stage.plan.id,
 			title: stage.plan.title,
-			explain: stage.plan.explain,
-			...(stage.plan.differsFromGuide ? {differsFromGuide: stage.plan.differsFromGuide} : {}),
 			status,
 			...(stage.startedAt === undefined ? {} : {startedAt: stage.startedAt}),
 			...(stage.endedAt === undefined ? {} : {endedAt: stage.endedAt}),
-			...(stage.error === undefined ? {} : {error: stage.error}),
 			steps,
 		};
 		stage.dirty = false;
@@ -352,13 +328,11 @@ export class RunStore {
 
 	private stepView(step: StepEntry): StepView {
 		if (!step.dirty && step.view) return step.view;
-		const nodes = step.nodes.map(node => this.nodeView(node));
+		const nodes = Array.from(step.nodes.values(), node => this.nodeView(node));
 		step.view = {
 			id: step.plan.id,
 			title: step.plan.title,
 			explain: step.plan.explain,
-			scope: step.plan.scope,
-			safeToSkip: step.plan.safeToSkip,
 			status: stepStatus(nodes.map(node => node.status)),
 			nodes,
 		};
@@ -368,15 +342,20 @@ export class RunStore {
 
 	private nodeView(node: NodeEntry): NodeView {
 		if (!node.dirty && node.view) return node.view;
-		const {dirty: _dirty, view: _view, tail, ...rest} = node;
-		node.view = Object.fromEntries(Object.entries({...rest, tail: tail.slice(-this.tailLines)}).filter(([, value]) => value !== undefined)) as unknown as NodeView;
+		node.view = {
+			node: node.node,
+			status: node.status,
+			retries: node.retries,
+			...(node.command === undefined ? {} : {command: node.command}),
+			tail: node.tail.slice(-this.tailLines),
+			lineCount: node.lineCount,
+			...(node.error === undefined ? {} : {error: node.error}),
+			...(node.errorText === undefined ? {} : {errorText: node.errorText}),
+			...(node.logFile === undefined ? {} : {logFile: node.logFile}),
+		};
 		node.dirty = false;
 		return node.view;
 	}
-}
-
-function keyOf(key: NodeKey): string {
-	return `${key.stage}\u0000${key.step}\u0000${key.node}`;
 }
 
 function stepStatus(statuses: readonly TaskStatus[]): TaskStatus {

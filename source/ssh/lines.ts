@@ -42,37 +42,75 @@ export class LineSplitter {
 	}
 }
 
-/** Keeps the last `limit` characters of what is appended (the end of a long output is what explains it). */
+/**
+ * Keeps the last `limit` characters of what is appended (the end of a long output is what explains
+ * it), as UTF-8 in one buffer reused as a ring: a long output (200,000 apt lines) passes through
+ * without its lines living long enough to reach V8's old space, where they would pile up as garbage
+ * and raise the peak memory. Three bytes per character hold any text (a 4-byte character is 2).
+ */
 export class TailBuffer {
-	private pieces: string[] = [];
-	private length = 0;
+	private ring = Buffer.alloc(0);
+	/** Where the next byte goes; once the ring is full, also where the oldest byte is. */
+	private end = 0;
+	private full = false;
 	private dropped = false;
 
-	constructor(private readonly limit: number) {}
+	private readonly capacity: number;
+
+	constructor(private readonly limit: number) {
+		this.capacity = 3 * limit;
+	}
 
 	append(text: string): void {
-		this.pieces.push(text);
-		this.length += text.length;
-		if (this.length > 2 * this.limit) this.compact();
+		const bytes = Buffer.byteLength(text);
+		if (bytes === 0) return;
+		if (!this.full && this.end + bytes > this.ring.length && this.ring.length < this.capacity) this.grow(this.end + bytes);
+		const size = this.ring.length;
+		// A full ring overwrites its oldest bytes with every append.
+		if (this.full) this.dropped = true;
+		if (this.end + bytes <= size) {
+			this.ring.write(text, this.end);
+			this.end += bytes;
+		} else {
+			// Wraps around, or is longer than the whole ring: only its last bytes can stay.
+			const encoded = Buffer.from(text).subarray(Math.max(0, bytes - size));
+			const first = Math.min(encoded.length, size - this.end);
+			encoded.copy(this.ring, this.end, 0, first);
+			encoded.copy(this.ring, 0, first);
+			this.end = (this.end + encoded.length) % size;
+			this.full = true;
+			this.dropped = true;
+		}
+
+		if (this.end === size && size >= this.capacity) {
+			this.end = 0;
+			this.full = true;
+		}
 	}
 
 	get truncated(): boolean {
-		return this.dropped || this.length > this.limit;
+		return this.dropped || this.decoded().length > this.limit;
 	}
 
 	toString(): string {
-		this.compact();
-		return this.pieces.join('');
+		const text = this.decoded();
+		return text.length > this.limit ? text.slice(-this.limit) : text;
 	}
 
-	private compact(): void {
-		let joined = this.pieces.join('');
-		if (joined.length > this.limit) {
-			joined = joined.slice(joined.length - this.limit);
-			this.dropped = true;
-		}
-		this.pieces = [joined];
-		this.length = joined.length;
+	private decoded(): string {
+		const held = this.full ? Buffer.concat([this.ring.subarray(this.end), this.ring.subarray(0, this.end)]) : this.ring.subarray(0, this.end);
+		// The oldest character may have lost its first bytes to the ring: it is not shown half.
+		let start = 0;
+		if (this.dropped) while (start < held.length && (held[start]! & 0xc0) === 0x80) start++;
+		return held.toString('utf8', start);
+	}
+
+	private grow(needed: number): void {
+		let size = Math.max(1024, this.ring.length);
+		while (size < needed && size < this.capacity) size *= 2;
+		const next = Buffer.alloc(Math.min(size, this.capacity));
+		this.ring.copy(next, 0, 0, this.end);
+		this.ring = next;
 	}
 }
 

@@ -11,10 +11,15 @@ export const MASK = '******';
 const MIN_LENGTH = 4;
 
 const registry = new Set<string>();
+/** Counts changes of the registry, so needles worked out before a change are not used after it. */
+let registryVersion = 0;
 
 /** Remembers a secret for every later maskSecrets() call in this process. */
 export function registerSecret(value: string | undefined): void {
-	if (value && value.length >= MIN_LENGTH) registry.add(value);
+	if (value && value.length >= MIN_LENGTH && !registry.has(value)) {
+		registry.add(value);
+		registryVersion++;
+	}
 }
 
 /** The ways a secret may appear in text pgha produces: raw, shell-quoted, URL-encoded. */
@@ -23,17 +28,33 @@ function forms(secret: string): string[] {
 	return [secret, quoted, quoted.slice(1, -1), encodeURIComponent(secret)];
 }
 
-/** The text with every registered and every given secret replaced by ******. */
-export function maskSecrets(text: string, extra: readonly (string | undefined)[] = []): string {
+const noExtra: readonly (string | undefined)[] = [];
+
+/**
+ * What to look for, longest first so a secret containing another one is masked whole. Worked out
+ * once per list of extra secrets (a command passes the same list for each of its output lines, and
+ * a 200,000-line output would otherwise redo this for every line).
+ */
+const needlesOf = new WeakMap<readonly (string | undefined)[], {readonly version: number; readonly needles: readonly string[]}>();
+function needles(extra: readonly (string | undefined)[]): readonly string[] {
+	const cached = needlesOf.get(extra);
+	if (cached?.version === registryVersion) return cached.needles;
 	const secrets = new Set<string>(registry);
 	for (const value of extra) if (value && value.length >= MIN_LENGTH) secrets.add(value);
-	if (secrets.size === 0 || text === '') return text;
-	const needles = new Set<string>();
-	for (const secret of secrets) for (const form of forms(secret)) if (form.length >= MIN_LENGTH) needles.add(form);
-	// Longest first, so a secret containing another one is masked whole.
+	const found = new Set<string>();
+	for (const secret of secrets) for (const form of forms(secret)) if (form.length >= MIN_LENGTH) found.add(form);
+	const sorted = [...found].sort((a, b) => b.length - a.length);
+	needlesOf.set(extra, {version: registryVersion, needles: sorted});
+	return sorted;
+}
+
+/** The text with every registered and every given secret replaced by ******. */
+export function maskSecrets(text: string, extra: readonly (string | undefined)[] = noExtra): string {
+	if (text === '') return text;
 	let result = text;
-	for (const needle of [...needles].sort((a, b) => b.length - a.length)) {
+	for (const needle of needles(extra)) {
 		if (result.includes(needle)) result = result.split(needle).join(MASK);
 	}
+
 	return result;
 }

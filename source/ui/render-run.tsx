@@ -1,16 +1,19 @@
 /**
- * Mounts the run screen. Ink is the only renderer in a terminal; it reads a UiStore that follows the
- * engine's RunStore. Ctrl+C is not Ink's: the command that owns the run handles it.
+ * Mounts the run screen. Ink is the only renderer in a terminal; it reads the engine's RunStore
+ * through the screen's clock (screen-feed.ts) and the questions from a UiStore. Ctrl+C is not Ink's:
+ * the command that owns the run handles it.
  */
 import {render} from 'ink';
-import type {RunStore} from '../engine/store.ts';
+import type {RunReader} from '../engine/store.ts';
 import type {Lang} from '../core/text.ts';
 import {RunScreen} from './run-screen.tsx';
-import {toRunView} from './from-engine.ts';
+import {followRun} from './screen-feed.ts';
 import {createUiStore, type UiStore} from './ui-store.ts';
 
 /** A person reads a log tail at a few frames a second; more frames only cost CPU (issue 8: < 5 % of a core). */
 const screenFps = 4;
+/** With no output the spinner and the elapsed seconds are all that move (issue 11: idle under 1 % of a core). */
+const idleFps = 1;
 
 export interface MountedRun {
 	readonly ui: UiStore;
@@ -18,32 +21,22 @@ export interface MountedRun {
 	finish(): Promise<void>;
 }
 
-export function renderRun(runStore: RunStore, lang: Lang, logDir: string, onInterrupt: () => void): MountedRun {
-	const ui = createUiStore({run: toRunView(runStore.getSnapshot(), logDir, lang), frame: 0});
-	// One clock for the screen: engine changes (up to 25 a second while apt talks) are picked up at
-	// the frame rate, together with the spinner and the elapsed times, so React renders 4 times a
-	// second at most instead of once per batch of output plus once per spinner tick.
-	let changed = false;
-	const unsubscribe = runStore.subscribe(() => {
-		changed = true;
+export function renderRun(run: RunReader, lang: Lang, logDir: string, onInterrupt: () => void): MountedRun {
+	const ui = createUiStore();
+	const feed = followRun(run, {
+		fps: screenFps,
+		idleFps,
+		logDir,
+		paused: () => {
+			const state = ui.getSnapshot();
+			return state.question !== undefined || state.log !== undefined;
+		},
 	});
-	const clock = setInterval(() => {
-		const state = ui.getSnapshot();
-		const animating = !state.question && !state.log && state.run.stages.some(stage => stage.status === 'running');
-		if (!changed && !animating) return;
-		const run = changed ? toRunView(runStore.getSnapshot(), logDir, lang) : state.run;
-		changed = false;
-		ui.update(current => ({...current, run, frame: (current.frame ?? 0) + 1}));
-	}, 1000 / screenFps);
-	// The screen never keeps pgha alive by itself, whatever path ends the command.
-	clock.unref();
-	const instance = render(<RunScreen store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true, maxFps: screenFps});
+	const instance = render(<RunScreen feed={feed} store={ui} lang={lang} onInterrupt={onInterrupt} />, {exitOnCtrlC: false, patchConsole: true, maxFps: screenFps});
 	return {
 		ui,
 		async finish() {
-			clearInterval(clock);
-			unsubscribe();
-			ui.update(state => ({...state, run: toRunView(runStore.getSnapshot(), logDir, lang)}));
+			feed.stop();
 			await new Promise(resolve => setTimeout(resolve, 50));
 			instance.unmount();
 			await instance.waitUntilExit().catch(() => undefined);

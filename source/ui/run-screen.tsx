@@ -1,8 +1,9 @@
 import {Box, Static, Text, useStdout} from 'ink';
 import {useRef, useSyncExternalStore} from 'react';
 import type {Lang} from '../core/text.ts';
+import type {StageView} from '../engine/store.ts';
 import type {UiStore} from './ui-store.ts';
-import type {StageView} from './view-model.ts';
+import type {ScreenFeed} from './screen-feed.ts';
 import {StageLine} from './components/stage-line.tsx';
 import {LiveStep} from './components/live-step.tsx';
 import {FailurePrompt} from './components/failure-prompt.tsx';
@@ -12,9 +13,12 @@ import {Summary} from './components/summary.tsx';
 import {spinnerFrames} from './theme.ts';
 import {messages} from './messages.ts';
 import {KeyRoot} from './keys.tsx';
-import {stageRows} from './stage-row.ts';
+import {rowsOf} from './stage-row.ts';
 
 export interface RunScreenProps {
+	/** The engine's snapshot and the spinner's beat. */
+	readonly feed: ScreenFeed;
+	/** Questions, the full log and the summary. */
 	readonly store: UiStore;
 	readonly lang: Lang;
 	/** Ctrl+C arrives as a key while Ink holds the terminal in raw mode. */
@@ -45,22 +49,24 @@ function useHistory(stages: readonly StageView[]): StageView[] {
 	return printed.current;
 }
 
-export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
+export function RunScreen({feed, store, lang, onInterrupt}: RunScreenProps) {
+	const frame = useSyncExternalStore(feed.subscribe, feed.getSnapshot);
 	const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const {stdout} = useStdout();
 	const rows = stdout.rows || 24;
 	const columns = stdout.columns || 80;
-	const history = useHistory(state.run.stages);
+	const history = useHistory(frame.run.stages);
 	const shown = new Set(history.map(stage => stage.id));
-	const active = state.run.stages.filter(stage => !shown.has(stage.id));
+	const active = frame.run.stages.filter(stage => !shown.has(stage.id));
 	const running = active.some(stage => stage.status === 'running');
-	// The frame counter and the clock move together (render-run.tsx): no timers of the screen's own.
-	const spinner = running ? spinnerFrames[(state.frame ?? 0) % spinnerFrames.length]! : spinnerFrames[0]!;
+	// The beat and the clock move together (screen-feed.ts): no timers of the screen's own.
+	const spinner = running ? spinnerFrames[frame.tick % spinnerFrames.length]! : spinnerFrames[0]!;
 	const now = Date.now();
 	const runningStep = active.flatMap(stage => stage.steps).find(step => step.status === 'running');
 	// The terminal's last column is left free: a row that fills it wraps in some terminals.
 	const width = Math.max(20, columns - 1);
-	const heightOf = (stages: readonly StageView[]) => stages.reduce((sum, stage) => sum + stageRows(stage, lang, width, spinner, now).length, 0);
+	const rowsOfStage = (stage: StageView) => rowsOf(stage, lang, width, spinner, now);
+	const heightOf = (stages: readonly StageView[]) => stages.reduce((sum, stage) => sum + rowsOfStage(stage).length, 0);
 	// Early in a run on a small terminal, the stages still to come would leave a dialog no room:
 	// then they are one line, and each gets its own row once it starts.
 	const waiting = active.filter(stage => stage.status === 'pending');
@@ -78,7 +84,7 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 	const live = (
 		<>
 			{shownStages.map(stage => (
-				<StageLine key={stage.id} stage={stage} lang={lang} spinner={spinner} now={now} width={width} />
+				<StageLine key={stage.id} rows={rowsOfStage(stage)} />
 			))}
 			{collapse ? (
 				<Text dimColor wrap="truncate">
@@ -109,9 +115,8 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 			) : null}
 			{!question && runningStep ? <LiveStep step={runningStep} lang={lang} maxLines={budget} width={width} /> : null}
 			{state.summary ? <Summary lang={lang} summary={state.summary} /> : null}
-			{state.message ? <Text>{state.message}</Text> : null}
 			<Text dimColor wrap="truncate">
-				{messages.logs[lang]}: {state.run.logDir}
+				{messages.logs[lang]}: {frame.logDir}
 			</Text>
 		</>
 	);
@@ -121,7 +126,7 @@ export function RunScreen({store, lang, onInterrupt}: RunScreenProps) {
 	return (
 		<KeyRoot fallback={onKey}>
 			<Box flexDirection="column">
-				<Static items={history}>{stage => <StageLine key={stage.id} stage={stage} lang={lang} spinner="" now={now} width={width} />}</Static>
+				<Static items={history}>{stage => <StageLine key={stage.id} rows={rowsOf(stage, lang, width, '', now)} />}</Static>
 				{state.log ? (
 					<LogViewer lang={lang} title={state.log.title} lines={state.log.lines} height={rows - 1} onClose={() => store.answer({kind: 'closed'})} />
 				) : (

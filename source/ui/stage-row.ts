@@ -13,7 +13,7 @@ import {formatElapsed} from './elapsed.ts';
 import {messages} from './messages.ts';
 import {nodesInStage} from './stage-summary.ts';
 import {statusColor, statusGlyph} from './theme.ts';
-import type {RunStatus, StageView} from './view-model.ts';
+import type {StageView, TaskStatus} from '../engine/store.ts';
 
 export interface Segment {
 	readonly text: string;
@@ -31,11 +31,11 @@ export function rowWidth(row: Row): number {
 	return row.reduce((sum, segment) => sum + segment.text.length, 0);
 }
 
-function glyphOf(status: RunStatus, spinner: string): string {
+function glyphOf(status: TaskStatus, spinner: string): string {
 	return status === 'running' ? spinner : statusGlyph[status];
 }
 
-function noteOf(status: RunStatus, lang: Lang): string {
+function noteOf(status: TaskStatus, lang: Lang): string {
 	if (status === 'already-done') return ` (${messages.alreadyDone[lang]})`;
 	if (status === 'checked') return ` (${messages.checked[lang]})`;
 	if (status === 'skipped') return ` (${messages.skipped[lang]})`;
@@ -115,4 +115,23 @@ function clip(row: Row, width: number): Row {
 	}
 
 	return out;
+}
+
+/** A stage whose line changes by itself: the spinner turns and the elapsed time counts. */
+export function isMoving(stage: StageView): boolean {
+	return stage.status === 'running' || (stage.startedAt !== undefined && stage.endedAt === undefined) || stage.steps.some(step => step.status === 'running');
+}
+
+/**
+ * The rows of a stage, laid out once per snapshot of it: a stage that does not move keeps its rows
+ * (and so its StageLine draws nothing new) until the engine changes it.
+ */
+const laidOut = new WeakMap<StageView, {readonly key: string; readonly rows: Row[]}>();
+export function rowsOf(stage: StageView, lang: Lang, width: number, spinner: string, now: number): Row[] {
+	const key = isMoving(stage) ? `${lang} ${width} ${spinner} ${formatElapsed(now - (stage.startedAt ?? now))}` : `${lang} ${width}`;
+	const cached = laidOut.get(stage);
+	if (cached?.key === key) return cached.rows;
+	const rows = stageRows(stage, lang, width, spinner, now);
+	laidOut.set(stage, {key, rows});
+	return rows;
 }

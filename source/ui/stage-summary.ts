@@ -1,13 +1,13 @@
 /** Per-node status of a whole stage, derived from its steps. */
-import type {RunStatus, StageView} from './view-model.ts';
+import type {StageView, TaskStatus} from '../engine/store.ts';
 
 export interface NodeInStage {
 	readonly node: string;
-	readonly status: RunStatus;
+	readonly status: TaskStatus;
 	readonly retries: number;
 }
 
-function combine(statuses: readonly RunStatus[]): RunStatus {
+function combine(statuses: readonly TaskStatus[]): TaskStatus {
 	if (statuses.includes('failed')) return 'failed';
 	if (statuses.includes('running')) return 'running';
 	if (statuses.length > 0 && statuses.every(status => status === 'checked')) return 'checked';
@@ -19,7 +19,7 @@ function combine(statuses: readonly RunStatus[]): RunStatus {
 }
 
 export function nodesInStage(stage: StageView): NodeInStage[] {
-	const byNode = new Map<string, {statuses: RunStatus[]; retries: number}>();
+	const byNode = new Map<string, {statuses: TaskStatus[]; retries: number}>();
 	for (const step of stage.steps) {
 		for (const node of step.nodes) {
 			const entry = byNode.get(node.node) ?? {statuses: [], retries: 0};

@@ -1,5 +1,5 @@
 /** Colours and status glyphs. NO_COLOR (https://no-color.org) turns every colour off. */
-import type {RunStatus} from './view-model.ts';
+import type {TaskStatus} from '../engine/store.ts';
 
 const noColor = 'NO_COLOR' in process.env && process.env['NO_COLOR'] !== '';
 
@@ -7,7 +7,7 @@ export function color(name: string): string | undefined {
 	return noColor ? undefined : name;
 }
 
-export const statusGlyph: Record<Exclude<RunStatus, 'running'>, string> = {
+export const statusGlyph: Record<Exclude<TaskStatus, 'running'>, string> = {
 	pending: '·',
 	done: '✔',
 	'already-done': '✔',
@@ -16,7 +16,7 @@ export const statusGlyph: Record<Exclude<RunStatus, 'running'>, string> = {
 	failed: '✖',
 };
 
-export const statusColor: Record<RunStatus, string> = {
+export const statusColor: Record<TaskStatus, string> = {
 	pending: 'gray',
 	running: 'yellow',
 	done: 'green',

@@ -1,24 +1,52 @@
 /**
- * The one store the Ink screen reads (useSyncExternalStore). The engine's renderer and the wizard
- * controller write into it; the screen never runs a command.
+ * What the run screen shows besides the run itself: a question, a full log, the summary. The run is
+ * the engine's snapshot (screen-feed.ts); this store never holds a copy of it. The wizard controller
+ * writes here; the screen never runs a command.
  */
+import type {Text} from '../core/text.ts';
 import type {PreviewChoice} from './components/step-preview.tsx';
-import type {FailureChoice, Question, RunView, SummaryView} from './view-model.ts';
+
+/** A question asked while the run is going (rendered by Ink, never by inquirer). */
+export type Question =
+	| {readonly kind: 'failure'; readonly stage: Text; readonly error: string; readonly tail: readonly string[]; readonly logFile: string; readonly canSkip: boolean}
+	| {readonly kind: 'step-preview'; readonly stage: Text; readonly explain: Text; readonly commands: readonly string[]};
+
+export type FailureChoice = 'retry' | 'skip' | 'log' | 'quit';
 
 export type Answer =
 	| {readonly kind: 'failure'; readonly choice: FailureChoice}
 	| {readonly kind: 'step-preview'; readonly choice: PreviewChoice}
 	| {readonly kind: 'closed'};
 
+export interface ClusterMemberView {
+	readonly name: string;
+	readonly host: string;
+	readonly role: string;
+	readonly state: string;
+	readonly timeline?: number;
+	readonly lagMb?: number;
+}
+
+export interface SummaryView {
+	readonly members: readonly ClusterMemberView[];
+	readonly writeUrl: string;
+	readonly readUrl: string;
+	/** Several HAProxy nodes: the libpq multi-host string for writes. */
+	readonly multiHostUrl?: string;
+	/** The floating address and the node holding it now. */
+	readonly vip?: string;
+	readonly statsUrl: string;
+	readonly secretsFile: string;
+	readonly nextCommand: string;
+	/** Where Patroni and etcd came from, with the pinned versions. */
+	readonly software?: Text;
+}
+
 export interface UiState {
-	readonly run: RunView;
 	readonly question?: Question;
 	/** A full log being read (after "Show full log"). */
 	readonly log?: {readonly title: string; readonly lines: readonly string[]};
 	readonly summary?: SummaryView;
-	readonly message?: string;
-	/** Counts the screen's frames while something runs: the spinner is drawn from it. */
-	readonly frame?: number;
 }
 
 export interface UiStore {
@@ -32,7 +60,7 @@ export interface UiStore {
 	showLog(title: string, lines: readonly string[]): Promise<void>;
 }
 
-export function createUiStore(initial: UiState): UiStore {
+export function createUiStore(initial: UiState = {}): UiStore {
 	let state = initial;
 	const listeners = new Set<() => void>();
 	let pending: ((answer: Answer) => void) | undefined;

@@ -2,7 +2,7 @@
 import type {ClusterConfig} from '../core/cluster.ts';
 import type {Health} from '../app/health.ts';
 import {entryUrl, haproxyNodes, multiHostUrl, severalHaproxies} from '../cluster/front-door.ts';
-import type {SummaryView} from '../ui/view-model.ts';
+import type {SummaryView} from '../ui/ui-store.ts';
 
 export function buildSummary(cluster: ClusterConfig, health: Health, secretsFile: string, clusterFile: string): SummaryView {
 	const proxy = haproxyNodes(cluster)[0]!;

@@ -27,6 +27,12 @@ export interface StreamResult {
 	readonly wallMs: number;
 	readonly cpuUserMs: number;
 	readonly cpuSystemMs: number;
+	/**
+	 * CPU and wall time from `settleMs` after the start to the end of the step: the screen's cost once
+	 * it is up, without mounting it, the first frames (V8 still compiling Ink's code) and the last one.
+	 */
+	readonly steadyCpuMs: number;
+	readonly steadyWallMs: number;
 	/** CPU before streaming started: Node, tsx and the modules (not part of the streaming cost). */
 	readonly startupCpuMs: number;
 	/** Resident set once the modules are loaded, before streaming, MiB. */
@@ -47,6 +53,7 @@ const {values} = parseArgs({
 		work: {type: 'string'},
 		command: {type: 'string'},
 		out: {type: 'string'},
+		'settle-ms': {type: 'string', default: '2000'},
 	},
 });
 const mode = values.mode === 'silent' ? 'silent' : 'ink';
@@ -92,6 +99,10 @@ const store = new RunStore();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const mounted = mode === 'ink' ? renderRun(store, 'en', logDir, () => {}) : undefined;
+let settled: {cpu: NodeJS.CpuUsage; at: number} | undefined;
+const settle = setTimeout(() => {
+	settled = {cpu: process.cpuUsage(), at: performance.now()};
+}, Number(values['settle-ms']));
 const result = await runPipeline({
 	cluster,
 	secrets,
@@ -103,6 +114,9 @@ const result = await runPipeline({
 	store,
 	lang: 'en',
 });
+clearTimeout(settle);
+const steadyCpu = settled ? process.cpuUsage(settled.cpu) : {user: 0, system: 0};
+const steadyWallMs = settled ? performance.now() - settled.at : 0;
 await mounted?.finish();
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
@@ -121,6 +135,8 @@ const report: StreamResult = {
 	wallMs,
 	cpuUserMs: cpu.user / 1000,
 	cpuSystemMs: cpu.system / 1000,
+	steadyCpuMs: (steadyCpu.user + steadyCpu.system) / 1000,
+	steadyWallMs,
 	startupCpuMs: (startupCpu.user + startupCpu.system) / 1000,
 	startupRssMiB,
 	maxRssMiB,

@@ -2,14 +2,15 @@ import test from 'ava';
 import {render} from 'ink-testing-library';
 import {RunScreen} from '../../source/ui/run-screen.tsx';
 import {createUiStore} from '../../source/ui/ui-store.ts';
-import {runView, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
+import {runFeed, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
 
 const lines = Array.from({length: 100}, (_, index) => `log line ${index}`);
 const shows = (frame: string | undefined, line: number) => new RegExp(`log line ${line}$`, 'm').test(frame ?? '');
 
 test('a full log opens at its end, where the error is (en)', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('etcd', 'failed')]);
+	const store = createUiStore();
+	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	void store.showLog('pg-node-2.log', lines);
 	await tick();
 	const frame = lastFrame() ?? '';
@@ -21,8 +22,9 @@ test('a full log opens at its end, where the error is (en)', async t => {
 });
 
 test('arrows scroll a line, PgUp a page, and the view stops at the first line', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('etcd', 'failed')]);
+	const store = createUiStore();
+	const {lastFrame, stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	void store.showLog('pg-node-2.log', lines);
 	await tick();
 	const firstShown = Number(/\((\d+)-100\/100\)/.exec(lastFrame() ?? '')![1]) - 1;
@@ -40,8 +42,9 @@ test('arrows scroll a line, PgUp a page, and the view stops at the first line', 
 });
 
 test('q closes the log and the run screen comes back (ru)', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const feed = runFeed([stage('etcd', 'failed')]);
+	const store = createUiStore();
+	const {lastFrame, stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="ru" />);
 	const closed = store.showLog('pg-node-2.log', lines);
 	await tick();
 	t.true((lastFrame() ?? '').includes('прокрутка, q закрыть'));

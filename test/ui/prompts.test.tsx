@@ -2,7 +2,7 @@ import test from 'ava';
 import {render} from 'ink-testing-library';
 import {RunScreen} from '../../source/ui/run-screen.tsx';
 import {createUiStore, type UiState} from '../../source/ui/ui-store.ts';
-import {runView, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
+import {runFeed, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
 
 const failure = (canSkip: boolean) => ({
 	kind: 'failure' as const,
@@ -14,8 +14,9 @@ const failure = (canSkip: boolean) => ({
 });
 
 test('a failure offers retry, skip, full log and quit (en)', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('etcd', 'failed')]);
+	const store = createUiStore();
+	const {lastFrame, stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	const answer = store.ask(failure(true));
 	await tick();
 	const frame = lastFrame() ?? '';
@@ -31,8 +32,9 @@ test('a failure offers retry, skip, full log and quit (en)', async t => {
 });
 
 test('skip is not offered where the step is not safe to skip (ru)', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'failed')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const feed = runFeed([stage('etcd', 'failed')]);
+	const store = createUiStore();
+	const {lastFrame, stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="ru" />);
 	const answer = store.ask(failure(false));
 	await tick();
 	const frame = lastFrame() ?? '';
@@ -45,8 +47,9 @@ test('skip is not offered where the step is not safe to skip (ru)', async t => {
 });
 
 test('step mode previews the commands of a stage', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'pending')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('etcd', 'pending')]);
+	const store = createUiStore();
+	const {lastFrame, stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	const answer = store.ask({kind: 'step-preview', stage: {ru: 'etcd', en: 'etcd'}, explain: {ru: 'хранилище', en: 'the store'}, commands: ['systemctl start etcd']});
 	await tick();
 	t.true((lastFrame() ?? '').includes('$ systemctl start etcd'));
@@ -56,8 +59,9 @@ test('step mode previews the commands of a stage', async t => {
 });
 
 test('step mode in Russian: the explanation, every command up to the screen, then skip', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'pending')])});
-	const {lastFrame, stdin, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const feed = runFeed([stage('etcd', 'pending')]);
+	const store = createUiStore();
+	const {lastFrame, stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="ru" />);
 	const commands = Array.from({length: 40}, (_, index) => `systemctl start unit-${index}`);
 	const answer = store.ask({kind: 'step-preview', stage: {ru: 'Кластер etcd', en: 'etcd'}, explain: {ru: 'хранилище лидера', en: 'the store'}, commands});
 	await tick();
@@ -76,8 +80,8 @@ type Member = NonNullable<UiState['summary']>['members'][number];
 
 /** The run screen with a summary of these members, in one language; returns its frame. */
 async function summaryFrame(members: Member[], lang: 'ru' | 'en'): Promise<string> {
+	const feed = runFeed([stage('haproxy', 'done')]);
 	const store = createUiStore({
-		run: runView([stage('haproxy', 'done')]),
 		summary: {
 			members,
 			writeUrl: 'postgresql://postgres@192.168.0.30:5000/postgres',
@@ -87,7 +91,7 @@ async function summaryFrame(members: Member[], lang: 'ru' | 'en'): Promise<strin
 			nextCommand: 'pgha test',
 		},
 	});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang={lang} />);
+	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang={lang} />);
 	await tick();
 	const frame = lastFrame() ?? '';
 	unmount();

@@ -2,11 +2,12 @@ import test from 'ava';
 import {render} from 'ink-testing-library';
 import {RunScreen} from '../../source/ui/run-screen.tsx';
 import {createUiStore} from '../../source/ui/ui-store.ts';
-import {runView, stage, tick} from '../helpers/ui-fixtures.ts';
+import {runFeed, stage, tick} from '../helpers/ui-fixtures.ts';
 
 test('finished and pending stages show with per-node status (en)', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'done'), stage('patroni', 'pending')])});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('etcd', 'done'), stage('patroni', 'pending')]);
+	const store = createUiStore();
+	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	await tick();
 	const frame = lastFrame() ?? '';
 	t.regex(frame, /✔ Stage etcd\s+pg-node-1 ✔\s+pg-node-2 ✔\s+pg-node-3 ✔\s+12s/);
@@ -16,8 +17,9 @@ test('finished and pending stages show with per-node status (en)', async t => {
 });
 
 test('the running step shows its explanation, command and live output (ru)', async t => {
-	const store = createUiStore({run: runView([stage('packages', 'running', 'running', ['Unpacking postgresql-15 ...'])])});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="ru" />);
+	const feed = runFeed([stage('packages', 'running', 'running', ['Unpacking postgresql-15 ...'])]);
+	const store = createUiStore();
+	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang="ru" />);
 	await tick();
 	const frame = lastFrame() ?? '';
 	t.true(frame.includes('Что и зачем: Шаг packages'));
@@ -30,8 +32,9 @@ test('the running step shows its explanation, command and live output (ru)', asy
 
 test('a long output never makes the frame taller than the terminal', async t => {
 	const tail = Array.from({length: 500}, (_, index) => `line ${index}`);
-	const store = createUiStore({run: runView([stage('packages', 'running', 'running', tail)])});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('packages', 'running', 'running', tail)]);
+	const store = createUiStore();
+	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	await tick();
 	const frame = lastFrame() ?? '';
 	t.true(frame.split('\n').length <= 24, `frame has ${frame.split('\n').length} lines`);
@@ -41,18 +44,20 @@ test('a long output never makes the frame taller than the terminal', async t => 
 });
 
 test('store updates repaint the screen', async t => {
-	const store = createUiStore({run: runView([stage('etcd', 'running')])});
-	const {lastFrame, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('etcd', 'running')]);
+	const store = createUiStore();
+	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	await tick();
-	store.update(state => ({...state, run: runView([stage('etcd', 'failed')])}));
+	feed.show([stage('etcd', 'failed')]);
 	await tick();
 	t.regex(lastFrame() ?? '', /✖ Stage etcd/);
 	unmount();
 });
 
 test('finished stages are in the history once, also after the full log was open', async t => {
-	const store = createUiStore({run: runView([stage('vm', 'checked'), stage('etcd', 'done'), stage('patroni', 'running')])});
-	const {frames, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('vm', 'checked'), stage('etcd', 'done'), stage('patroni', 'running')]);
+	const store = createUiStore();
+	const {frames, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	await tick();
 	const closed = store.showLog('/tmp/pg-node-1.log', ['line 1']);
 	await tick();
@@ -66,8 +71,9 @@ test('finished stages are in the history once, also after the full log was open'
 });
 
 test('the first arrow key right after a dialog appears moves its selection', async t => {
-	const store = createUiStore({run: runView([stage('packages', 'running')])});
-	const {stdin, unmount} = render(<RunScreen store={store} lang="en" />);
+	const feed = runFeed([stage('packages', 'running')]);
+	const store = createUiStore();
+	const {stdin, unmount} = render(<RunScreen feed={feed} store={store} lang="en" />);
 	await tick();
 	const answer = store.ask({kind: 'failure', stage: {ru: 'Пакеты', en: 'Packages'}, error: 'pg-node-2: apt failed', tail: [], logFile: '/tmp/l', canSkip: true});
 	// No wait: the key comes in the same turn as the frame that shows the dialog.

@@ -1,7 +1,7 @@
 /** Stage rows laid out for the terminal's width (issue 20): nothing for the terminal to wrap. */
 import test from 'ava';
 import {rowWidth, stageRows} from '../../source/ui/stage-row.ts';
-import type {StageView} from '../../source/ui/view-model.ts';
+import type {StageView} from '../../source/engine/store.ts';
 import {stage} from '../helpers/ui-fixtures.ts';
 
 function text(rows: ReturnType<typeof stageRows>): string[] {
@@ -15,7 +15,7 @@ function sshAccess(status: StageView['status']): StageView {
 		...base,
 		title: {ru: 'Доступ по SSH с этого компьютера (VS Code)', en: 'SSH access from this computer (VS Code)'},
 		steps: [
-			{...base.steps[0]!, nodes: [{node: 'host', status, retries: 0, tail: []}, ...base.steps[0]!.nodes.map(node => ({...node, retries: 2}))]},
+			{...base.steps[0]!, nodes: [{node: 'host', status, retries: 0, tail: [], lineCount: 0}, ...base.steps[0]!.nodes.map(node => ({...node, retries: 2}))]},
 		],
 	};
 }

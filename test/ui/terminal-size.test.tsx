@@ -7,7 +7,7 @@ import {EventEmitter} from 'node:events';
 import {render} from 'ink';
 import {RunScreen} from '../../source/ui/run-screen.tsx';
 import {createUiStore} from '../../source/ui/ui-store.ts';
-import {runView, stage, tick, waitFor} from '../helpers/ui-fixtures.ts';
+import {runFeed, stage, tick, waitFor, type TestFeed} from '../helpers/ui-fixtures.ts';
 
 class Terminal extends EventEmitter {
 	isTTY = false;
@@ -48,8 +48,8 @@ class Keys extends EventEmitter {
 const longApt = Array.from({length: 300}, (_, index) => `Get:${index} http://deb.debian.org/debian bookworm/main amd64 postgresql-15 amd64 15.20-0+deb12u1 [${index} kB] ${'x'.repeat(90)}`);
 const pending = ['patroni', 'etcd', 'cluster', 'haproxy', 'test'].map(id => stage(id, 'pending'));
 
-function mount(terminal: Terminal, store: ReturnType<typeof createUiStore>) {
-	return render(<RunScreen store={store} lang="ru" />, {stdout: terminal as never, stdin: new Keys() as never, debug: true, exitOnCtrlC: false, patchConsole: false});
+function mount(terminal: Terminal, feed: TestFeed, store: ReturnType<typeof createUiStore>) {
+	return render(<RunScreen feed={feed} store={store} lang="ru" />, {stdout: terminal as never, stdin: new Keys() as never, debug: true, exitOnCtrlC: false, patchConsole: false});
 }
 
 function fits(t: {true(value: boolean, message?: string): void}, frame: string, columns: number, rows: number) {
@@ -61,8 +61,9 @@ function fits(t: {true(value: boolean, message?: string): void}, frame: string, 
 
 test('apt output on three nodes fits an 80×24 terminal', async t => {
 	const terminal = new Terminal(80, 24);
-	const store = createUiStore({run: runView([stage('packages', 'running', 'running', longApt), ...pending])});
-	const app = mount(terminal, store);
+	const feed = runFeed([stage('packages', 'running', 'running', longApt), ...pending]);
+	const store = createUiStore();
+	const app = mount(terminal, feed, store);
 	await tick();
 	fits(t, terminal.lastFrame(), 80, 24);
 	t.regex(terminal.lastFrame(), /Get:299 /, 'the newest line is there');
@@ -71,8 +72,9 @@ test('apt output on three nodes fits an 80×24 terminal', async t => {
 
 test('the failure prompt fits an 80×24 terminal with its choices visible', async t => {
 	const terminal = new Terminal(80, 24);
-	const store = createUiStore({run: runView([stage('packages', 'failed', 'failed', longApt), ...pending])});
-	const app = mount(terminal, store);
+	const feed = runFeed([stage('packages', 'failed', 'failed', longApt), ...pending]);
+	const store = createUiStore();
+	const app = mount(terminal, feed, store);
 	void store.ask({kind: 'failure', stage: {ru: 'Установка пакетов', en: 'Packages'}, error: 'pg-node-2: apt-get failed', tail: longApt, logFile: '/tmp/logs/pg-node-2.log', canSkip: false});
 	await tick();
 	fits(t, terminal.lastFrame(), 80, 24);
@@ -82,11 +84,12 @@ test('the failure prompt fits an 80×24 terminal with its choices visible', asyn
 
 test('after the terminal shrinks, the next frame fits the new size', async t => {
 	const terminal = new Terminal(100, 30);
-	const store = createUiStore({run: runView([stage('packages', 'running', 'running', longApt), ...pending])});
-	const app = mount(terminal, store);
+	const feed = runFeed([stage('packages', 'running', 'running', longApt), ...pending]);
+	const store = createUiStore();
+	const app = mount(terminal, feed, store);
 	await tick();
 	terminal.resize(80, 16);
-	store.update(state => ({...state, frame: (state.frame ?? 0) + 1}));
+	feed.beat();
 	await waitFor(() => terminal.lastFrame().split('\n').length < 16);
 	fits(t, terminal.lastFrame(), 80, 16);
 	app.unmount();
@@ -95,8 +98,9 @@ test('after the terminal shrinks, the next frame fits the new size', async t => 
 test('a failure in the first of twelve stages leaves the dialog whole on an 80×24 terminal', async t => {
 	const terminal = new Terminal(80, 24);
 	const later = Array.from({length: 11}, (_, index) => stage(`later-${index}`, 'pending'));
-	const store = createUiStore({run: runView([stage('vm-checks', 'failed', 'failed', longApt), ...later])});
-	const app = mount(terminal, store);
+	const feed = runFeed([stage('vm-checks', 'failed', 'failed', longApt), ...later]);
+	const store = createUiStore();
+	const app = mount(terminal, feed, store);
 	void store.ask({kind: 'failure', stage: {ru: 'Проверка виртуальных машин', en: 'VM checks'}, error: 'pg-node-2: порт 5432 занят', tail: longApt, logFile: '/tmp/logs/pg-node-2.log', canSkip: false});
 	await tick();
 	fits(t, terminal.lastFrame(), 80, 24);

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {Lang} from '../../core/text.ts';
 import type {Text as Bilingual} from '../../core/text.ts';
-import type {FailureChoice} from '../view-model.ts';
+import type {FailureChoice} from '../ui-store.ts';
 import {color} from '../theme.ts';
 import {messages} from '../messages.ts';
 import {SelectMenu, type MenuItem} from './select-menu.tsx';

@@ -1,6 +1,9 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import type {Lang} from '../../core/text.ts';
-import type {StepView} from '../view-model.ts';
+import {withNodePrefix} from '../../engine/types.ts';
+import type {NodeView, StepView} from '../../engine/store.ts';
+import {readableLines} from '../live-lines.ts';
 import {color} from '../theme.ts';
 import {messages} from '../messages.ts';
 
@@ -60,10 +63,30 @@ export function commandRows(prefix: string, command: string, width: number): str
 }
 
 /**
+ * A node's tail in words, once per snapshot of the node (the store keeps a node's view object while
+ * it does not change), not on every frame.
+ */
+const said = new WeakMap<NodeView, {readonly lang: Lang; readonly lines: readonly string[]}>();
+function readableTail(node: NodeView, lang: Lang): readonly string[] {
+	const cached = said.get(node);
+	if (cached?.lang === lang) return cached.lines;
+	const lines = readableLines(node.tail, lang);
+	said.set(node, {lang, lines});
+	return lines;
+}
+
+/** In the screen's language when the failure came translated, naming its node once. */
+function errorOf(node: NodeView, lang: Lang): string | undefined {
+	const error = node.errorText?.[lang] ?? node.error;
+	return error === undefined ? undefined : withNodePrefix(node.node, error);
+}
+
+/**
  * The running step: what and why, then per node the command and the newest output lines.
  * Lines are clipped to the width so one long apt line cannot wrap and overflow the frame.
+ * Drawn again only when the step's snapshot, the language or the space changes.
  */
-export function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
+export const LiveStep = memo(function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
 	const lines: Array<{key: string; text: string; tone?: 'dim' | 'command' | 'title' | 'error'}> = [];
 	lines.push({key: 'title', text: `${messages.why[lang]}: ${step.title[lang]}`, tone: 'title'});
 	// At most a third of the space for the explanation; the live output matters as much.
@@ -75,8 +98,9 @@ export function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
 	for (const node of active) {
 		const command = commandRows(`${node.node} $ `, node.command ?? '', width);
 		for (const [index, row] of command.entries()) lines.push({key: `${node.node}-cmd-${index}`, text: row, tone: 'command'});
-		const error = node.error ? wrapWords(node.error, Math.max(20, width - 2)).slice(0, 3) : [];
-		const tail = node.tail.slice(-Math.max(0, perNode - command.length - error.length));
+		const sentence = errorOf(node, lang);
+		const error = sentence ? wrapWords(sentence, Math.max(20, width - 2)).slice(0, 3) : [];
+		const tail = readableTail(node, lang).slice(-Math.max(0, perNode - command.length - error.length));
 		for (const [index, line] of tail.entries()) lines.push({key: `${node.node}-${index}`, text: `  ${line}`});
 		for (const [index, row] of error.entries()) lines.push({key: `${node.node}-error-${index}`, text: `  ${row}`, tone: 'error'});
 	}
@@ -97,4 +121,4 @@ export function LiveStep({step, lang, maxLines, width}: LiveStepProps) {
 			))}
 		</Box>
 	);
-}
+});

@@ -1,21 +1,18 @@
 import {Box, Text} from 'ink';
-import type {Lang} from '../../core/text.ts';
-import type {StageView} from '../view-model.ts';
+import {memo} from 'react';
 import {color} from '../theme.ts';
-import {stageRows} from '../stage-row.ts';
+import type {Row} from '../stage-row.ts';
 
 export interface StageLineProps {
-	readonly stage: StageView;
-	readonly lang: Lang;
-	readonly spinner: string;
-	readonly now: number;
-	/** The terminal's width: rows are laid out for it (stage-row.ts), never wrapped by Ink or the terminal. */
-	readonly width: number;
+	/** Laid out for the terminal's width (stage-row.ts), never wrapped by Ink or the terminal. */
+	readonly rows: readonly Row[];
 }
 
-/** One stage with its per-node status: `✔ etcd  pg-node-1 ✔  pg-node-2 ✔  pg-node-3 ✔  12s`. */
-export function StageLine({stage, lang, spinner, now, width}: StageLineProps) {
-	const rows = stageRows(stage, lang, width, spinner, now);
+/**
+ * One stage with its per-node status: `✔ etcd  pg-node-1 ✔  pg-node-2 ✔  pg-node-3 ✔  12s`.
+ * The rows keep their identity while the stage does not change, so an unchanged line is not redrawn.
+ */
+export const StageLine = memo(function StageLine({rows}: StageLineProps) {
 	return (
 		<Box flexDirection="column">
 			{rows.map((row, rowIndex) => (
@@ -29,4 +26,4 @@ export function StageLine({stage, lang, spinner, now, width}: StageLineProps) {
 			))}
 		</Box>
 	);
-}
+});

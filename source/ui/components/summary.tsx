@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {Lang} from '../../core/text.ts';
-import type {SummaryView} from '../view-model.ts';
+import type {SummaryView} from '../ui-store.ts';
 import {color} from '../theme.ts';
 import {messages} from '../messages.ts';
 
