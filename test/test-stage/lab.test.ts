@@ -8,7 +8,7 @@
  * slow (not failed) and show what every node said and the frozen node's journal at the bound.
  */
 import test from 'ava';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {TestReport} from '../../source/cluster-test/model.ts';
 import {makeWorkdir, outputLines, psqlValue, readSecrets, runPgha} from '../helpers/e2e.ts';
@@ -27,6 +27,22 @@ async function clusterMembers(): Promise<{name: string; host: string; role: stri
 	}
 
 	return [];
+}
+
+/** The first capture of `pattern` in any run log under `logsDir`, polled until `stop()` says the run ended. */
+async function logLine(logsDir: string, pattern: RegExp, stop: () => boolean): Promise<string | undefined> {
+	while (!stop()) {
+		for (const run of existsSync(logsDir) ? readdirSync(logsDir) : []) {
+			for (const file of readdirSync(path.join(logsDir, run)).filter(name => name.endsWith('.log'))) {
+				const match = pattern.exec(readFileSync(path.join(logsDir, run, file), 'utf8'));
+				if (match) return match[1];
+			}
+		}
+
+		await sleep(500);
+	}
+
+	return undefined;
 }
 
 /** Freezes Patroni's main process on `name` for `ms`, then lets it go on (what a starved host does to it). */
@@ -54,14 +70,13 @@ test.serial('pgha test proves a cluster built by pgha apply survives every fault
 		t.is(apply.code, 0, `apply failed:\n${apply.stderr}\n${outputLines(apply.stdout).slice(-30).join('\n')}`);
 		if (apply.code !== 0) return;
 
-		// The cut fault's leader is named just before the writer starts and the cable is pulled.
-		// Assigned in the line callback, which TypeScript's flow analysis does not follow.
-		let frozen = undefined as {node: string; done: Promise<void>} | undefined;
-		const freezeMs = 105_000;
-		const run = await runPgha({cwd: work.dir, home: work.home, args: ['test'], timeoutMs: 17 * 60_000, onLine: line => {
-			const leader = /\bcut: the leader is (pg-node-\d+)/.exec(line)?.[1];
-			if (leader && !frozen) frozen = {node: leader, done: freezePatroni(leader, freezeMs)};
-		}});
+		// The cut fault's leader is named in the run log just before the writer starts and the cable is
+		// pulled; the test reads it there, as a student tailing the log would.
+		let finished = false;
+		const running = runPgha({cwd: work.dir, home: work.home, args: ['test'], timeoutMs: 17 * 60_000}).finally(() => (finished = true));
+		const cutLeader = await logLine(path.join(work.dir, '.pgha', 'logs'), /# cut: the leader is (pg-node-\d+)/, () => finished);
+		const frozen = cutLeader ? {node: cutLeader, done: freezePatroni(cutLeader, 105_000)} : undefined;
+		const run = await running;
 		await frozen?.done;
 		t.truthy(frozen, 'the cut fault named its leader, whose Patroni was frozen');
 		const lines = outputLines(run.stdout);
