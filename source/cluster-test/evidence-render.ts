@@ -26,7 +26,13 @@ export function evidenceVerdict(evidence: Evidence, lang: Lang): string {
 	}
 
 	if (primaries.length === 0) return lang === 'ru' ? 'primary ещё нет: выборы не закончились' : 'no primary yet: the election has not finished';
-	return lang === 'ru' ? `один primary (${primaries[0]!.name}): кластер прав, только медленнее теории` : `one primary (${primaries[0]!.name}): the cluster is right, only slower than the theory`;
+	const silent = evidence.nodes.filter(answer => !answer.answered).map(answer => answer.name);
+	const caveat = silent.length === 0 ? '' : lang === 'ru'
+		? ` (что думает о себе ${silent.join(', ')}, неизвестно: он молчит, а его PostgreSQL может ещё быть primary для клиентов с его стороны)`
+		: ` (what ${silent.join(', ')} thinks of itself is unknown: it is silent, and its PostgreSQL may still be a primary to clients on its side)`;
+	return lang === 'ru'
+		? `один primary среди ответивших (${primaries[0]!.name}): кластер прав, только медленнее теории${caveat}`
+		: `one primary among those that answered (${primaries[0]!.name}): the cluster is right, only slower than the theory${caveat}`;
 }
 
 /** One line: the wait, the moment, each node's answer, the verdict. */
