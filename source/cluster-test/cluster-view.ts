@@ -241,11 +241,18 @@ export function switchoverCandidate(members: readonly Member[], synchronousMode:
 	return replicas.find(member => member.name !== avoid) ?? replicas[0];
 }
 
+/**
+ * 503 "Switchover status unknown": Patroni stopped waiting for the result (a busy host), not the
+ * switchover itself; who leads next tells what happened.
+ */
+export function switchoverPending(answer: SwitchoverAnswer): boolean {
+	return answer.status === 503 && /status unknown/i.test(answer.body);
+}
+
 /** A switchover and a bounded wait until the candidate leads (HAProxy node clock of that moment). */
 export async function switchOver(env: TestEnv, leader: Member, candidate: string): Promise<{answer: SwitchoverAnswer; newLeaderAt: number | undefined}> {
 	const answer = await requestSwitchover(env, leader, candidate);
-	// 503 "status unknown": Patroni stopped waiting for the result, not the switchover; see who leads.
-	const unknown = answer.status === 503 && /status unknown/i.test(answer.body);
+	const unknown = switchoverPending(answer);
 	if (unknown) env.log(`switchover ${leader.name} → ${candidate}: Patroni did not see the result in time; looking at who leads`);
 	if (answer.status !== 200 && !unknown) {
 		throw fail(`Patroni отклонил switchover ${leader.name} → ${candidate}: HTTP ${answer.status} ${answer.body}`,

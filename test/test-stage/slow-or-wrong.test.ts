@@ -4,6 +4,7 @@
  */
 import test from 'ava';
 import {stepDownBoundMs} from '../../source/cluster-test/bounds.ts';
+import {switchoverPending} from '../../source/cluster-test/cluster-view.ts';
 import {answersCommand, parseAnswers} from '../../source/cluster-test/evidence.ts';
 import {evidenceLine, evidenceVerdict} from '../../source/cluster-test/evidence-render.ts';
 import {faultChecks} from '../../source/cluster-test/failover-test.ts';
@@ -109,4 +110,11 @@ test('each node is asked for its own /patroni, and a silent one reads as not ans
 		{name: 'pg-node-2', answered: false},
 		{name: 'pg-node-3', answered: true, role: 'primary', state: 'running', timeline: 5},
 	]);
+});
+
+test('a switchover Patroni could not confirm in time is judged by who leads next, a refused one fails', t => {
+	t.true(switchoverPending({status: 503, body: 'Switchover status unknown'}));
+	t.false(switchoverPending({status: 503, body: 'Switchover failed'}));
+	t.false(switchoverPending({status: 412, body: 'candidate name does not match with sync_standby'}));
+	t.false(switchoverPending({status: 200, body: 'Successfully switched over to "pg-node-2"'}));
 });
