@@ -9,6 +9,7 @@ import {endpointCode, requestSwitchover, switchoverCandidate, switchoverPending,
 import {fail, poll, type TestEnv} from './env.ts';
 import {observeLeaderChange, waitRejoined} from './observe.ts';
 import type {TestRun} from './run-state.ts';
+import type {Check} from './model.ts';
 
 export const switchoverTestId = 'switchover';
 
@@ -73,9 +74,7 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 		check(switchoverTestId, newLeader === candidate.name,
 			`лидер ${leader.name} → ${newLeader ?? 'нет'} (запрошен ${candidate.name})`,
 			`leader ${leader.name} → ${newLeader ?? 'none'} (${candidate.name} requested)`),
-		check(switchoverTestId, outage !== undefined && outage.ms <= boundMs,
-			`перерыв записи ${seconds(outage?.ms)} с (граница ${boundFormula(run.settings, 'switchover')})`,
-			`write gap ${seconds(outage?.ms)} s (bound ${boundFormula(run.settings, 'switchover')})`),
+		gapCheck(outage?.ms, boundMs, boundFormula(run.settings, 'switchover'), newLeader === candidate.name, run.maxOutageMs),
 		check(switchoverTestId, swapped !== undefined,
 			`/primary = 200: ${endpoints.primary.join(', ') || 'нигде'}; /replica = 200: ${endpoints.replicas.join(', ') || 'нигде'}`,
 			`/primary = 200: ${endpoints.primary.join(', ') || 'nowhere'}; /replica = 200: ${endpoints.replicas.join(', ') || 'nowhere'}`),
@@ -83,4 +82,18 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 			streamingAt !== undefined ? `${leader.name} реплицирует с ${candidate.name} (streaming)` : `${leader.name} не стал потоковой репликой ${candidate.name}`,
 			streamingAt !== undefined ? `${leader.name} replicates from ${candidate.name} (streaming)` : `${leader.name} did not become a streaming replica of ${candidate.name}`),
 	]);
+}
+
+/**
+ * The write gap of a switchover: later than the theory but with the requested leader in place is
+ * slow, not failed (a busy host), unless it breaks the limit the student set with --max-outage.
+ */
+export function gapCheck(gapMs: number | undefined, boundMs: number, formula: string, switched: boolean, maxOutageMs?: number): Check {
+	const base = {ru: `перерыв записи ${seconds(gapMs)} с (граница ${formula})`, en: `write gap ${seconds(gapMs)} s (bound ${formula})`};
+	if (gapMs === undefined || !switched || (maxOutageMs !== undefined && gapMs > maxOutageMs)) return check(switchoverTestId, false, base.ru, base.en);
+	if (gapMs <= boundMs) return check(switchoverTestId, true, base.ru, base.en);
+	return {
+		...check(switchoverTestId, true, `${base.ru}: медленнее теории, но верно (лидер сменился на запрошенный)`, `${base.en}: slower than the theory but right (the requested leader leads)`),
+		slow: true,
+	};
 }

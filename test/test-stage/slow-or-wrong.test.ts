@@ -8,6 +8,7 @@ import {switchoverPending} from '../../source/cluster-test/cluster-view.ts';
 import {answersCommand, parseAnswers} from '../../source/cluster-test/evidence.ts';
 import {evidenceLine, evidenceVerdict} from '../../source/cluster-test/evidence-render.ts';
 import {faultChecks} from '../../source/cluster-test/failover-test.ts';
+import {gapCheck} from '../../source/cluster-test/switchover-test.ts';
 import type {Evidence} from '../../source/cluster-test/model.ts';
 import {renderMarkdown, renderSummary} from '../../source/cluster-test/report-render.ts';
 import {bounds, fault, sampleReport, settings} from '../helpers/report-fixtures.ts';
@@ -117,4 +118,14 @@ test('a switchover Patroni could not confirm in time is judged by who leads next
 	t.false(switchoverPending({status: 503, body: 'Switchover failed'}));
 	t.false(switchoverPending({status: 412, body: 'candidate name does not match with sync_standby'}));
 	t.false(switchoverPending({status: 200, body: 'Successfully switched over to "pg-node-2"'}));
+});
+
+test('a switchover gap past its bound with the requested leader in place is slow; a wrong leader or the student\'s limit fails it', t => {
+	t.like(gapCheck(4200, 21_000, '21 s', true), {ok: true});
+	t.falsy(gapCheck(4200, 21_000, '21 s', true).slow);
+	t.like(gapCheck(27_200, 21_000, '21 s', true), {ok: true, slow: true});
+	t.regex(gapCheck(27_200, 21_000, '21 s', true).text.en, /slower than the theory but right/);
+	t.like(gapCheck(27_200, 21_000, '21 s', false), {ok: false});
+	t.like(gapCheck(27_200, 21_000, '21 s', true, 25_000), {ok: false});
+	t.like(gapCheck(undefined, 21_000, '21 s', true), {ok: false});
 });
