@@ -22,6 +22,7 @@ import {
 } from './layout.ts';
 import {installCommand, installedStateCommand, missingPackages} from './packages.ts';
 import {etcdInput} from './render.ts';
+import {etcdSection} from './etcd-section.ts';
 
 export const etcdDistroPackages = ['etcd-server', 'etcd-client'] as const;
 
@@ -453,6 +454,7 @@ export const etcdStage: Stage = {
 			doc: text(
 				'etcd.source: download — архив выпуска скачивается на узлы, upload — архив etcd.tarball с этого компьютера, package — пакет дистрибутива.',
 				'etcd.source: download fetches the release tarball on the nodes, upload copies etcd.tarball from this computer, package uses the distribution\'s package.'),
+			read: etcdSection,
 		},
 	},
 };

@@ -15,6 +15,7 @@ import {
 	text, waitFor, writeAction,
 } from './commands.ts';
 import {haproxyInput} from './render.ts';
+import {haproxySection} from './haproxy-section.ts';
 import {haproxyNodes} from '../source/cluster/front-door.ts';
 
 /** Written beside the live file and checked there first, so a bad file never replaces a good one. */
@@ -265,6 +266,7 @@ export const haproxyStage: Stage = {
 			doc: text(
 				'haproxy.node — один HAProxy, как в методичке; haproxy.nodes — HAProxy на нескольких узлах с одинаковой конфигурацией; inter/fall/rise — частота и строгость проверок.',
 				'haproxy.node is one HAProxy, as in the guide; haproxy.nodes runs HAProxy with the same configuration on several nodes; inter/fall/rise set how often and how strictly it checks.'),
+			read: haproxySection,
 		},
 		secrets: ['haproxyStatsPassword'],
 		health: haproxyHealth,

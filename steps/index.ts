@@ -3,6 +3,7 @@
  * runbook, `status`, the VM checks and the packages stage all read it; adding a stage is one line here.
  */
 import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
+import type {SectionReader} from '../source/core/section.ts';
 import type {PortClaim, Stage} from '../source/core/stage.ts';
 import {testStage} from './cluster-test.ts';
 import {etcdStage} from './etcd.ts';
@@ -81,6 +82,14 @@ export function allStagePackages(pgMajor: string, list: readonly ListedStage[] =
 /** The ports the stages claim on this node (the VM checks require them free). */
 export function requiredPorts(cluster: ClusterConfig, node: NodeConfig, list: readonly ListedStage[] = stageList): PortClaim[] {
 	return claimedPorts(stagesOf(list), cluster, node);
+}
+
+/** The cluster-file readers the stages declare beside their steps, in the list's order (validate.ts calls them). */
+export function sectionReaders(list: readonly ListedStage[] = stageList): SectionReader[] {
+	return stagesOf(list).flatMap(stage => {
+		const read = stage.needs?.section?.read;
+		return read ? [read] : [];
+	});
 }
 
 /** The stages that put a generated password on the nodes (the secrets file must not be lost after them). */

@@ -11,6 +11,7 @@ import {shellQuote} from '../source/ssh/quote.ts';
 import {factKeys} from './facts.ts';
 import {patroniBinDir, patroniVenvDir} from './layout.ts';
 import {installCommand, installedStateCommand, missingPackages} from './packages.ts';
+import {patroniSection} from './patroni-section.ts';
 
 export const patroniDistroPackages = ['patroni', 'python3-psycopg2', 'python3-etcd'] as const;
 
@@ -166,6 +167,7 @@ export const patroniInstallStage: Stage = {
 			doc: text(
 				'patroni.source: venv — Patroni из pip в виртуальном окружении, как в методичке (нужен интернет на ВМ); package — пакет patroni дистрибутива.',
 				'patroni.source: venv installs Patroni from pip into a virtual environment, as in the guide (the VM needs internet); package uses the distribution\'s patroni package.'),
+			read: patroniSection,
 		},
 	},
 };

@@ -20,6 +20,7 @@ import {
 import {ensurePgMajor, plannedMajor} from './facts.ts';
 import {patroniBinDir, patronictl} from './layout.ts';
 import {firstNode, patroniInput} from './render.ts';
+import {timingSection} from './patroni-section.ts';
 
 type WriteAction = Extract<Action, {kind: 'write'}>;
 
@@ -444,6 +445,7 @@ export const patroniStage: Stage = {
 			doc: text(
 				'name — имя кластера Patroni (scope); timing — ttl, loop_wait и retry_timeout (или preset: fast); subnet — откуда pg_hba пускает подключения.',
 				'name is the Patroni cluster name (scope); timing sets ttl, loop_wait and retry_timeout (or preset: fast); subnet is where pg_hba lets connections in from.'),
+			read: timingSection,
 		},
 	},
 };

@@ -4,3 +4,4 @@ export type {Action, Facts, PlanContext, RetryPolicy, Scope, Step, StepContext} 
 export {StepError} from '../source/core/step.ts';
 export type {PortClaim, Stage, StageNeeds} from '../source/core/stage.ts';
 export type {HealthContext, HealthDraft, HealthProbe} from '../source/core/health.ts';
+export type {Dict, Reader, SectionContext, SectionReader} from '../source/core/section.ts';

@@ -1,15 +1,18 @@
 /**
  * Turns the parsed cluster file (plain data from YAML) into a ClusterConfig.
  * Pure: no file system access. Collects every problem instead of stopping at the first one,
- * so a student fixes the whole file in one go.
+ * so a student fixes the whole file in one go. The sections a stage owns (patroni, etcd, timing,
+ * haproxy) are read by the reader that stage declares beside its steps, taken from the stage list.
  */
 import os from 'node:os';
 import path from 'node:path';
-import {defaultClusterName, defaultDisk, defaultEtcd, defaultHaproxyTiming, defaultPatroni, defaultPorts, defaultSsh, hostParticipant, timingPresets} from './defaults.ts';
-import {frontDoorMsg} from './front-door-messages.ts';
+import {defaultClusterName, defaultDisk, defaultPorts, defaultSsh, hostParticipant} from './defaults.ts';
 import {msg} from './messages.ts';
 import {unsafeValues} from './safe-values.ts';
-import type {ClusterConfig, ConfigIssue, EtcdSource, NodeAuth, NodeConfig, PatroniSource, PatroniTiming, Ports, TimingPreset} from '../core/cluster.ts';
+import type {ClusterConfig, ConfigIssue, NodeAuth, NodeConfig, Ports} from '../core/cluster.ts';
+import type {Dict, Reader, SectionContext, SectionReader} from '../core/section.ts';
+import {coveringSubnet, intToIp, ipToInt, isIpv4, isUserName, maskOf} from '../core/values.ts';
+import {sectionReaders} from '../../steps/index.ts';
 
 export interface ValidationResult {
 	/** Present when there are no errors. */
@@ -18,10 +21,8 @@ export interface ValidationResult {
 	readonly warnings: readonly ConfigIssue[];
 }
 
-type Dict = Record<string, unknown>;
-
 /** Collects problems while reading fields; every reader returns undefined when the value is unusable. */
-class Reader {
+class FileReader implements Reader {
 	readonly errors: ConfigIssue[] = [];
 	readonly warnings: ConfigIssue[] = [];
 
@@ -128,7 +129,7 @@ class Reader {
 }
 
 export function validateClusterData(data: unknown, file: string): ValidationResult {
-	const r = new Reader();
+	const r = new FileReader();
 	const baseDir = path.dirname(file);
 	const root = r.mapping(data, '', [
 		'name', 'nodes', 'postgres', 'patroni', 'etcd', 'ports', 'timing', 'haproxy',
@@ -140,16 +141,19 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 	if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) r.errors.push(msg.badScope('name', name));
 
 	const {nodes, names} = readNodes(r, root.nodes, baseDir);
+	// Each stage's section is read at its fixed place among the others, so the messages keep one order.
+	const readers = sectionReaders();
+	const context: SectionContext = {root, resolvePath: value => resolvePath(value, baseDir), names, nodes};
 	const postgresVersion = readPostgres(r, root);
-	const patroni = readPatroni(r, root);
-	const etcd = readEtcd(r, root, baseDir);
+	const patroni = readSection(readers, 'patroni', r, context);
+	const etcd = readSection(readers, 'etcd', r, context);
 	const ports = readPorts(r, root);
-	const timing = readTiming(r, root);
+	const timing = readSection(readers, 'timing', r, context);
 	const synchronousMode = r.boolean(root, 'synchronous_mode', '', false);
 	const failsafeMode = r.boolean(root, 'failsafe_mode', '', true);
 	const aptUpgrade = r.boolean(root, 'apt_upgrade', '', false);
 	const subnet = readSubnet(r, root, nodes);
-	const haproxy = readHaproxy(r, root, names, nodes, subnet);
+	const haproxy = readSection(readers, 'haproxy', r, {...context, subnet});
 	const disk = readDisk(r, root);
 	const lab = readLab(r, root);
 
@@ -174,6 +178,14 @@ export function validateClusterData(data: unknown, file: string): ValidationResu
 		...(lab ? {lab} : {}),
 	};
 	return {config, errors: [], warnings: r.warnings};
+}
+
+/** Calls the reader a stage declares for this field of ClusterConfig. */
+function readSection<K extends keyof ClusterConfig>(readers: readonly SectionReader[], field: K, r: Reader, context: SectionContext): ClusterConfig[K] | undefined {
+	const reader = readers.find(item => item.field === field);
+	// A programming error, not a user's: the stage that reads this section left the list.
+	if (!reader) throw new Error(`No stage reads the cluster file's ${field} section.`);
+	return reader.read(r, context) as ClusterConfig[K] | undefined;
 }
 
 /** `nodes` only when every node is right; `names` when every name is (for checking haproxy.node). */
@@ -280,48 +292,6 @@ function readPostgres(r: Reader, root: Dict): number | 'auto' | undefined {
 	return undefined;
 }
 
-function readPatroni(r: Reader, root: Dict): ClusterConfig['patroni'] | undefined {
-	const section = r.section(root, 'patroni', '', ['source', 'user', 'version', 'index_url']);
-	if (!section) return undefined;
-	const source = r.oneOf<PatroniSource>(section, 'source', 'patroni', ['venv', 'package'], defaultPatroni.source);
-	const user = r.string(section, 'user', 'patroni', defaultPatroni.user);
-	if (user !== undefined && !isUserName(user)) r.errors.push(msg.badUser('patroni.user', user));
-	let version: string | undefined = defaultPatroni.version;
-	if (section.version !== undefined && section.version !== null) {
-		const raw = String(section.version);
-		version = raw === 'latest' || /^\d+\.\d+(\.\d+)?$/.test(raw) ? raw : undefined;
-		if (version === undefined) r.errors.push(msg.badPatroniVersion('patroni.version', section.version));
-	}
-
-	const indexUrl = r.string(section, 'index_url', 'patroni', '');
-	if (indexUrl && !/^https?:\/\/[^\s/]+/.test(indexUrl)) r.errors.push(msg.badUrl('patroni.index_url', indexUrl));
-	if (source === undefined || user === undefined || version === undefined || indexUrl === undefined) return undefined;
-	return {source, user, version, ...(indexUrl ? {indexUrl: indexUrl.replace(/\/+$/, '')} : {})};
-}
-
-function readEtcd(r: Reader, root: Dict, baseDir: string): ClusterConfig['etcd'] | undefined {
-	const section = r.section(root, 'etcd', '', ['source', 'version', 'download_base', 'tarball']);
-	if (!section) return undefined;
-	const source = r.oneOf<EtcdSource>(section, 'source', 'etcd', ['download', 'upload', 'package'], defaultEtcd.source);
-	let version: string | undefined = defaultEtcd.version;
-	if (section.version !== undefined && section.version !== null) {
-		version = typeof section.version === 'string' && /^\d+\.\d+\.\d+$/.test(section.version) ? section.version : undefined;
-		if (version === undefined) r.errors.push(msg.badVersion('etcd.version', section.version));
-	}
-
-	const downloadBase = r.string(section, 'download_base', 'etcd', defaultEtcd.downloadBase);
-	if (downloadBase !== undefined && !/^https?:\/\/[^\s/]+/.test(downloadBase)) r.errors.push(msg.badUrl('etcd.download_base', downloadBase));
-	const tarball = r.string(section, 'tarball', 'etcd', '');
-	if (source === 'upload' && tarball === '') r.errors.push(msg.tarballNeeded('etcd.tarball'));
-	if (source === undefined || version === undefined || downloadBase === undefined || tarball === undefined) return undefined;
-	return {
-		source,
-		version,
-		downloadBase: downloadBase.replace(/\/+$/, ''),
-		...(tarball ? {tarball: resolvePath(tarball, baseDir)} : {}),
-	};
-}
-
 const portKeys: ReadonlyArray<readonly [string, keyof Ports]> = [
 	['postgres', 'postgres'],
 	['patroni_api', 'patroniApi'],
@@ -353,144 +323,6 @@ function readPorts(r: Reader, root: Dict): Ports | undefined {
 	}
 
 	return complete ? ports as Ports : undefined;
-}
-
-function readTiming(r: Reader, root: Dict): PatroniTiming | undefined {
-	const section = r.section(root, 'timing', '', ['preset', 'ttl', 'loop_wait', 'retry_timeout']);
-	if (!section) return undefined;
-	const preset = r.oneOf<TimingPreset>(section, 'preset', 'timing', ['default', 'fast'], 'default');
-	if (preset === undefined) return undefined;
-	const base = timingPresets[preset];
-	// Patroni's own lower bounds (its config validator rejects smaller values).
-	const ttl = r.integer(section, 'ttl', 'timing', base.ttl, 1);
-	const loopWait = r.integer(section, 'loop_wait', 'timing', base.loopWait, 1);
-	const retryTimeout = r.integer(section, 'retry_timeout', 'timing', base.retryTimeout, 1);
-	if (ttl === undefined || loopWait === undefined || retryTimeout === undefined) return undefined;
-	let ok = true;
-	if (ttl < 20) {
-		r.errors.push(msg.belowPatroniMin('timing.ttl', ttl, 20));
-		ok = false;
-	}
-
-	if (retryTimeout < 3) {
-		r.errors.push(msg.belowPatroniMin('timing.retry_timeout', retryTimeout, 3));
-		ok = false;
-	}
-
-	if (loopWait + 2 * retryTimeout > ttl) {
-		r.errors.push(msg.timingRule('timing', loopWait, retryTimeout, ttl));
-		ok = false;
-	}
-
-	return ok ? {ttl, loopWait, retryTimeout} : undefined;
-}
-
-function readHaproxy(r: Reader, root: Dict, names: readonly string[] | undefined, nodes: readonly NodeConfig[] | undefined, subnet: string | undefined): ClusterConfig['haproxy'] | undefined {
-	const section = r.section(root, 'haproxy', '', ['node', 'nodes', 'vip', 'inter', 'fall', 'rise']);
-	if (!section) return undefined;
-	const layout = readHaproxyNodes(r, section, names);
-	const vip = readVip(r, section, layout, nodes, subnet);
-	let inter: string | undefined = defaultHaproxyTiming.inter;
-	if (section.inter !== undefined && section.inter !== null) {
-		inter = typeof section.inter === 'string' && /^\d+(us|ms|s|m|h|d)?$/.test(section.inter) ? section.inter : undefined;
-		if (inter === undefined) r.errors.push(msg.badDuration('haproxy.inter', section.inter));
-	}
-
-	const fall = r.integer(section, 'fall', 'haproxy', defaultHaproxyTiming.fall, 1);
-	const rise = r.integer(section, 'rise', 'haproxy', defaultHaproxyTiming.rise, 1);
-	if (!layout || vip === null || inter === undefined || fall === undefined || rise === undefined) return undefined;
-	return {nodes: layout.nodes, ...(vip ? {vip} : {}), timing: {inter, fall, rise}};
-}
-
-/** `node: X` (the course: one HAProxy) or `nodes: all | [names]` (HAProxy on several nodes). */
-function readHaproxyNodes(r: Reader, section: Dict, names: readonly string[] | undefined): {nodes: string[]; several: boolean} | undefined {
-	const hasNode = section.node !== undefined && section.node !== null;
-	const hasNodes = section.nodes !== undefined && section.nodes !== null;
-	if (hasNode && hasNodes) {
-		r.errors.push(frontDoorMsg.nodeAndNodes('haproxy'));
-		return undefined;
-	}
-
-	if (!hasNodes) {
-		const node = r.string(section, 'node', 'haproxy', names?.[0] ?? '');
-		if (node === undefined) return undefined;
-		if (names && !names.includes(node)) {
-			r.errors.push(msg.notANode('haproxy.node', node, names));
-			return undefined;
-		}
-
-		return {nodes: [node], several: false};
-	}
-
-	if (section.nodes === 'all') return names ? {nodes: [...names], several: true} : undefined;
-	if (!Array.isArray(section.nodes)) {
-		r.errors.push(frontDoorMsg.badNodes('haproxy.nodes', section.nodes));
-		return undefined;
-	}
-
-	if (section.nodes.length === 0) {
-		r.errors.push(frontDoorMsg.emptyNodes('haproxy.nodes'));
-		return undefined;
-	}
-
-	const chosen: string[] = [];
-	for (const [index, item] of section.nodes.entries()) {
-		const field = `haproxy.nodes[${index}]`;
-		if (typeof item !== 'string') r.errors.push(msg.notString(field, item));
-		else if (names && !names.includes(item)) r.errors.push(msg.notANode(field, item, names));
-		else if (chosen.includes(item)) r.errors.push(frontDoorMsg.repeatedNode(field, item));
-		else chosen.push(item);
-	}
-
-	if (chosen.length !== section.nodes.length || !names) return undefined;
-	// Cluster-file order, so the first HAProxy node is the same whichever way the list was written.
-	return {nodes: names.filter(name => chosen.includes(name)), several: true};
-}
-
-/** The floating address: undefined when there is none, null when it is wrong (already reported). */
-function readVip(r: Reader, section: Dict, layout: {nodes: string[]; several: boolean} | undefined, nodes: readonly NodeConfig[] | undefined, subnet: string | undefined): string | undefined | null {
-	if (section.vip === undefined || section.vip === null) {
-		if (layout?.several && layout.nodes.length > 1) r.warnings.push(frontDoorMsg.noVip('haproxy.vip'));
-		return undefined;
-	}
-
-	const vip = r.string(section, 'vip', 'haproxy');
-	if (vip === undefined) return null;
-	if (!isIpv4(vip)) {
-		r.errors.push(msg.notIpv4('haproxy.vip', vip));
-		return null;
-	}
-
-	let ok = true;
-	if (layout && !layout.several) {
-		r.errors.push(frontDoorMsg.vipWithOneHaproxy('haproxy.vip'));
-		ok = false;
-	} else if (layout && layout.nodes.length < 2) {
-		r.errors.push(frontDoorMsg.vipNeedsTwo('haproxy.nodes', layout.nodes.length));
-		ok = false;
-	}
-
-	const owner = nodes?.findIndex(node => node.ip === vip) ?? -1;
-	if (owner >= 0) {
-		r.errors.push(frontDoorMsg.vipIsNode('haproxy.vip', vip, `nodes[${owner}].ip`));
-		ok = false;
-	}
-
-	if (subnet) {
-		const [network = '', bits = '32'] = subnet.split('/');
-		const prefix = Number(bits);
-		const value = ipToInt(vip);
-		const base = ipToInt(network);
-		if (((value & maskOf(prefix)) >>> 0) !== base) {
-			r.errors.push(frontDoorMsg.vipOutsideSubnet('haproxy.vip', vip, subnet));
-			ok = false;
-		} else if (prefix < 31 && (value === base || value === ((base | ~maskOf(prefix)) >>> 0))) {
-			r.errors.push(frontDoorMsg.vipIsNetworkOrBroadcast('haproxy.vip', vip, subnet));
-			ok = false;
-		}
-	}
-
-	return ok ? vip : null;
 }
 
 function readSubnet(r: Reader, root: Dict, nodes: readonly NodeConfig[] | undefined): string | undefined {
@@ -556,37 +388,8 @@ function join(field: string, key: string): string {
 	return field ? `${field}.${key}` : key;
 }
 
-/** Dotted quad, no leading zeros (some tools read 010 as octal). */
-export function isIpv4(value: string): boolean {
-	return /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(value);
-}
-
 function isHostname(value: string): boolean {
 	return /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value);
-}
-
-function isUserName(value: string): boolean {
-	return /^[a-z_][a-z0-9_-]{0,31}$/.test(value);
-}
-
-function ipToInt(ip: string): number {
-	return ip.split('.').reduce((sum, octet) => ((sum << 8) | Number(octet)) >>> 0, 0);
-}
-
-function intToIp(value: number): string {
-	return [24, 16, 8, 0].map(shift => (value >>> shift) & 255).join('.');
-}
-
-function maskOf(prefix: number): number {
-	return prefix === 0 ? 0 : (0xFF_FF_FF_FF << (32 - prefix)) >>> 0;
-}
-
-/** The /24 of the node IPs, or the smallest subnet holding them all when they span several /24s. */
-export function coveringSubnet(ips: readonly string[]): string {
-	const values = ips.map(ipToInt);
-	let prefix = 24;
-	while (prefix > 0 && new Set(values.map(value => (value & maskOf(prefix)) >>> 0)).size > 1) prefix--;
-	return `${intToIp((values[0]! & maskOf(prefix)) >>> 0)}/${prefix}`;
 }
 
 /** `~/x` means the user's home; other relative paths are relative to the cluster file. */

@@ -1,6 +1,7 @@
 /** A stage: one section of the course guide, its steps, and what it needs from the rest of pgha. */
 import type {ClusterConfig, NodeConfig, Secrets} from './cluster.ts';
 import type {HealthProbe} from './health.ts';
+import type {SectionReader} from './section.ts';
 import type {Step} from './step.ts';
 import type {Text} from './text.ts';
 
@@ -23,8 +24,11 @@ export interface StageNeeds {
 	readonly allPackages?: (pgMajor: string) => readonly string[];
 	/** Ports its services listen on, on this node (checked free by the VM checks). */
 	readonly ports?: (cluster: ClusterConfig, node: NodeConfig) => readonly PortClaim[];
-	/** The cluster-file keys it reads, with what they mean (the runbook prints them). */
-	readonly section?: {readonly keys: readonly string[]; readonly doc: Text};
+	/**
+	 * The cluster-file keys it reads, with what they mean (the runbook prints them), and the reader
+	 * that fills its part of ClusterConfig with defaults and validation (validate.ts calls it).
+	 */
+	readonly section?: {readonly keys: readonly string[]; readonly doc: Text; readonly read?: SectionReader};
 	/** The generated secrets it uses (keys of the secrets file's Secrets). */
 	readonly secrets?: readonly (keyof Secrets)[];
 	/** Whether the stage has work for this cluster file (its steps still undo an earlier layout). */

@@ -1,0 +1,51 @@
+/**
+ * How a stage reads its part of the cluster file (defaults and validation), declared beside its
+ * steps. The Reader's one implementation lives in source/config/validate.ts, which owns the messages
+ * and calls every stage's reader; this file only says what a reader may use.
+ */
+import type {ClusterConfig, ConfigIssue, NodeConfig} from './cluster.ts';
+
+/** A mapping from the parsed YAML. */
+export type Dict = Record<string, unknown>;
+
+/**
+ * Reads typed values from the parsed YAML and collects every problem (the user fixes the whole file
+ * in one go). `field` is the dotted path of the object read from; each method returns undefined when
+ * the value is unusable, the problem already recorded.
+ */
+export interface Reader {
+	readonly errors: ConfigIssue[];
+	readonly warnings: ConfigIssue[];
+	/** A mapping with only the listed keys; unknown keys are errors because they are usually typos. */
+	mapping(value: unknown, field: string, keys: readonly string[]): Dict | undefined;
+	/** Without a fallback the key is required. */
+	string(object: Dict, key: string, field: string, fallback?: string): string | undefined;
+	integer(object: Dict, key: string, field: string, fallback: number | undefined, min: number, max?: number): number | undefined;
+	port(object: Dict, key: string, field: string, fallback: number): number | undefined;
+	boolean(object: Dict, key: string, field: string, fallback: boolean): boolean | undefined;
+	oneOf<T extends string>(object: Dict, key: string, field: string, allowed: readonly T[], fallback: T): T | undefined;
+	/** A sub-mapping that may be left out entirely (then it is empty). */
+	section(object: Dict, key: string, field: string, keys: readonly string[]): Dict | undefined;
+}
+
+/** What a section reader sees: the whole file and what was read before it. */
+export interface SectionContext {
+	/** The cluster file's top-level mapping. */
+	readonly root: Dict;
+	/** A path written in the cluster file, made absolute (`~/` is the home folder, others are relative to the file). */
+	readonly resolvePath: (value: string) => string;
+	/** The node names, when every one is right. */
+	readonly names?: readonly string[];
+	/** The nodes, when every one is right. */
+	readonly nodes?: readonly NodeConfig[];
+	/** The nodes' subnet, given or derived; only known to the sections read after it (haproxy). */
+	readonly subnet?: string;
+}
+
+/** Fills one field of ClusterConfig from the cluster file: undefined when it is wrong (reported to the Reader). */
+export type SectionReader = {
+	[K in keyof ClusterConfig]-?: {
+		readonly field: K;
+		readonly read: (r: Reader, context: SectionContext) => ClusterConfig[K] | undefined;
+	};
+}[keyof ClusterConfig];
