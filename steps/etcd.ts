@@ -448,7 +448,7 @@ export const etcdStage: Stage = {
 	needs: {
 		packages: cluster => etcdPackages[cluster.etcd.source],
 		allPackages: () => Object.values(etcdPackages).flat(),
-		ports: cluster => [cluster.ports.etcdClient, cluster.ports.etcdPeer].map(port => ({port, owners: ['etcd'], role: 'etcd'})),
+		ports: cluster => [cluster.ports.etcdClient, cluster.ports.etcdPeer].map(port => ({port, owners: ['etcd'], role: 'etcd', service: 'etcd.service'})),
 		section: {
 			keys: ['etcd.source', 'etcd.version', 'etcd.download_base', 'etcd.tarball', 'ports.etcd_client', 'ports.etcd_peer'],
 			doc: text(

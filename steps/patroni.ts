@@ -436,7 +436,7 @@ export const patroniStage: Stage = {
 		// The packaged postgres is removed by the packages stage, so only Patroni's own postgres may hold the port.
 		ports: cluster => [
 			{port: cluster.ports.postgres, owners: ['postgres'], role: 'PostgreSQL'},
-			{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API'},
+			{port: cluster.ports.patroniApi, owners: ['patroni'], role: 'Patroni REST API', service: 'patroni.service'},
 		],
 		secrets: ['superuserPassword', 'replicationPassword', 'rewindPassword', 'restApiPassword'],
 		health: patroniHealth,

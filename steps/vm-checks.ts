@@ -10,12 +10,14 @@ import {factKeys} from './facts.ts';
 import {firstNode} from './render.ts';
 import {claimedPorts, type StageListing} from './needs.ts';
 import {vipFreeStep} from './keepalived.ts';
+import {foreignHolder, holdersProbe, parseHolders, type PortHolder} from './port-holders.ts';
 
 export interface Listener {
 	readonly address: string;
 	readonly port: number;
 	/** Process names from `ss -p` (empty when ss could not tell). */
 	readonly processes: readonly string[];
+	readonly pids: readonly number[];
 }
 
 export interface NodeInspection {
@@ -32,6 +34,8 @@ export interface NodeInspection {
 	readonly machineId: string;
 	readonly uid: number;
 	readonly listeners: readonly Listener[];
+	/** The listening processes by PID: owner, how they were started, command line. */
+	readonly holders: ReadonlyMap<number, PortHolder>;
 }
 
 export interface Finding {
@@ -54,6 +58,7 @@ export const inspectionCommand = sh([
 	'echo "@@ machine-id"; cat /etc/machine-id 2>/dev/null',
 	'echo "@@ uid"; id -u',
 	'echo "@@ ss"; ss -ltnpH 2>/dev/null',
+	holdersProbe,
 	'echo "@@ end"',
 ].join('\n'));
 
@@ -93,7 +98,8 @@ export function parseListeners(lines: readonly string[]): Listener[] {
 		const port = Number(local.slice(colon + 1));
 		if (colon < 0 || !Number.isInteger(port)) continue;
 		const processes = [...line.matchAll(/\("([^"]+)",pid=/g)].map(match => match[1]!);
-		listeners.push({address: local.slice(0, colon), port, processes: [...new Set(processes)]});
+		const pids = [...line.matchAll(/pid=(\d+)/g)].map(match => Number(match[1]));
+		listeners.push({address: local.slice(0, colon), port, processes: [...new Set(processes)], pids: [...new Set(pids)]});
 	}
 
 	return listeners;
@@ -122,6 +128,7 @@ export function parseInspection(stdout: string): NodeInspection {
 		machineId: first('machine-id'),
 		uid: first('uid') === '' ? -1 : Number(first('uid')),
 		listeners: parseListeners(parts.get('ss') ?? []),
+		holders: parseHolders(parts.get('holders') ?? []),
 	};
 }
 
@@ -199,19 +206,7 @@ export function evaluateNode(inspection: NodeInspection, cluster: ClusterConfig,
 			fix: text('Проверьте, что пользователь входа в группе sudo: sudo usermod -aG sudo <пользователь>.', 'Make sure the login user is in the sudo group: sudo usermod -aG sudo <user>.')});
 	}
 
-	for (const required of ports) {
-		const holders = inspection.listeners.filter(listener => listener.port === required.port);
-		const foreign = holders.filter(listener => listener.processes.length === 0 || listener.processes.some(name => !required.owners.includes(name)));
-		if (foreign.length > 0) {
-			const names = [...new Set(foreign.flatMap(listener => listener.processes))].join(', ') || '?';
-			findings.push({level: 'fail',
-				message: text(`порт ${required.port} (нужен для ${required.role}) занят процессом ${names}.`,
-					`port ${required.port} (needed by ${required.role}) is held by ${names}.`),
-				fix: text(`Остановите его (sudo ss -ltnp 'sport = :${required.port}' покажет PID) и запустите pgha снова.`,
-					`Stop it (sudo ss -ltnp 'sport = :${required.port}' shows its PID) and run pgha again.`)});
-		}
-	}
-
+	for (const required of ports) findings.push(...portFindings(inspection, required));
 	return findings;
 }
 
@@ -266,6 +261,33 @@ export function evaluateCluster(samples: readonly ClusterSample[]): Finding[] {
 		findings.push({level: 'fail',
 			message: text(`часы ${worst.a.node} и ${worst.b.node} расходятся на ${seconds} с (допустимо 2 с).`, `the clocks of ${worst.a.node} and ${worst.b.node} differ by ${seconds} s (2 s allowed).`),
 			fix: text('Включите синхронизацию времени на всех узлах: sudo timedatectl set-ntp true.', 'Turn on time sync on every node: sudo timedatectl set-ntp true.')});
+	}
+
+	return findings;
+}
+
+/** Each process on a port a stage needs that is not the service pgha installs there, named with how to stop it. */
+function portFindings(inspection: NodeInspection, required: PortClaim): Finding[] {
+	const findings: Finding[] = [];
+	const seen = new Set<number>();
+	for (const listener of inspection.listeners.filter(candidate => candidate.port === required.port)) {
+		const allowed = listener.processes.length > 0 && listener.processes.every(name => required.owners.includes(name));
+		const holders = listener.pids.filter(pid => !seen.has(pid)).map(pid => inspection.holders.get(pid)).filter(holder => holder !== undefined);
+		for (const holder of holders) {
+			seen.add(holder.pid);
+			const foreign = foreignHolder(required, holder, allowed);
+			if (foreign) findings.push({level: 'fail', ...foreign});
+		}
+
+		if (!allowed && holders.length === 0) {
+			// ss could not name the process (or it ended between the two looks): the port is still busy.
+			const names = listener.processes.join(', ') || '?';
+			findings.push({level: 'fail',
+				message: text(`порт ${required.port} (нужен для ${required.role}) занят процессом ${names}.`,
+					`port ${required.port} (needed by ${required.role}) is held by ${names}.`),
+				fix: text(`Остановите его (sudo ss -ltnp 'sport = :${required.port}' покажет PID) и запустите pgha снова.`,
+					`Stop it (sudo ss -ltnp 'sport = :${required.port}' shows its PID) and run pgha again.`)});
+		}
 	}
 
 	return findings;

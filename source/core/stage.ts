@@ -11,6 +11,8 @@ export interface PortClaim {
 	/** Process names allowed to hold it (the service pgha installs there). */
 	readonly owners: readonly string[];
 	readonly role: string;
+	/** The systemd unit pgha runs it under: the same name started any other way is not pgha's. */
+	readonly service?: string;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
 	evaluateCluster, evaluateNode, inspectionCommand, parseInspection, parseListeners, type ClusterSample,
 } from '../../steps/vm-checks.ts';
 import {requiredPorts, vmChecksStage} from '../../steps/index.ts';
+import {parseHolders, startedBy} from '../../steps/port-holders.ts';
 import {runLocally, sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
 const cluster = sampleCluster();
@@ -16,6 +17,8 @@ interface Fixture {
 	availMb?: number;
 	ips?: string[];
 	ss?: string[];
+	/** Lines of the holders probe: pid, owner, cgroup, cwd, etcd data, command line (tab-separated). */
+	holders?: string[];
 	uid?: number;
 }
 
@@ -36,6 +39,8 @@ function inspection(fixture: Fixture = {}): string {
 		'@@ uid', String(fixture.uid ?? 0),
 		'@@ ss',
 		...(fixture.ss ?? ['LISTEN 0      4096   127.0.0.54:53        0.0.0.0:*    users:(("systemd-resolve",pid=612,fd=17))', 'LISTEN 0      4096   *:22      *:*    users:(("sshd",pid=1,fd=3),("systemd",pid=1,fd=100))']),
+		'@@ holders',
+		...(fixture.holders ?? []),
 		'@@ end',
 	].join('\n');
 }
@@ -99,8 +104,8 @@ test('ss lines: IPv4, IPv6 and several processes on one socket', t => {
 		'LISTEN 0 4096 [::]:22 [::]:* users:(("sshd",pid=1,fd=3),("systemd",pid=1,fd=100))',
 		'LISTEN 0 128 0.0.0.0:2024 0.0.0.0:*',
 	]), [
-		{address: '[::]', port: 22, processes: ['sshd', 'systemd']},
-		{address: '0.0.0.0', port: 2024, processes: []},
+		{address: '[::]', port: 22, processes: ['sshd', 'systemd'], pids: [1]},
+		{address: '0.0.0.0', port: 2024, processes: [], pids: []},
 	]);
 });
 
@@ -148,6 +153,74 @@ test('the real inspection command runs on this machine and parses (a listener of
 	const local = {...onPostgresPort.nodes[0]!, ip: '127.0.0.1'};
 	const findings = evaluateNode(parsed, onPostgresPort, local, requiredPorts(onPostgresPort, local)).filter(finding => finding.message.en.includes(`port ${port}`));
 	t.is(findings.length, 1);
+	// Its holder is read too: this very process, its owner and its command line.
+	t.is(mine!.pids.length, 1);
+	const holder = parsed.holders.get(mine!.pids[0]!);
+	t.is(holder?.pid, process.pid);
+	t.regex(holder?.command ?? '', /node/);
+	t.truthy(holder?.user);
+});
+
+const etcdSs = [
+	'LISTEN 0 4096 192.168.0.30:2379 0.0.0.0:* users:(("etcd",pid=700,fd=7))',
+	'LISTEN 0 4096 192.168.0.30:2380 0.0.0.0:* users:(("etcd",pid=700,fd=6))',
+];
+const etcdByHand = '700\tstudent\t/user.slice/user-1000.slice/session-3.scope\t/home/student\t/home/student/etcd-data1\tetcd --config-file /home/student/etcd1.conf';
+
+test('holders: the cgroup tells a login session, a user\'s systemd and sshd (no logind) from a system service', t => {
+	t.deepEqual(startedBy('/user.slice/user-1000.slice/session-3.scope'), {kind: 'hand'});
+	t.deepEqual(startedBy('/user.slice/user-1000.slice/user@1000.service/app.slice/etcd.service'), {kind: 'hand'});
+	t.deepEqual(startedBy('/system.slice/ssh.service'), {kind: 'hand'});
+	t.deepEqual(startedBy('/system.slice/etcd.service'), {kind: 'service', unit: 'etcd.service'});
+	t.deepEqual(startedBy('/system.slice/system-postgresql.slice/postgresql@16-main.service'), {kind: 'service', unit: 'postgresql@16-main.service'});
+	t.deepEqual(startedBy(''), {kind: 'unknown'});
+	const holders = parseHolders([etcdByHand, 'garbage', '']);
+	t.deepEqual([...holders.keys()], [700]);
+	t.like(holders.get(700), {user: 'student', etcdData: '/home/student/etcd-data1', command: 'etcd --config-file /home/student/etcd1.conf'});
+});
+
+test('ports: etcd started by hand (the guide\'s nohup) fails on each of its ports, naming the process, its data and the kill that works', t => {
+	const found = fails({ss: etcdSs, holders: [etcdByHand]});
+	t.is(found.length, 2);
+	t.is(found[0]!.message.en, 'port 2379 (needed by etcd) is held by etcd --config-file /home/student/etcd1.conf (PID 700, student), started by hand in a login session (nohup or a terminal), not by the etcd.service pgha sets up; its data: /home/student/etcd-data1.');
+	t.regex(found[0]!.fix!.en, /does not take over a process it did not start.* Stop it: sudo kill 700, then run pgha again\.$/);
+	t.regex(found[0]!.message.ru, /запущен вручную в сеансе входа.*его данные: \/home\/student\/etcd-data1/);
+	t.regex(found[0]!.fix!.ru, /sudo kill 700, затем запустите pgha снова/);
+	t.regex(found[1]!.message.en, /^port 2380 /);
+});
+
+test('ports: pgha\'s own services pass; another unit with the right name fails with systemctl; the packaged PostgreSQL is the packages stage\'s business', t => {
+	const ours = [
+		...etcdSs,
+		'LISTEN 0 200 192.168.0.30:5432 0.0.0.0:* users:(("postgres",pid=900,fd=6))',
+		'LISTEN 0 5 192.168.0.30:8008 0.0.0.0:* users:(("patroni",pid=800,fd=5))',
+	];
+	const underSystemd = [
+		'700\tetcd\t/system.slice/etcd.service\t/\t/var/lib/etcd/pg-cluster\t/usr/local/bin/etcd --config-file /etc/etcd/etcd.conf.yml',
+		'800\tpostgres\t/system.slice/patroni.service\t/\t\t/opt/patroni/bin/python3 /opt/patroni/bin/patroni /etc/patroni/config.yml',
+		'900\tpostgres\t/system.slice/patroni.service\t/var/lib/postgresql/17/main\t\tpostgres -D /var/lib/postgresql/17/main',
+	];
+	t.deepEqual(fails({ss: ours, holders: underSystemd}), []);
+	const packaged = ['900\tpostgres\t/system.slice/system-postgresql.slice/postgresql@16-main.service\t/var/lib/postgresql/16/main\t\t/usr/lib/postgresql/16/bin/postgres -D /var/lib/postgresql/16/main'];
+	t.deepEqual(fails({ss: ours.slice(2, 3), holders: packaged}), []);
+	const otherUnit = ['800\tpatroni\t/system.slice/patroni1.service\t/\t\tpatroni /home/patroni/patroni1.yml'];
+	const found = fails({ss: ours.slice(3), holders: otherUnit});
+	t.is(found.length, 1);
+	t.regex(found[0]!.message.en, /started by the service patroni1\.service, not by the patroni\.service pgha sets up/);
+	t.regex(found[0]!.fix!.en, /sudo systemctl disable --now patroni1\.service/);
+	// PostgreSQL from a hand-started Patroni: named, and Patroni is to be stopped first.
+	const handPostgres = ['900\tpatroni\t/user.slice/user-1001.slice/session-5.scope\t/home/patroni/pgdata1\t\tpostgres -D /home/patroni/pgdata1 --config-file=/home/patroni/pgdata1/postgresql.conf'];
+	const postgres = fails({ss: ours.slice(2, 3), holders: handPostgres});
+	t.is(postgres.length, 1);
+	t.regex(postgres[0]!.message.en, /its data: \/home\/patroni\/pgdata1\.$/);
+	t.regex(postgres[0]!.fix!.en, /stop that Patroni first/);
+});
+
+test('ports: a foreign program is named with its PID and command line when the holders probe saw it', t => {
+	const found = fails({ss: ['LISTEN 0 1 0.0.0.0:5432 0.0.0.0:* users:(("nc",pid=4242,fd=3))'], holders: ['4242\tstudent\t/user.slice/user-1000.slice/session-2.scope\t/home/student\t\tnc -l 5432']});
+	t.is(found.length, 1);
+	t.is(found[0]!.message.en, 'port 5432 (needed by PostgreSQL) is held by nc -l 5432 (PID 4242, student), started by hand in a login session (nohup or a terminal).');
+	t.regex(found[0]!.fix!.en, /sudo kill 4242/);
 });
 
 test('the step: check is true on a good VM; on a bad one apply throws one sentence per problem, naming the node', async t => {
