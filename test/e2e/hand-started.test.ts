@@ -6,26 +6,11 @@
  */
 import test from 'ava';
 import {readFileSync} from 'node:fs';
-import {labAvailable, labExec, labSsh, requireLab, tcpOpen, useLab} from '../helpers/lab.ts';
-import {buildEtcdRelease, makeWorkdir, nodeIp, runPgha, waitUntil, type EtcdRelease, type PghaResult, type Workdir} from '../helpers/e2e.ts';
+import {labExec, labSsh, requireLab, tcpOpen, useLab} from '../helpers/lab.ts';
+import {nodeIp, outputTail, runPgha, useEtcdRelease, waitUntil} from '../helpers/e2e.ts';
 
 useLab(test);
-
-let release: EtcdRelease | undefined;
-const workdirs: Workdir[] = [];
-
-test.before(() => {
-	if (labAvailable()) release = buildEtcdRelease();
-});
-
-test.after.always(() => {
-	for (const work of workdirs) work.remove();
-	release?.remove();
-});
-
-function tail(result: PghaResult): string {
-	return `${result.stdout.split('\n').slice(-25).join('\n')}\n--- stderr\n${result.stderr.split('\n').slice(-25).join('\n')}`;
-}
+const etcd = useEtcdRelease(test);
 
 /** The guide's etcd section, one member, typed by the student on pg-node-1 and started with nohup. */
 function guideConfig(ip: string): string {
@@ -48,7 +33,7 @@ test.serial('etcd started by hand with nohup: the VM checks name it and how to s
 	t.timeout(8 * 60_000);
 	const ip = nodeIp(1);
 	// The tarball's binary in /usr/local/bin, as the guide installs it.
-	const binary = readFileSync(release!.etcdBinary).toString('base64');
+	const binary = readFileSync(etcd.release().etcdBinary).toString('base64');
 	const copied = await labExec(1, 'base64 -d > /usr/local/bin/etcd && chmod 755 /usr/local/bin/etcd', {input: binary});
 	t.is(copied.code, 0, copied.stderr);
 	// The file as the student saved it (sshpass holds ssh's stdin, so it is written from outside)...
@@ -59,18 +44,17 @@ test.serial('etcd started by hand with nohup: the VM checks name it and how to s
 	t.is(started.code, 0, started.stderr);
 	t.truthy(await waitUntil(async () => ((await tcpOpen(ip, 2379)) ? true : undefined), {attempts: 30, intervalMs: 1000}), 'the hand-started etcd answers on 2379');
 
-	const work = makeWorkdir('hand-etcd');
-	workdirs.push(work);
+	const work = etcd.workdir('hand-etcd');
 	const refused = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes', '--only', 'vm-checks']});
-	t.is(refused.code, 1, tail(refused));
+	t.is(refused.code, 1, outputTail(refused, 25));
 	const output = refused.stdout + refused.stderr;
 	// The lab's password is the user's name, so pgha's masking stars "student" out wherever it appears.
 	const student = '(?:student|\\*{6})';
 	const named = new RegExp(`port 2379 \\(needed by etcd\\) is held by etcd --config-file /home/${student}/etcd1\\.conf \\(PID (\\d+), ${student}\\), started by hand in a login session \\(nohup or a terminal\\), not by the etcd\\.service pgha sets up; its data: /home/${student}/etcd-data1\\.`).exec(output);
-	t.truthy(named, tail(refused));
+	t.truthy(named, outputTail(refused, 25));
 	t.regex(output, /port 2380 \(needed by etcd\) is held by etcd/);
 	const advice = new RegExp(`Stop it: (sudo kill ${named?.[1]}), then run pgha again\\.`).exec(output);
-	t.truthy(advice, tail(refused));
+	t.truthy(advice, outputTail(refused, 25));
 
 	// The advice exactly as printed (run as root on the node: sudo passes straight through).
 	const stopped = await labExec(1, advice![1]!);
@@ -78,7 +62,7 @@ test.serial('etcd started by hand with nohup: the VM checks name it and how to s
 	t.truthy(await waitUntil(async () => ((await tcpOpen(ip, 2379)) ? undefined : true), {attempts: 30, intervalMs: 1000}), 'etcd let go of 2379');
 
 	const passed = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes', '--only', 'vm-checks']});
-	t.is(passed.code, 0, tail(passed));
+	t.is(passed.code, 0, outputTail(passed, 25));
 	const kept = await labExec(1, 'test -d /home/student/etcd-data1/member && echo kept');
 	t.is(kept.stdout.trim(), 'kept', 'the student\'s etcd data is still there');
 });

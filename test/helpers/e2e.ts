@@ -13,12 +13,12 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {ExecutionContext} from 'ava';
+import type {ExecutionContext, TestFn} from 'ava';
 import YAML from 'yaml';
 import {servedEtcdRelease} from '../../source/lab/etcd-release.ts';
 import {releasePaths} from '../../source/lab/settings.ts';
 import {readState} from '../../source/lab/state.ts';
-import {inSwitch, labClusterFile, labExec, labNodes, labSshPassword, type Result} from './lab.ts';
+import {inSwitch, labAvailable, labClusterFile, labExec, labNodes, labSshPassword, type Result} from './lab.ts';
 
 export const pghaBin = fileURLToPath(new URL('../../source/bin.js', import.meta.url));
 
@@ -315,4 +315,34 @@ export async function assertTarballEtcd(t: ExecutionContext, work: Workdir, rele
 	const health = await etcdctlOnNode(1, 'endpoint health --cluster');
 	t.is(health.code, 0, health.stderr);
 	t.is((health.stdout + health.stderr).match(/is healthy/g)?.length, 3);
+}
+
+/** The last lines of a pgha run's stdout and stderr, for an assertion's message. */
+export function outputTail(result: Result, lines = 30): string {
+	return `${result.stdout.split('\n').slice(-lines).join('\n')}\n--- stderr\n${result.stderr.split('\n').slice(-lines).join('\n')}`;
+}
+
+/**
+ * For a test file that needs the lab's etcd release and work folders: the release is read once the
+ * lab is known to be up, and the folders and the binary's scratch copy are removed after the file.
+ */
+export function useEtcdRelease(test: TestFn): {release(): EtcdRelease; workdir(prefix: string, edit?: (doc: ClusterDoc) => void): Workdir} {
+	let release: EtcdRelease | undefined;
+	const workdirs: Workdir[] = [];
+	test.before(() => {
+		// The packages come from the lab's repository; without a lab the tests say why and stop.
+		if (labAvailable()) release = buildEtcdRelease();
+	});
+	test.after.always(() => {
+		for (const work of workdirs) work.remove();
+		release?.remove();
+	});
+	return {
+		release: () => release!,
+		workdir(prefix, edit) {
+			const work = makeWorkdir(prefix, edit);
+			workdirs.push(work);
+			return work;
+		},
+	};
 }
