@@ -148,7 +148,8 @@ test.serial('a foreign process on port 5432: the VM checks name it and stop befo
 		await nodeOutput(3, 'for i in $(seq 50); do ss -ltnH "sport = :5432" | grep -q . && exit 0; sleep 0.2; done; exit 1');
 		const result = await apply(work);
 		stoppedAtVmChecks(t, result);
-		refused(t, result, /^pg-node-3: port 5432 \(needed by PostgreSQL\) is held by python3\. Stop it/m);
+		// Named with its command line and PID, how it was started, and the command that stops it.
+		refused(t, result, /^pg-node-3: port 5432 \(needed by PostgreSQL\) is held by \/usr\/bin\/python3 -m http\.server 5432 --bind 0\.0\.0\.0 \(PID \d+, root\), started by the service pgha-e2e-foreign-5432\.service\..* Stop and disable that service: sudo systemctl disable --now pgha-e2e-foreign-5432\.service, then run pgha again\.$/m);
 		await assertUntouched(t);
 	} finally {
 		work.remove();
