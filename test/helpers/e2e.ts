@@ -18,7 +18,7 @@ import YAML from 'yaml';
 import {servedEtcdRelease} from '../../source/lab/etcd-release.ts';
 import {releasePaths} from '../../source/lab/settings.ts';
 import {readState} from '../../source/lab/state.ts';
-import {inSwitch, labAvailable, labClusterFile, labExec, labNodes, labSshPassword, type Result} from './lab.ts';
+import {inSwitch, labClusterFile, labExec, labNodes, labSshPassword, type Result} from './lab.ts';
 
 export const pghaBin = fileURLToPath(new URL('../../source/bin.js', import.meta.url));
 
@@ -323,22 +323,23 @@ export function outputTail(result: Result, lines = 30): string {
 }
 
 /**
- * For a test file that needs the lab's etcd release and work folders: the release is read once the
- * lab is known to be up, and the folders and the binary's scratch copy are removed after the file.
+ * For a test file that needs the lab's etcd release and work folders. The release is read on first
+ * use inside a test (after requireLab, under the lab's lock): ava runs `before` hooks concurrently
+ * with the lab hooks, when another file may still be switching the lab over. The folders and the
+ * binary's scratch copy are removed after the file.
  */
 export function useEtcdRelease(test: TestFn): {release(): EtcdRelease; workdir(prefix: string, edit?: (doc: ClusterDoc) => void): Workdir} {
 	let release: EtcdRelease | undefined;
 	const workdirs: Workdir[] = [];
-	test.before(() => {
-		// The packages come from the lab's repository; without a lab the tests say why and stop.
-		if (labAvailable()) release = buildEtcdRelease();
-	});
 	test.after.always(() => {
 		for (const work of workdirs) work.remove();
 		release?.remove();
 	});
 	return {
-		release: () => release!,
+		release() {
+			release ??= buildEtcdRelease();
+			return release;
+		},
 		workdir(prefix, edit) {
 			const work = makeWorkdir(prefix, edit);
 			workdirs.push(work);
