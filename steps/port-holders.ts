@@ -66,24 +66,70 @@ export function startedBy(cgroup: string): StartedBy {
 }
 
 /**
- * What a student reads about one process on a port pgha needs, or nothing when it is pgha's own:
- * a process with a name the stage allows is foreign only when it was started by hand or by another
- * service than the one the stage declares.
+ * Whether a process on a claimed port is someone else's: a process with a name the stage allows is
+ * foreign only when it was started by hand or by another service than the one the stage declares.
  */
-export function foreignHolder(claim: PortClaim, holder: PortHolder, allowedName: boolean): {message: Text; fix: Text} | undefined {
+export function isForeign(claim: PortClaim, holder: PortHolder, allowedName: boolean): boolean {
 	const started = startedBy(holder.cgroup);
 	const wanted = claim.service;
-	if (allowedName && (started.kind === 'unknown' || (started.kind === 'service' && (wanted === undefined || started.unit === wanted)))) return undefined;
+	return !(allowedName && (started.kind === 'unknown' || (started.kind === 'service' && (wanted === undefined || started.unit === wanted))));
+}
+
+/** One port a process holds that pgha needs, and whether the process's name is one the stage allows there. */
+export interface HeldPort {
+	readonly claim: PortClaim;
+	readonly allowedName: boolean;
+}
+
+function listed(items: readonly string[], and: string): string {
+	return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`;
+}
+
+/** "port 2379 (needed by etcd)", "ports 2379 and 2380 (needed by etcd)", or each port with its role when the roles differ. */
+function portsText(held: readonly HeldPort[]): {ru: string; en: string; many: boolean} {
+	const roles = [...new Set(held.map(item => item.claim.role))];
+	const ports = held.map(item => String(item.claim.port));
+	const many = held.length > 1;
+	if (roles.length === 1) {
+		return {
+			ru: many ? `порты ${listed(ports, 'и')} (нужны для ${roles[0]})` : `порт ${ports[0]} (нужен для ${roles[0]})`,
+			en: many ? `ports ${listed(ports, 'and')} (needed by ${roles[0]})` : `port ${ports[0]} (needed by ${roles[0]})`,
+			many,
+		};
+	}
+
+	return {
+		ru: `порты ${listed(held.map(item => `${item.claim.port} (нужен для ${item.claim.role})`), 'и')}`,
+		en: `ports ${listed(held.map(item => `${item.claim.port} (needed by ${item.claim.role})`), 'and')}`,
+		many,
+	};
+}
+
+/**
+ * What a student reads about one process holding ports pgha needs, or nothing when it is pgha's own.
+ * A process on several ports (a hand-started etcd holds 2379 and 2380) is one finding naming them
+ * all: the PID, the way it was started and the command that stops it are said once.
+ */
+export function foreignHolder(held: readonly HeldPort[], holder: PortHolder): {message: Text; fix: Text} | undefined {
+	const foreign = held.filter(item => isForeign(item.claim, holder, item.allowedName))
+		.filter((item, index, all) => all.findIndex(other => other.claim.port === item.claim.port) === index);
+	if (foreign.length === 0) return undefined;
+	const started = startedBy(holder.cgroup);
 	const data = holder.etcdData || (holder.command.startsWith('postgres') ? holder.cwd : '');
 	const who = `PID ${holder.pid}, ${holder.user || '?'}`;
 	const how = started.kind === 'hand'
 		? text(', запущен вручную в сеансе входа (nohup или терминал)', ', started by hand in a login session (nohup or a terminal)')
 		: started.kind === 'service' ? text(`, запущен службой ${started.unit}`, `, started by the service ${started.unit}`) : text('', '');
-	const notOurs = allowedName && wanted ? text(`, а не службой ${wanted}, которую ставит pgha`, `, not by the ${wanted} pgha sets up`) : text('', '');
+	// The unit pgha would run there, said only where the process has the right name (it looks like ours).
+	const wanted = [...new Set(foreign.filter(item => item.allowedName && item.claim.service).map(item => item.claim.service!))];
+	const notOurs = wanted.length > 0
+		? text(`, а не службой ${listed(wanted, 'или')}, которую ставит pgha`, `, not by the ${listed(wanted, 'or')} pgha sets up`)
+		: text('', '');
 	const dataText = data ? text(`; его данные: ${data}`, `; its data: ${data}`) : text('', '');
+	const ports = portsText(foreign);
 	const message = text(
-		`порт ${claim.port} (нужен для ${claim.role}) занят: ${holder.command || '?'} (${who})${how.ru}${notOurs.ru}${dataText.ru}.`,
-		`port ${claim.port} (needed by ${claim.role}) is held by ${holder.command || '?'} (${who})${how.en}${notOurs.en}${dataText.en}.`);
+		`${ports.ru} ${ports.many ? 'заняты' : 'занят'}: ${holder.command || '?'} (${who})${how.ru}${notOurs.ru}${dataText.ru}.`,
+		`${ports.en} ${ports.many ? 'are' : 'is'} held by ${holder.command || '?'} (${who})${how.en}${notOurs.en}${dataText.en}.`);
 	const keep = text(
 		'pgha не перенимает процесс, который запустил не он; файлы процесса останутся на месте.',
 		'pgha does not take over a process it did not start; the process\'s files stay where they are.');

@@ -10,7 +10,7 @@ import {factKeys} from './facts.ts';
 import {firstNode} from './render.ts';
 import {claimedPorts, type StageListing} from './needs.ts';
 import {vipFreeStep} from './keepalived.ts';
-import {foreignHolder, holdersProbe, parseHolders, type PortHolder} from './port-holders.ts';
+import {foreignHolder, holdersProbe, parseHolders, type HeldPort, type PortHolder} from './port-holders.ts';
 
 export interface Listener {
 	readonly address: string;
@@ -206,7 +206,7 @@ export function evaluateNode(inspection: NodeInspection, cluster: ClusterConfig,
 			fix: text('Проверьте, что пользователь входа в группе sudo: sudo usermod -aG sudo <пользователь>.', 'Make sure the login user is in the sudo group: sudo usermod -aG sudo <user>.')});
 	}
 
-	for (const required of ports) findings.push(...portFindings(inspection, required));
+	findings.push(...portFindings(inspection, ports));
 	return findings;
 }
 
@@ -266,31 +266,46 @@ export function evaluateCluster(samples: readonly ClusterSample[]): Finding[] {
 	return findings;
 }
 
-/** Each process on a port a stage needs that is not the service pgha installs there, named with how to stop it. */
-function portFindings(inspection: NodeInspection, required: PortClaim): Finding[] {
-	const findings: Finding[] = [];
-	const seen = new Set<number>();
-	for (const listener of inspection.listeners.filter(candidate => candidate.port === required.port)) {
-		const allowed = listener.processes.length > 0 && listener.processes.every(name => required.owners.includes(name));
-		const holders = listener.pids.filter(pid => !seen.has(pid)).map(pid => inspection.holders.get(pid)).filter(holder => holder !== undefined);
-		for (const holder of holders) {
-			seen.add(holder.pid);
-			const foreign = foreignHolder(required, holder, allowed);
-			if (foreign) findings.push({level: 'fail', ...foreign});
-		}
+/**
+ * Each process on a port a stage needs that is not the service pgha installs there, named with how
+ * to stop it: one finding per process, however many of the ports it holds.
+ */
+function portFindings(inspection: NodeInspection, claims: readonly PortClaim[]): Finding[] {
+	// In the order the ports are first seen, so the findings read in the stages' order.
+	const entries: Array<{holder: PortHolder; held: HeldPort[]} | Finding> = [];
+	const byPid = new Map<number, {holder: PortHolder; held: HeldPort[]}>();
+	for (const required of claims) {
+		for (const listener of inspection.listeners.filter(candidate => candidate.port === required.port)) {
+			const allowedName = listener.processes.length > 0 && listener.processes.every(name => required.owners.includes(name));
+			const holders = listener.pids.map(pid => inspection.holders.get(pid)).filter(holder => holder !== undefined);
+			for (const holder of holders) {
+				let entry = byPid.get(holder.pid);
+				if (!entry) {
+					entry = {holder, held: []};
+					byPid.set(holder.pid, entry);
+					entries.push(entry);
+				}
 
-		if (!allowed && holders.length === 0) {
-			// ss could not name the process (or it ended between the two looks): the port is still busy.
-			const names = listener.processes.join(', ') || '?';
-			findings.push({level: 'fail',
-				message: text(`порт ${required.port} (нужен для ${required.role}) занят процессом ${names}.`,
-					`port ${required.port} (needed by ${required.role}) is held by ${names}.`),
-				fix: text(`Остановите его (sudo ss -ltnp 'sport = :${required.port}' покажет PID) и запустите pgha снова.`,
-					`Stop it (sudo ss -ltnp 'sport = :${required.port}' shows its PID) and run pgha again.`)});
+				entry.held.push({claim: required, allowedName});
+			}
+
+			if (!allowedName && holders.length === 0) {
+				// ss could not name the process (or it ended between the two looks): the port is still busy.
+				const names = listener.processes.join(', ') || '?';
+				entries.push({level: 'fail',
+					message: text(`порт ${required.port} (нужен для ${required.role}) занят процессом ${names}.`,
+						`port ${required.port} (needed by ${required.role}) is held by ${names}.`),
+					fix: text(`Остановите его (sudo ss -ltnp 'sport = :${required.port}' покажет PID) и запустите pgha снова.`,
+						`Stop it (sudo ss -ltnp 'sport = :${required.port}' shows its PID) and run pgha again.`)});
+			}
 		}
 	}
 
-	return findings;
+	return entries.flatMap((entry): Finding[] => {
+		if ('level' in entry) return [entry];
+		const foreign = foreignHolder(entry.held, entry.holder);
+		return foreign ? [{level: 'fail', ...foreign}] : [];
+	});
 }
 
 function report(ctx: StepContext, findings: readonly Finding[]): boolean {

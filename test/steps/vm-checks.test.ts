@@ -179,14 +179,39 @@ test('holders: the cgroup tells a login session, a user\'s systemd and sshd (no 
 	t.like(holders.get(700), {user: 'student', etcdData: '/home/student/etcd-data1', command: 'etcd --config-file /home/student/etcd1.conf'});
 });
 
-test('ports: etcd started by hand (the guide\'s nohup) fails on each of its ports, naming the process, its data and the kill that works', t => {
+test('ports: etcd started by hand (the guide\'s nohup) is one finding naming both its ports, the process, its data and the kill that works', t => {
 	const found = fails({ss: etcdSs, holders: [etcdByHand]});
-	t.is(found.length, 2);
-	t.is(found[0]!.message.en, 'port 2379 (needed by etcd) is held by etcd --config-file /home/student/etcd1.conf (PID 700, student), started by hand in a login session (nohup or a terminal), not by the etcd.service pgha sets up; its data: /home/student/etcd-data1.');
+	t.is(found.length, 1);
+	t.is(found[0]!.message.en, 'ports 2379 and 2380 (needed by etcd) are held by etcd --config-file /home/student/etcd1.conf (PID 700, student), started by hand in a login session (nohup or a terminal), not by the etcd.service pgha sets up; its data: /home/student/etcd-data1.');
 	t.regex(found[0]!.fix!.en, /does not take over a process it did not start.* Stop it: sudo kill 700, then run pgha again\.$/);
-	t.regex(found[0]!.message.ru, /запущен вручную в сеансе входа.*его данные: \/home\/student\/etcd-data1/);
+	t.regex(found[0]!.message.ru, /^порты 2379 и 2380 \(нужны для etcd\) заняты: .*запущен вручную в сеансе входа.*его данные: \/home\/student\/etcd-data1/);
 	t.regex(found[0]!.fix!.ru, /sudo kill 700, затем запустите pgha снова/);
-	t.regex(found[1]!.message.en, /^port 2380 /);
+});
+
+test('ports: the same process on several listeners of one port (IPv4 and IPv6) is named once, with the port once', t => {
+	const found = fails({ss: [...etcdSs, 'LISTEN 0 4096 127.0.0.1:2379 0.0.0.0:* users:(("etcd",pid=700,fd=8))'], holders: [etcdByHand]});
+	t.is(found.length, 1);
+	t.regex(found[0]!.message.en, /^ports 2379 and 2380 \(needed by etcd\) are held by /);
+});
+
+test('ports: one process on ports of different stages names each port with its role; two processes are two findings', t => {
+	const ss = [
+		'LISTEN 0 5 0.0.0.0:5432 0.0.0.0:* users:(("python3",pid=4242,fd=3))',
+		'LISTEN 0 5 0.0.0.0:8008 0.0.0.0:* users:(("python3",pid=4242,fd=4))',
+		'LISTEN 0 5 0.0.0.0:2379 0.0.0.0:* users:(("nc",pid=4343,fd=3))',
+	];
+	const holders = [
+		'4242\tstudent\t/user.slice/user-1000.slice/session-2.scope\t/home/student\t\tpython3 fake.py',
+		'4343\tstudent\t/user.slice/user-1000.slice/session-2.scope\t/home/student\t\tnc -l 2379',
+	];
+	const found = fails({ss, holders});
+	t.is(found.length, 2);
+	const python = found.find(finding => finding.message.en.includes('PID 4242'))!;
+	t.regex(python.message.en, /^ports 5432 \(needed by PostgreSQL\) and 8008 \(needed by [^)]+\) are held by python3 fake\.py \(PID 4242, student\)/);
+	t.regex(python.message.ru, /^порты 5432 \(нужен для PostgreSQL\) и 8008 \(нужен для [^)]+\) заняты: python3 fake\.py/);
+	t.is(python.fix!.en.match(/sudo kill 4242/g)?.length, 1);
+	const nc = found.find(finding => finding.message.en.includes('PID 4343'))!;
+	t.regex(nc.message.en, /^port 2379 \(needed by etcd\) is held by nc -l 2379 /);
 });
 
 test('ports: pgha\'s own services pass; another unit with the right name fails with systemctl; the packaged PostgreSQL is the packages stage\'s business', t => {
