@@ -1,12 +1,11 @@
 /** Checks run while the student types, each returning a message in the chosen language or true. */
 import net from 'node:net';
 import type {Lang} from '../core/text.ts';
-
-const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+import {isIpv4} from '../core/values.ts';
 
 export function checkIp(value: string, taken: readonly string[], lang: Lang): true | string {
 	const ip = value.trim();
-	if (!ipv4.test(ip)) return lang === 'ru' ? `«${ip}» — не IPv4-адрес (пример: 192.168.0.30)` : `"${ip}" is not an IPv4 address (e.g. 192.168.0.30)`;
+	if (!isIpv4(ip)) return lang === 'ru' ? `«${ip}» — не IPv4-адрес (пример: 192.168.0.30)` : `"${ip}" is not an IPv4 address (e.g. 192.168.0.30)`;
 	if (taken.includes(ip)) return lang === 'ru' ? `${ip} уже занят другим узлом` : `${ip} is already used by another node`;
 	return true;
 }

@@ -1,7 +1,6 @@
 /** The wizard's floating-address question: a suggestion and the check while typing. */
 import type {Lang} from '../core/text.ts';
-
-const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+import {isIpv4} from '../core/values.ts';
 
 function prefix24(ip: string): string {
 	return ip.split('.').slice(0, 3).join('.');
@@ -21,7 +20,7 @@ export function suggestVip(nodeIps: readonly string[]): string {
 export function checkVip(value: string, nodeIps: readonly string[], lang: Lang): true | string {
 	const ip = value.trim();
 	const ru = lang === 'ru';
-	if (!ipv4.test(ip)) return ru ? `«${ip}» — не IPv4-адрес (пример: 192.168.0.40)` : `"${ip}" is not an IPv4 address (e.g. 192.168.0.40)`;
+	if (!isIpv4(ip)) return ru ? `«${ip}» — не IPv4-адрес (пример: 192.168.0.40)` : `"${ip}" is not an IPv4 address (e.g. 192.168.0.40)`;
 	if (nodeIps.includes(ip)) return ru ? `${ip} — адрес одного из узлов; нужен отдельный свободный адрес` : `${ip} is one of the nodes' addresses; a separate free address is needed`;
 	const host = Number(ip.split('.')[3]);
 	if (nodeIps.length > 0 && !nodeIps.some(node => prefix24(node) === prefix24(ip))) {
