@@ -141,6 +141,8 @@ function faultPlan(kind: FaultKind): (ctx: PlanContext) => Action[] {
 interface TestDefinition {
 	readonly key: TestKey;
 	readonly id: string;
+	/** What a student types after `pgha test --only`: a fault by its kind (kill, poweroff), any other test by its id. */
+	readonly choice: string;
 	readonly plan: (ctx: PlanContext) => Action[];
 	readonly run: (env: TestEnv, run: TestRun) => Promise<void>;
 }
@@ -152,18 +154,26 @@ function runFault(kind: FaultKind): (env: TestEnv, run: TestRun) => Promise<void
 }
 
 const tests: readonly TestDefinition[] = [
-	{key: 'replication', id: replicationTestId, plan: plans.replication!, run: runReplicationTest},
-	{key: 'routing', id: routingTestId, plan: plans.routing!, run: runRoutingTest},
-	{key: 'switchover', id: switchoverTestId, plan: plans.switchover!, run: runSwitchoverTest},
-	...faultKinds.map(kind => ({key: kind, id: failoverTestId(kind), plan: faultPlan(kind), run: runFault(kind)})),
+	{key: 'replication', id: replicationTestId, choice: replicationTestId, plan: plans.replication!, run: runReplicationTest},
+	{key: 'routing', id: routingTestId, choice: routingTestId, plan: plans.routing!, run: runRoutingTest},
+	{key: 'switchover', id: switchoverTestId, choice: switchoverTestId, plan: plans.switchover!, run: runSwitchoverTest},
+	...faultKinds.map(kind => ({key: kind, id: failoverTestId(kind), choice: kind, plan: faultPlan(kind), run: runFault(kind)})),
 	// etcd stopped everywhere comes last among the faults: Patroni may need a while to settle after it.
-	{key: 'load', id: loadTestId, plan: plans.load!, run: runLoadTest},
-	{key: 'failsafe', id: failsafeTestId, plan: plans.failsafe!, run: runFailsafeTest},
-	{key: 'dataSafety', id: dataSafetyTestId, plan: plans.dataSafety!, run: runDataSafetyTest},
+	{key: 'load', id: loadTestId, choice: loadTestId, plan: plans.load!, run: runLoadTest},
+	{key: 'failsafe', id: failsafeTestId, choice: failsafeTestId, plan: plans.failsafe!, run: runFailsafeTest},
+	{key: 'dataSafety', id: dataSafetyTestId, choice: dataSafetyTestId, plan: plans.dataSafety!, run: runDataSafetyTest},
 ];
 
 /** Every test's report id, in the order the stage runs them. */
 export const testIds: readonly string[] = tests.map(test => test.id);
+
+/** What `pgha test --only` accepts, in the order the stage runs them (kill, poweroff, switchover, ...). */
+export const testChoices: readonly string[] = tests.map(test => test.choice);
+
+/** The report ids of the tests a student chose by name; unknown names are the command line's business. */
+export function testIdsOf(choices: readonly string[]): string[] {
+	return tests.filter(test => choices.includes(test.choice)).map(test => test.id);
+}
 
 function onProxy(cluster: ClusterConfig): readonly string[] {
 	return [haproxyNode(cluster).name];

@@ -11,7 +11,7 @@ import {closestMatch} from './closest.ts';
 import {conflictIn, type RunContext} from './conflicts.ts';
 import {CliUsageError, cliMsg} from './messages.ts';
 import {labCommands, topCommands, type CommandSpec, type OptionSpec} from './spec.ts';
-import {allStageIds} from './stage-selection.ts';
+import {allStageIds, allTestChoices} from './stage-selection.ts';
 
 export type CommandLine =
 	| {readonly kind: 'help'; readonly spec: CommandSpec; readonly subcommands: readonly CommandSpec[]}
@@ -23,7 +23,10 @@ type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
 let stageIdCache: readonly string[] | undefined;
 const stageIds = (): readonly string[] => (stageIdCache ??= allStageIds());
 
-export const commands = topCommands(stageIds);
+let testChoiceCache: readonly string[] | undefined;
+const testChoiceList = (): readonly string[] => (testChoiceCache ??= allTestChoices());
+
+export const commands = topCommands(stageIds, testChoiceList);
 
 // Every string value is collected as a list so a repeated option is seen, not silently replaced.
 function nodeOptions(options: readonly OptionSpec[]): NonNullable<ParseArgsConfig['options']> {

@@ -92,8 +92,8 @@ export const labCommands: readonly CommandSpec[] = [
 	{name: 'lab exec', summary: t('выполнить команду от root внутри узла без SSH', 'run a command as root inside a node, without SSH'), options: labCommon, positionals: [nodeNumber], rest: 'CMD'},
 ];
 
-/** The top-level commands; stage ids are passed in so this module does not load every step. */
-export function topCommands(stageIds: () => readonly string[]): readonly CommandSpec[] {
+/** The top-level commands; stage ids and the test stage's test names are passed in so this module does not load every step. */
+export function topCommands(stageIds: () => readonly string[], testChoices: () => readonly string[] = () => []): readonly CommandSpec[] {
 	return [
 		{name: '', summary: t('мастер: вопросы установки (в первый раз) или экран продолжения, затем все этапы', 'the wizard: setup questions (first time) or the resume screen, then every stage'),
 			options: [configOption, langOption, yesOption, stepOption, helpOption, {name: 'version', short: 'v', help: t('версия', 'version')}]},
@@ -103,6 +103,8 @@ export function topCommands(stageIds: () => readonly string[]): readonly Command
 			options: [configOption, langOption, helpOption]},
 		{name: 'test', summary: t('доказать, что кластер переживает отказы, с замером простоя', 'prove the cluster survives failures, with the outage measured'),
 			options: [configOption, langOption, yesOption, stepOption,
+				{name: 'only', value: {hint: 'TEST,...', choices: testChoices, list: true},
+					help: t('только эти проверки (например, kill или poweroff,cut); подготовка и отчёт выполняются всегда', 'only these tests (e.g. kill, or poweroff,cut); the preparation and the report always run')},
 				{name: 'max-outage', value: {hint: 'S', check: value => (/^[1-9]\d{0,3}$/.test(value) ? undefined : t('целое число секунд от 1 до 9999', 'a whole number of seconds from 1 to 9999'))},
 					help: t('предел простоя записи при отказе: дольше — проверка не пройдена (без него медленнее теории — «медленно», не ошибка)', 'a limit on the write outage of a failover: longer fails the check (without it, slower than the theory is reported as slow, not failed)')},
 				helpOption]},

@@ -2,7 +2,7 @@
  * Stage ids for `--from` / `--only`, read from the stage list itself (never a copy), and the check
  * that a combination of them selects something: a run that selects nothing must not "succeed".
  */
-import {courseStages} from '../../steps/index.ts';
+import {courseStages, testChoices} from '../../steps/index.ts';
 import {selectStages} from '../engine/participants.ts';
 import type {Text} from '../core/text.ts';
 import type {Stage} from '../core/stage.ts';
@@ -11,6 +11,11 @@ import {cliMsg} from './messages.ts';
 /** Every stage id a command line may name: the course's stages, then the test stage. */
 export function allStageIds(): string[] {
 	return courseStages({test: true}).map(stage => stage.id);
+}
+
+/** What `pgha test --only` accepts: the test stage's tests by the names a student types. */
+export function allTestChoices(): string[] {
+	return [...testChoices];
 }
 
 export interface StageChoice {

@@ -1,5 +1,5 @@
 /**
- * `pgha test [-c FILE] [--yes] [--step] [--max-outage S]`: runs only the test stage on a cluster that is already
+ * `pgha test [-c FILE] [--yes] [--step] [--only TEST,...] [--max-outage S]`: runs only the test stage on a cluster that is already
  * built, prints the figures with a sparkline per fault and where the report is; exits 0 only when
  * every test ran and every bound held.
  */
@@ -7,7 +7,7 @@ import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
 import {testOnlyFromEnv} from '../app/test-only.ts';
 import {runStages} from '../app/run-stages.ts';
 import {reportFailures, withSession} from '../app/with-session.ts';
-import {createTestStage} from '../../steps/index.ts';
+import {createTestStage, testIdsOf} from '../../steps/index.ts';
 import {allPassed, type TestReport} from '../cluster-test/model.ts';
 import {renderSummary} from '../cluster-test/report-render.ts';
 import type {ReportFiles} from '../cluster-test/report-files.ts';
@@ -15,7 +15,9 @@ import type {ReportFiles} from '../cluster-test/report-files.ts';
 export async function run(args: ParsedArgs): Promise<number> {
 	return withSession(args, async (session, {lang, interactive}) => {
 		let latest: {report: TestReport; files: ReportFiles} | undefined;
-		const only = testOnlyFromEnv();
+		// --only names tests as a student types them (kill, poweroff); PGHA_TEST_ONLY keeps report ids for scripts.
+		const chosen = flagString(args, 'only');
+		const only = chosen ? testIdsOf(chosen.split(',')) : testOnlyFromEnv();
 		const maxOutage = flagString(args, 'max-outage');
 		const stage = createTestStage({lang, onReport: (report, files) => (latest = {report, files}), ...(only ? {only} : {}), ...(maxOutage ? {maxOutageMs: Number(maxOutage) * 1000} : {})});
 		const {result, interrupted, mounted} = await runStages({

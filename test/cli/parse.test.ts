@@ -46,3 +46,10 @@ test('--step is accepted with a terminal, refused without one', t => {
 test('apply --only test is a known stage (the test stage is read from the stage list)', t => {
 	t.deepEqual(run(parseCommandLine(['apply', '--only', 'haproxy,test'], terminal)).flags, {only: 'haproxy,test'});
 });
+
+test('test --only: the tests by the names a student types, repeated and comma-separated, deduplicated', t => {
+	t.deepEqual(run(parseCommandLine(['test', '--only', 'kill,poweroff', '--only=kill', '--only', ' cut '], terminal)).flags, {only: 'kill,poweroff,cut'});
+	t.deepEqual(run(parseCommandLine(['test', '--only', 'switchover,data-safety', '--max-outage', '40'], terminal)).flags, {only: 'switchover,data-safety', 'max-outage': '40'});
+	// The report's own ids are for PGHA_TEST_ONLY; the option takes the short names.
+	t.throws(() => parseCommandLine(['test', '--only', 'failover-kill'], terminal), {instanceOf: CliUsageError});
+});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {renderRunbook, planAll} from '../../source/runbook.ts';
 import {TestRuns} from '../../source/cluster-test/run-state.ts';
 import type {TestReport} from '../../source/cluster-test/model.ts';
-import {createTestStage, probePython, testStage} from '../../steps/cluster-test.ts';
+import {createTestStage, probePython, testChoices, testIdsOf, testStage} from '../../steps/cluster-test.ts';
 import type {Step} from '../../source/core/step.ts';
 import {sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
@@ -106,6 +106,36 @@ test('outside the lab the power-off and cable tests are reported as skipped, not
 		const final = reports.at(-1)!;
 		t.true(final.complete);
 		t.true(final.checks.some(check => check.test === 'replication' && !check.ok && check.text.en === 'Replication: did not run'));
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
+
+test('pgha test --only: the narrowed stage holds exactly the chosen tests, in the stage\'s order, between the preparation and the report', t => {
+	t.deepEqual(testChoices, ['replication', 'routing', 'switchover', 'graceful', 'kill', 'poweroff', 'cut', 'entry-haproxy', 'entry-poweroff', 'load', 'failsafe', 'data-safety']);
+	const narrowed = createTestStage({only: testIdsOf(['cut', 'kill'])});
+	t.deepEqual(narrowed.steps.map(step => step.id), ['test.prepare', 'test.failover-kill', 'test.failover-cut', 'test.report']);
+	t.deepEqual(createTestStage({only: testIdsOf(['data-safety', 'switchover'])}).steps.map(step => step.id), ['test.prepare', 'test.switchover', 'test.data-safety', 'test.report']);
+	// The preparation (probe scripts on every node, the cluster ready, the tables) is the one a full run uses.
+	t.is(narrowed.steps[0]!.plan, testStage.steps[0]!.plan);
+});
+
+test('pgha test --only: the report of a narrowed run counts only the chosen tests (the others are not "did not run" failures)', async t => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'pgha-stage-'));
+	try {
+		const local = sampleCluster('postgres: {version: 15}\nhaproxy: {node: pg-node-1}', path.join(dir, 'pgha.yaml'));
+		const reports: TestReport[] = [];
+		const stage = createTestStage({only: testIdsOf(['poweroff']), onReport: report => reports.push(report)});
+		const ctx = stepContext(local, sampleSecrets(), new ScriptedRemote('pg-node-1'));
+		for (const step of stage.steps.filter(candidate => candidate.id !== 'test.prepare')) {
+			await step.apply!(ctx);
+			await step.verify(ctx);
+		}
+
+		const final = reports.at(-1)!;
+		t.true(final.complete);
+		t.deepEqual(final.checks.filter(check => !check.ok), []);
+		t.deepEqual(final.faults.map(fault => fault.kind), ['poweroff']);
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
