@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {confirm} from '@inquirer/prompts';
 import {flagString, hasFlag, type ParsedArgs} from '../cli-args.ts';
-import {defaultClusterFile, saveClusterFile} from '../config/load.ts';
+import {defaultClusterFile, loadClusterFile, saveClusterFile} from '../config/load.ts';
 import {pghaPaths} from '../config/paths.ts';
 import {rememberedLang, rememberLang} from '../config/remembered-lang.ts';
 import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../engine/state.ts';
@@ -22,6 +22,35 @@ import {inquirerPrompter, type Prompter} from '../wizard/prompter.ts';
 import {askLanguage, askSetup} from '../wizard/setup-questions.ts';
 import {askResume} from '../wizard/resume-choice.ts';
 import {buildSummary} from '../wizard/summary.ts';
+import {askPracticeLab, askWhereabouts, hostFacts, practiceLabBlocker, practiceLabCluster, readyLab, releaseOf} from '../wizard/practice-lab.ts';
+import {labPassword} from '../lab/settings.ts';
+
+/** A new cluster: where it lives, then the questions for that place; the answers are saved before anything runs. */
+async function setUpNewCluster(prompter: Prompter, lang: Lang, configFile: string): Promise<'ready' | 'declined'> {
+	const say = (text: string) => process.stdout.write(text);
+	const where = await askWhereabouts(prompter, lang, practiceLabBlocker(hostFacts()), say);
+	if (where === 'machines') {
+		const answers = await askSetup({lang, prompter});
+		await saveClusterFile(answers, configFile);
+		say(lang === 'ru' ? `Ответы сохранены в ${configFile}\n` : `Answers saved to ${configFile}\n`);
+		return 'ready';
+	}
+
+	const choices = await askPracticeLab(prompter, lang);
+	// Built first: the cluster file names the etcd release the build serves.
+	const readiness = await readyLab({release: choices.release, clusterFile: configFile, lang, reuseRunning: false, confirmRestart: async message => prompter.confirm({message, default: true}), beforeUp: async () => {
+		await saveClusterFile(practiceLabCluster(choices), configFile);
+		say(lang === 'ru' ? `Ответы сохранены в ${configFile}\n` : `Answers saved to ${configFile}\n`);
+	}});
+	return readiness;
+}
+
+/** A lab cluster file on a later start: the lab may be down (a reboot, pgha lab down); bring it back. */
+async function resumeLab(prompter: Prompter, lang: Lang, configFile: string): Promise<'ready' | 'declined' | 'not-lab'> {
+	const {config} = await loadClusterFile(configFile);
+	if (!config.lab) return 'not-lab';
+	return readyLab({release: releaseOf(config.lab), clusterFile: configFile, lang, reuseRunning: true, confirmRestart: async message => prompter.confirm({message, default: true})});
+}
 
 async function chooseLanguage(args: ParsedArgs, prompter: Prompter, fresh: boolean, configFile: string): Promise<Lang> {
 	const fromFlag = parseLang(flagString(args, 'lang'));
@@ -52,10 +81,9 @@ export async function run(args: ParsedArgs): Promise<number> {
 	try {
 		lang = await chooseLanguage(args, prompter, fresh, configFile);
 		if (fresh) {
-			const answers = await askSetup({lang, prompter});
-			await saveClusterFile(answers, configFile);
-			process.stdout.write(lang === 'ru' ? `Ответы сохранены в ${configFile}\n` : `Answers saved to ${configFile}\n`);
+			if ((await setUpNewCluster(prompter, lang, configFile)) === 'declined') return 0;
 		} else {
+			if ((await resumeLab(prompter, lang, configFile)) === 'declined') return 0;
 			const paths = pghaPaths(configFile);
 			// Said before the resume screen, which would otherwise show an unusable state as "nothing done".
 			const notice = await setAsideUnusableState(paths.stateFile);
@@ -80,6 +108,8 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 	let session;
 	try {
+		// The lab's login is public and fixed: a student rehearsing on it is not asked for it.
+		if (process.env.PGHA_SSH_PASSWORD === undefined && (await loadClusterFile(configFile)).config.lab) process.env.PGHA_SSH_PASSWORD = labPassword;
 		session = await openSession({
 			configFile,
 			lang,

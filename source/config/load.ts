@@ -87,7 +87,7 @@ export function answersToData(answers: ClusterAnswers): Record<string, unknown> 
 			}),
 		})),
 		postgres: {version: answers.postgresVersion ?? 'auto'},
-		patroni: compact({source: answers.patroni?.source, user: answers.patroni?.user}),
+		patroni: compact({source: answers.patroni?.source, user: answers.patroni?.user, index_url: answers.patroni?.indexUrl}),
 		etcd: compact({
 			source: answers.etcd?.source,
 			version: answers.etcd?.version,
@@ -122,7 +122,7 @@ export function answersToData(answers: ClusterAnswers): Record<string, unknown> 
 		apt_upgrade: answers.aptUpgrade ?? false,
 		subnet: answers.subnet,
 		disk: compact({fail_below_mb: answers.disk?.failBelowMb, warn_below_mb: answers.disk?.warnBelowMb}),
-		lab: answers.lab?.netns ? {netns: answers.lab.netns} : undefined,
+		lab: answers.lab?.netns ? compact({netns: answers.lab.netns, release: answers.lab.release}) : undefined,
 	};
 	return compact(data);
 }

@@ -366,7 +366,7 @@ function readDisk(r: Reader, root: Dict): ClusterConfig['disk'] | undefined {
 
 function readLab(r: Reader, root: Dict): ClusterConfig['lab'] | undefined {
 	if (root.lab === undefined || root.lab === null) return undefined;
-	const section = r.mapping(root.lab, 'lab', ['netns']);
+	const section = r.mapping(root.lab, 'lab', ['netns', 'release']);
 	if (!section) return undefined;
 	const netns = r.string(section, 'netns', 'lab');
 	if (netns === undefined) return undefined;
@@ -375,8 +375,18 @@ function readLab(r: Reader, root: Dict): ClusterConfig['lab'] | undefined {
 		return undefined;
 	}
 
-	return {netns};
+	// The Debian release of the lab's nodes: the wizard brings the same lab back up on resume.
+	const release = section.release === undefined ? undefined : String(section.release);
+	if (release !== undefined && !labNodeReleases.includes(release)) {
+		r.errors.push(msg.notOneOf('lab.release', release, labNodeReleases));
+		return undefined;
+	}
+
+	return release ? {netns, release} : {netns};
 }
+
+/** The lab's releases (source/lab/settings.ts), spelled here so the config layer stays below the lab. */
+const labNodeReleases: readonly string[] = ['trixie', 'bookworm'];
 
 // Helpers
 

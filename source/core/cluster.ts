@@ -94,7 +94,7 @@ export interface ClusterConfig {
 	readonly subnet: string;
 	readonly disk: {readonly failBelowMb: number; readonly warnBelowMb: number};
 	/** Present when the nodes are pgha lab nodes: how the host reaches them. */
-	readonly lab?: {readonly netns: string};
+	readonly lab?: {readonly netns: string; readonly release?: string};
 }
 
 export interface Secrets {

@@ -3,20 +3,38 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {servedEtcdRelease} from './etcd-release.ts';
 import {indexedPatroni, labUser, switchNetns, type LabLayout} from './settings.ts';
 
+/** How the nodes get Patroni and etcd, as the cluster file's answers. */
+export interface LabInstall {
+	readonly patroni: {readonly source: 'venv' | 'package'; readonly user: string; readonly indexUrl?: string};
+	readonly etcd: {readonly source: 'download' | 'package'; readonly version?: string; readonly downloadBase?: string};
+}
+
 /**
- * How the nodes get Patroni and etcd: on a release with a lab Python index, the course's own path
- * (pip in a venv, the etcd release tarball), served by the lab; otherwise the distribution's packages.
+ * On a release with a lab Python index, the course's own path (pip in a venv, the etcd release
+ * tarball), served by the lab; otherwise the distribution's packages.
  */
-export function installLines(layout: LabLayout, etcdVersion: string | undefined): string[] {
+export function labInstall(layout: LabLayout, etcdVersion: string | undefined): LabInstall {
 	const server = `http://${layout.switchIp}`;
 	if (indexedPatroni[layout.release] && etcdVersion) {
+		return {
+			patroni: {source: 'venv', user: 'patroni', indexUrl: `${server}/pypi/simple`},
+			etcd: {source: 'download', version: etcdVersion, downloadBase: `${server}/etcd`},
+		};
+	}
+
+	return {patroni: {source: 'package', user: 'patroni'}, etcd: {source: 'package'}};
+}
+
+export function installLines(layout: LabLayout, etcdVersion: string | undefined): string[] {
+	const {patroni, etcd} = labInstall(layout, etcdVersion);
+	if (patroni.source === 'venv') {
 		return [
-			`patroni: {source: venv, user: patroni, index_url: ${server}/pypi/simple}`,
-			`etcd: {source: download, version: ${etcdVersion}, download_base: ${server}/etcd}`,
+			`patroni: {source: venv, user: ${patroni.user}, index_url: ${patroni.indexUrl}}`,
+			`etcd: {source: download, version: ${etcd.version}, download_base: ${etcd.downloadBase}}`,
 		];
 	}
 
-	return ['patroni: {source: package, user: patroni}', 'etcd: {source: package}'];
+	return [`patroni: {source: package, user: ${patroni.user}}`, 'etcd: {source: package}'];
 }
 
 /** First line of every file the lab writes: only such a file may be overwritten by the next `up`. */

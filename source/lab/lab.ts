@@ -54,6 +54,8 @@ export interface UpOptions {
 	readonly nodes: number;
 	readonly prefix: string;
 	readonly output: string;
+	/** The caller owns `output` (the wizard wrote it with the student's answers): leave it as it is. */
+	readonly keepClusterFile?: boolean;
 }
 
 async function bootAll(nodes: readonly NodeSpec[], layout: LabLayout, fresh: boolean, report: Reporter): Promise<void> {
@@ -102,7 +104,7 @@ export async function up(options: UpOptions, report: Reporter): Promise<void> {
 	}
 
 	const output = path.resolve(options.output);
-	if (!mayWrite(output)) {
+	if (!options.keepClusterFile && !mayWrite(output)) {
 		throw new LabError(t(
 			`${output} уже есть и записан не pgha lab: не перезаписываю. Укажите другой файл: -o lab.yaml`,
 			`${output} exists and was not written by pgha lab: not overwriting it. Choose another file: -o lab.yaml`,
@@ -139,7 +141,7 @@ export async function up(options: UpOptions, report: Reporter): Promise<void> {
 			await startRepoServer(layout.switchIp, layout.release);
 			report.line(t(`Узлы: Debian ${layout.release}; репозиторий apt: http://${layout.switchIp}/debian`, `Nodes: Debian ${layout.release}; apt repository: http://${layout.switchIp}/debian`));
 			await bootAll(layout.nodes, layout, true, report);
-			writeClusterFile(output, layout);
+			if (!options.keepClusterFile) writeClusterFile(output, layout);
 			writeState({...state, phase: 'up'});
 		} catch (error) {
 			report.line(t('Запуск не удался, убираю то, что успел создать…', 'Start-up failed, removing what was created…'));
@@ -147,6 +149,7 @@ export async function up(options: UpOptions, report: Reporter): Promise<void> {
 			throw error;
 		}
 
+		if (options.keepClusterFile) return;
 		report.line(t(`Файл кластера: ${output}`, `Cluster file: ${output}`));
 		report.line(t(
 			`Пароль SSH пользователя student: ${labPassword} (export PGHA_SSH_PASSWORD=${labPassword}, чтобы не спрашивал). Дальше: pgha -c ${output}`,

@@ -4,8 +4,12 @@
  */
 import path from 'node:path';
 
-/** Cached build products of every release, side by side; safe to delete, `pgha lab build` recreates them. */
-export const cacheRoot = '/var/cache/pgha-lab';
+/**
+ * Cached build products of every release, side by side; safe to delete, `pgha lab build` recreates
+ * them. PGHA_LAB_CACHE puts them elsewhere (a bigger disk; a test that starts from a machine with
+ * no lab built).
+ */
+export const cacheRoot = process.env.PGHA_LAB_CACHE || '/var/cache/pgha-lab';
 /** Node overlays (upper/work/merged per node): disposable state, wiped by reset and down. */
 export const nodesDir = '/var/lib/pgha-lab/nodes';
 /** Runtime state of a running lab: state.json, PID files, console logs. Gone after `down`. */

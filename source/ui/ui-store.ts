@@ -40,6 +40,8 @@ export interface SummaryView {
 	readonly nextCommand: string;
 	/** Where Patroni and etcd came from, with the pinned versions. */
 	readonly software?: Text;
+	/** A practice-lab cluster: how to power its nodes off when done. */
+	readonly lab?: Text;
 }
 
 export interface UiState {

@@ -7,6 +7,8 @@ export interface Choice<T extends string> {
 	readonly value: T;
 	readonly name: string;
 	readonly description?: string;
+	/** Shown greyed out with this reason, and cannot be chosen. */
+	readonly disabled?: string;
 }
 
 export interface Prompter {

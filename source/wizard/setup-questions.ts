@@ -104,6 +104,21 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 		etcdSource === 'upload'
 			? (await prompter.input({message: ru ? 'Путь к etcd-vX.Y.Z-linux-amd64.tar.gz' : 'Path to etcd-vX.Y.Z-linux-amd64.tar.gz'})).trim()
 			: undefined;
+	const haproxy = await askFrontDoor(prompter, lang, nodes);
+
+	return {
+		name: 'pg-cluster',
+		nodes,
+		postgresVersion: version === 'auto' ? 'auto' : Number(version),
+		patroni: {source: patroniSource, user: 'patroni'},
+		etcd: {source: etcdSource, ...(tarball ? {tarball} : {})},
+		haproxy,
+	};
+}
+
+/** The way into the cluster: the recommended front door (HAProxy everywhere + a VIP) or the guide's one HAProxy. */
+export async function askFrontDoor(prompter: Prompter, lang: Lang, nodes: ReadonlyArray<{name: string; ip: string}>): Promise<NonNullable<ClusterAnswers['haproxy']>> {
+	const ru = lang === 'ru';
 	const layout = await prompter.select<'vip' | 'single'>({
 		message: ru
 			? 'Вход в кластер. В методичке HAProxy один: выключится его ВМ — приложения потеряют базу, хотя Patroni переключится. Рекомендуется HAProxy на каждом узле и плавающий адрес (keepalived), который переходит на живой узел за секунды.'
@@ -114,7 +129,6 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 		],
 		default: 'vip',
 	});
-	let haproxy: NonNullable<ClusterAnswers['haproxy']>;
 	if (layout === 'vip') {
 		const ips = nodes.map(node => node.ip);
 		const vip = (
@@ -126,22 +140,13 @@ export async function askSetup({lang, prompter, probe = probeTcp, nodeCount = 3}
 				validate: value => checkVip(value, ips, lang),
 			})
 		).trim();
-		haproxy = {nodes: 'all', vip};
-	} else {
-		const haproxyNode = await prompter.select<string>({
-			message: ru ? 'На каком узле HAProxy' : 'Which node runs HAProxy',
-			choices: nodes.map(node => ({value: node.name, name: `${node.name} (${node.ip})`})),
-			default: nodes[0]!.name,
-		});
-		haproxy = {node: haproxyNode};
+		return {nodes: 'all', vip};
 	}
 
-	return {
-		name: 'pg-cluster',
-		nodes,
-		postgresVersion: version === 'auto' ? 'auto' : Number(version),
-		patroni: {source: patroniSource, user: 'patroni'},
-		etcd: {source: etcdSource, ...(tarball ? {tarball} : {})},
-		haproxy,
-	};
+	const haproxyNode = await prompter.select<string>({
+		message: ru ? 'На каком узле HAProxy' : 'Which node runs HAProxy',
+		choices: nodes.map(node => ({value: node.name, name: `${node.name} (${node.ip})`})),
+		default: nodes[0]!.name,
+	});
+	return {node: haproxyNode};
 }

@@ -25,8 +25,15 @@ export function buildSummary(cluster: ClusterConfig, health: Health, secretsFile
 		secretsFile,
 		nextCommand: `pgha test -c ${clusterFile}`,
 		software: softwareLine(cluster),
+		...(cluster.lab ? {lab: labLine} : {}),
 	};
 }
+
+/** The lab's nodes keep running (and holding memory) until the student powers them off. */
+const labLine = {
+	ru: 'Лаборатория: выключить узлы (их данные пропадут) — sudo pgha lab down',
+	en: 'Lab: power the nodes off (their data is gone then) with sudo pgha lab down',
+};
 
 /** "Patroni 4.0.7 (pip, pinned) · etcd 3.5.16 (release tarball)": what a student can reinstall exactly. */
 export function softwareLine(cluster: ClusterConfig): {ru: string; en: string} {

@@ -50,6 +50,7 @@ export function Summary({lang, summary}: SummaryProps) {
 			<Text>
 				{messages.next[lang]}: <Text color={color('cyan')}>{summary.nextCommand}</Text>
 			</Text>
+			{summary.lab ? <Text>{summary.lab[lang]}</Text> : null}
 		</Box>
 	);
 }
