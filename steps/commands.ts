@@ -7,7 +7,7 @@ import {createHash} from 'node:crypto';
 import {secretValues} from '../source/config/secrets.ts';
 import type {ExecOptions, ExecResult} from '../source/core/remote.ts';
 import {shellQuote as shq} from '../source/ssh/quote.ts';
-import {StepError, type Action, type StepContext, type Text} from './types.ts';
+import {StepError, type Action, type ProgressReader, type StepContext, type Text} from './types.ts';
 
 /** `text(ru, en)`: the stages' name for the bottom layer's bilingual text. */
 export {t as text} from '../source/core/text.ts';
@@ -70,6 +70,14 @@ export async function probe(ctx: StepContext, command: string, options: ExecOpti
 
 /** The engine's step runner: `execute` one command, `runActions` a plan (what a step without its own apply gets). */
 export {execute, runActions} from '../source/engine/run-actions.ts';
+
+/** An output-line handler that reads the tool's progress and reports each change to the screen. */
+export function progressLines(ctx: StepContext, reader: ProgressReader): (line: string) => void {
+	return line => {
+		const figures = reader.read(line);
+		if (figures) ctx.progress?.(figures);
+	};
+}
 
 export function writeAction(path: string, content: string, mode: number, owner = 'root', group = owner): Extract<Action, {kind: 'write'}> {
 	return {kind: 'write', path, content, mode, owner, group};

@@ -11,11 +11,13 @@ import {
 	etcdConfigPath, etcdDataDir, etcdDataIdentity, etcdIdentityPath, packagedEtcdDataDir, renderEtcdConfig,
 } from '../templates/etcd-config.ts';
 import {etcdUnitPath, renderEtcdUnit} from '../templates/systemd-units.ts';
-import {StepError, type Action, type PlanContext, type Stage, type Step, type StepContext} from './types.ts';
+import {StepError, type Action, type PlanContext, type ProgressReader, type Stage, type Step, type StepContext} from './types.ts';
 import {
-	aptTimeoutMs, execute, fileMatches, journalTail, nodeError, parseKeyValues, probe, readFileStates, runActions,
-	runAction, sh, sha256, shq, text, waitFor, warn, writeAction,
+	aptTimeoutMs, bash, execute, fileMatches, journalTail, nodeError, parseKeyValues, probe, progressLines, readFileStates,
+	runActions, runAction, sh, sha256, shq, text, waitFor, warn, writeAction,
 } from './commands.ts';
+import {AptProgress} from './apt-progress.ts';
+import {CurlProgress} from './curl-progress.ts';
 import {factKeys} from './facts.ts';
 import {
 	etcdBinDir, etcdChecksumUrl, etcdctl, etcdScratchDir, etcdTarballName, etcdTarballUrl,
@@ -55,10 +57,13 @@ function arch(ctx: PlanContext): string {
 export function downloadPlan(ctx: PlanContext): Action[] {
 	const name = etcdTarballName(ctx.cluster.etcd.version, arch(ctx));
 	const curl = 'curl -fsSL --retry 3 --connect-timeout 20';
+	// The tarball with curl's progress meter (one update a second, its carriage returns made newlines
+	// and not held back by tr's buffer), so the screen can show the download moving.
+	const tarball = `curl -fSL --retry 3 --connect-timeout 20 -o ${etcdScratchDir}/${name} ${shq(etcdTarballUrl(ctx.cluster, arch(ctx)))}`;
 	return [
 		runAction(ensureEtcdUser),
 		runAction(`install -d -m 0755 ${etcdScratchDir}`),
-		runAction(`${curl} -o ${etcdScratchDir}/${name} ${shq(etcdTarballUrl(ctx.cluster, arch(ctx)))}`, {timeoutMs: 15 * 60_000}),
+		runAction(bash(`set -o pipefail; ${tarball} 2>&1 | stdbuf -oL tr '\\r' '\\n'`), {timeoutMs: 15 * 60_000}),
 		runAction(`${curl} -o ${etcdScratchDir}/SHA256SUMS ${shq(etcdChecksumUrl(ctx.cluster))}`),
 		runAction(checksumCommand(name)),
 		...unpackPlan(`${etcdScratchDir}/${name}`),
@@ -83,6 +88,10 @@ export function installPlan(ctx: PlanContext): Action[] {
 		case 'download': return downloadPlan(ctx);
 		case 'upload': return uploadPlan();
 	}
+}
+
+function etcdProgress(ctx: StepContext): ProgressReader {
+	return ctx.cluster.etcd.source === 'package' ? new AptProgress() : new CurlProgress(text('etcd: скачивание архива', 'etcd: downloading the tarball'));
 }
 
 /** `etcd Version: 3.5.11` (server) and `etcdctl version: 3.5.11`. */
@@ -170,7 +179,7 @@ const installStep: Step = {
 	async apply(ctx) {
 		await ensureArch(ctx);
 		if (ctx.cluster.etcd.source === 'upload') await uploadTarball(ctx);
-		else await runActions(ctx, installPlan(ctx));
+		else await runActions(ctx, installPlan(ctx), {onLine: progressLines(ctx, etcdProgress(ctx))});
 	},
 	async verify(ctx) {
 		if (!await binariesReady(ctx)) {

@@ -7,8 +7,9 @@ import type {ClusterConfig, NodeConfig} from '../source/core/cluster.ts';
 import {createClusterDropInDir, createClusterDropInPath, renderCreateClusterDropIn} from '../templates/postgresql-common.ts';
 import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
 import {
-	aptGet, aptTimeoutMs, nodeError, parseKeyValues, probe, runActions, runAction, sh, shellWords, text, writeAction,
+	aptGet, aptTimeoutMs, nodeError, parseKeyValues, probe, progressLines, runActions, runAction, sh, shellWords, text, writeAction,
 } from './commands.ts';
+import {AptProgress} from './apt-progress.ts';
 import {candidateMajor, dataDirMajor, ensurePgMajor, factKeys, installedMajor, plannedMajor} from './facts.ts';
 import {pgBinDir} from './layout.ts';
 import {neededPackages, type StageListing} from './needs.ts';
@@ -114,7 +115,7 @@ function installStep(stages: StageListing): Step {
 		async apply(ctx) {
 			await runActions(ctx, preparePlan(ctx));
 			ctx.facts.set(factKeys.pgMajor, await chooseMajor(ctx));
-			await runActions(ctx, [installPlan(ctx, stages())]);
+			await runActions(ctx, [installPlan(ctx, stages())], {onLine: progressLines(ctx, new AptProgress())});
 		},
 		async verify(ctx) {
 			if (!await packagesReady(ctx, stages())) {

@@ -6,7 +6,9 @@
 import type {ClusterConfig, PatroniInstall} from '../source/core/cluster.ts';
 import {patroniOsUser} from '../templates/patroni-yml.ts';
 import {StepError, type Action, type Stage, type Step, type StepContext} from './types.ts';
-import {aptTimeoutMs, nodeError, probe, runAction, runActions, sh, text} from './commands.ts';
+import {aptTimeoutMs, nodeError, probe, progressLines, runAction, runActions, sh, text} from './commands.ts';
+import {AptProgress} from './apt-progress.ts';
+import {PipProgress} from './pip-progress.ts';
 import {shellQuote} from '../source/ssh/quote.ts';
 import {factKeys} from './facts.ts';
 import {patroniBinDir, patroniVenvDir} from './layout.ts';
@@ -85,7 +87,7 @@ export function pipFailure(node: string, patroni: PatroniInstall, output: string
 async function applyVenv(ctx: StepContext): Promise<void> {
 	const {prepare, pip, link} = venvActions(ctx.cluster.patroni);
 	await runActions(ctx, prepare);
-	const result = await probe(ctx, pip.command, {sudo: pip.sudo, asUser: pip.asUser, timeoutMs: pip.timeoutMs});
+	const result = await probe(ctx, pip.command, {sudo: pip.sudo, asUser: pip.asUser, timeoutMs: pip.timeoutMs, onLine: progressLines(ctx, new PipProgress())});
 	if (result.code !== 0) throw pipFailure(ctx.node.name, ctx.cluster.patroni, `${result.stdout}\n${result.stderr}`);
 	await runActions(ctx, link);
 }
@@ -132,7 +134,7 @@ const patroniStep: Step = {
 	scope: 'each-node',
 	check: installed,
 	plan: ctx => ctx.cluster.patroni.source === 'venv' ? venvPlan(ctx.cluster.patroni) : packagePlan(),
-	apply: ctx => ctx.cluster.patroni.source === 'venv' ? applyVenv(ctx) : runActions(ctx, packagePlan()),
+	apply: ctx => ctx.cluster.patroni.source === 'venv' ? applyVenv(ctx) : runActions(ctx, packagePlan(), {onLine: progressLines(ctx, new AptProgress())}),
 	async verify(ctx) {
 		if (!await installed(ctx)) {
 			const venv = ctx.cluster.patroni.source === 'venv';

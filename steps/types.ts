@@ -5,3 +5,4 @@ export {StepError} from '../source/core/step.ts';
 export type {PortClaim, Stage, StageNeeds} from '../source/core/stage.ts';
 export type {HealthContext, HealthDraft, HealthProbe} from '../source/core/health.ts';
 export type {Dict, Reader, SectionContext, SectionReader} from '../source/core/section.ts';
+export type {Progress, ProgressReader} from '../source/core/progress.ts';

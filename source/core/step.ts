@@ -5,6 +5,7 @@
  */
 import type {ClusterConfig, NodeConfig, Secrets} from './cluster.ts';
 import {LocalizedError} from './error.ts';
+import type {Progress} from './progress.ts';
 import type {Remote} from './remote.ts';
 import type {Text} from './text.ts';
 
@@ -48,6 +49,11 @@ export interface StepContext extends PlanContext {
 	/** Facts of every node by node name. */
 	readonly allFacts: ReadonlyMap<string, Facts>;
 	readonly log: (line: string) => void;
+	/**
+	 * Figures of long work read from the tool's own output (apt, pip, a download), for the screen's
+	 * bar and the plain output's periodic line. Optional: tests and other callers may leave it out.
+	 */
+	readonly progress?: (figures: Progress) => void;
 	readonly signal: AbortSignal;
 	/** The user agreed in advance to destructive fixes (--yes). */
 	readonly yes: boolean;

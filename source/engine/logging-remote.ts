@@ -2,12 +2,15 @@
  * Wraps a node's Remote for one step so that every command and every output line reaches the run
  * log, the screen's store and the failure report, masked, without steps doing anything for it.
  */
+import type {Progress} from '../core/progress.ts';
 import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from '../core/remote.ts';
 
 export interface CommandSink {
 	command(text: string): void;
 	line(text: string, stream: StreamName): void;
 	info(text: string): void;
+	/** Figures a step read from its tool's output (see StepContext.progress). */
+	progress?(figures: Progress): void;
 }
 
 /** The command as the user could type it on the node: `sudo ...`, `sudo -u postgres ...`. */

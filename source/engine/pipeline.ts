@@ -15,6 +15,8 @@ import type {NodeConfig} from '../core/cluster.ts';
 import type {Remote, StreamName} from '../core/remote.ts';
 import type {Stage} from '../core/stage.ts';
 import {LocalizedError} from '../core/error.ts';
+import {nextView, type ProgressView} from '../core/progress.ts';
+import {progressLine} from '../core/progress-text.ts';
 import type {Facts, RetryPolicy, Step, StepContext} from '../core/step.ts';
 import type {Lang, Text} from '../core/text.ts';
 import {stageFingerprint} from './fingerprint.ts';
@@ -29,6 +31,9 @@ import {StoreRenderer, TaskRegistry} from './store-renderer.ts';
 import {hostNode, planStages, selectStages, stepParticipants} from './participants.ts';
 import {runTree, type GateOutcome, type StageEntry, type Task, type TreeHost, type Wrapper} from './task-tree.ts';
 import {defaultRetry, interruptedText, withNodePrefix, type FailureDecision, type NodeFailure, type PipelineResult, type RunOptions, type StageOutcome, type StageResult} from './types.ts';
+
+/** How often plain output (not a terminal) repeats a running node's progress figures. */
+const plainProgressEveryMs = 10_000;
 
 const text = {
 	alreadyDone: {en: 'already done', ru: 'уже сделано'},
@@ -411,6 +416,7 @@ class PipelineRun implements TreeHost {
 			remotes,
 			allFacts,
 			log: line => sink.info(line),
+			progress: figures => sink.progress?.(figures),
 			signal: this.signal,
 			yes: this.options.yes ?? false,
 		};
@@ -431,6 +437,9 @@ class PipelineRun implements TreeHost {
 		const store = this.store;
 		const simple = (this.options.renderer ?? 'silent') === 'simple';
 		const mask = (value: string) => this.masker.mask(value);
+		const lang = this.lang;
+		let figures: ProgressView | undefined;
+		let printedAt = 0;
 		return {
 			command(command) {
 				const masked = mask(command);
@@ -449,6 +458,17 @@ class PipelineRun implements TreeHost {
 				const masked = mask(line);
 				log.write(tag, 'info', masked);
 				store?.line(key, masked, 'info');
+			},
+			progress(next) {
+				store?.progress(key, next);
+				if (!simple) return;
+				// Plain output (CI logs): a line when a phase begins, then at most one every 10 s.
+				const now = Date.now();
+				const newPhase = figures?.figures.phase.en !== next.phase.en;
+				figures = nextView(figures, next, now);
+				if (!newPhase && now - printedAt < plainProgressEveryMs) return;
+				printedAt = now;
+				task.output = `${participant}: ${progressLine(figures, lang, now)}`;
 			},
 		};
 	}

@@ -17,11 +17,13 @@ export async function execute(ctx: StepContext, command: string, options: ExecOp
 }
 
 /** What the engine's default apply does with a plan, for steps whose apply picks among its actions. */
-export async function runActions(
-	ctx: StepContext,
-	actions: readonly Action[],
-	stdinFor?: (action: Action) => string | undefined,
-): Promise<void> {
+export interface RunActionsOptions {
+	readonly stdinFor?: (action: Action) => string | undefined;
+	/** Every output line of the commands, e.g. for a reader of the tool's progress. */
+	readonly onLine?: (line: string) => void;
+}
+
+export async function runActions(ctx: StepContext, actions: readonly Action[], options: RunActionsOptions = {}): Promise<void> {
 	for (const action of actions) {
 		if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
 		if (action.kind === 'run') {
@@ -29,7 +31,8 @@ export async function runActions(
 				sudo: action.sudo,
 				asUser: action.asUser,
 				timeoutMs: action.timeoutMs,
-				stdin: stdinFor?.(action),
+				stdin: options.stdinFor?.(action),
+				...(options.onLine ? {onLine: options.onLine} : {}),
 			});
 		} else {
 			await ctx.remote.upload(action.content, action.path, {mode: action.mode, owner: action.owner, group: action.group});

@@ -5,6 +5,7 @@
  * batched (default 40 ms) and output is kept as a bounded tail, so a 200k-line apt run neither
  * thrashes the screen nor grows memory. The full output is in the log files.
  */
+import {nextView, type Progress, type ProgressView} from '../core/progress.ts';
 import type {Scope} from '../core/step.ts';
 import type {Text} from '../core/text.ts';
 
@@ -38,6 +39,8 @@ export interface NodeView {
 	/** The same in both languages when the failure came with a translation (SSH errors do). */
 	readonly errorText?: Text;
 	readonly logFile?: string;
+	/** Figures of the long work running now (apt, pip, a download), while the node runs. */
+	readonly progress?: ProgressView;
 }
 
 export interface StepView {
@@ -114,6 +117,7 @@ interface NodeEntry {
 	error?: string;
 	errorText?: Text;
 	readonly logFile?: string;
+	progress?: ProgressView;
 	dirty: boolean;
 	view?: NodeView;
 }
@@ -220,6 +224,7 @@ export class RunStore implements RunReader {
 			// Started again after a failure: the user chose to retry.
 			if (node.status === 'failed') node.retries++;
 			node.status = 'running';
+			node.progress = undefined;
 			node.error = undefined;
 			node.errorText = undefined;
 		});
@@ -236,6 +241,8 @@ export class RunStore implements RunReader {
 		this.update(key, node => {
 			const failed = status === 'failed';
 			node.status = status;
+			// The bar belongs to the work in progress: a finished node shows its glyph alone.
+			node.progress = undefined;
 			node.error = failed ? error ?? node.error : undefined;
 			node.errorText = failed ? detail.text ?? node.errorText : undefined;
 		});
@@ -257,6 +264,12 @@ export class RunStore implements RunReader {
 
 	line(key: NodeKey, text: string, stream: LineStream): void {
 		this.update(key, node => this.push(node, text, stream));
+	}
+
+	progress(key: NodeKey, figures: Progress, now = Date.now()): void {
+		this.update(key, node => {
+			node.progress = nextView(node.progress, figures, now);
+		});
 	}
 
 	finish(status: RunStatus): void {
@@ -352,6 +365,7 @@ export class RunStore implements RunReader {
 			...(node.error === undefined ? {} : {error: node.error}),
 			...(node.errorText === undefined ? {} : {errorText: node.errorText}),
 			...(node.logFile === undefined ? {} : {logFile: node.logFile}),
+			...(node.progress === undefined ? {} : {progress: node.progress}),
 		};
 		node.dirty = false;
 		return node.view;

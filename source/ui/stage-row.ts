@@ -6,10 +6,15 @@
  *       host ✔  pg-node-1 ✔  pg-node-2 ✔  pg-node-3 ✔                    and the participants below
  *
  * Participants are never split: a cell that does not fit starts the next row. A title longer than
- * the width is cut at a word with "…".
+ * the width is cut at a word with "…". A node in the middle of long work (apt, pip, a download) gets
+ * a row of its own below with a bar and the figures its tool reports:
+ *
+ *   ⠙ Установка пакетов  pg-node-1 ⠙  pg-node-2 ⠙  pg-node-3 ✔  41s
+ *       pg-node-1 apt: распаковка ██████████░░░░░░░░░  38/66 пакетов  осталось ~9s  21s
  */
 import type {Lang} from '../core/text.ts';
-import {formatElapsed} from './elapsed.ts';
+import {formatElapsed} from '../core/elapsed.ts';
+import {fitProgress} from '../core/progress-text.ts';
 import {messages} from './messages.ts';
 import {nodesInStage} from './stage-summary.ts';
 import {statusColor, statusGlyph} from './theme.ts';
@@ -62,8 +67,29 @@ function participantCells(stage: StageView, spinner: string): Row[] {
 	});
 }
 
+/** One row per running node that reports progress, in the stage's node order. */
+function progressRows(stage: StageView, lang: Lang, width: number, now: number): Row[] {
+	if (stage.status !== 'running') return [];
+	const rows: Row[] = [];
+	const seen = new Set<string>();
+	for (const step of stage.steps) {
+		for (const node of step.nodes) {
+			if (node.status !== 'running' || !node.progress || seen.has(node.node)) continue;
+			seen.add(node.node);
+			const prefix = `${indent}${node.node} ${node.progress.figures.phase[lang]} `;
+			rows.push([{text: fitProgress(prefix, node.progress, lang, now, width), color: 'cyan'}]);
+		}
+	}
+
+	return rows;
+}
+
 /** Rows of the stage's line at this width (at least one); no row is wider than `width`. */
 export function stageRows(stage: StageView, lang: Lang, width: number, spinner: string, now: number): Row[] {
+	return [...headRows(stage, lang, width, spinner, now), ...progressRows(stage, lang, width, now)];
+}
+
+function headRows(stage: StageView, lang: Lang, width: number, spinner: string, now: number): Row[] {
 	const glyph: Segment = {text: `${glyphOf(stage.status, spinner)} `, color: statusColor[stage.status]};
 	const note: Segment = {text: noteOf(stage.status, lang), dim: true};
 	const elapsed = stage.startedAt ? formatElapsed((stage.endedAt ?? now) - stage.startedAt) : '';

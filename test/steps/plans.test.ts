@@ -174,7 +174,7 @@ test('patroni install: the venv commands exactly, owned by postgres; the package
 test('etcd download: the release URL and its SHA256SUMS, fetched on the node, verified before unpacking', t => {
 	const commands = commandsOf('etcd', variants['venv + download']!);
 	const url = 'https://github.com/etcd-io/etcd/releases/download/v3.5.11/etcd-v3.5.11-linux-amd64.tar.gz';
-	const fetch = commands.findIndex(command => command.startsWith('curl ') && command.includes(url));
+	const fetch = commands.findIndex(command => command.includes('curl -fSL ') && command.includes(url));
 	const sums = commands.findIndex(command => command.includes('https://github.com/etcd-io/etcd/releases/download/v3.5.11/SHA256SUMS'));
 	const verify = commands.findIndex(command => command.includes('sha256sum -c --strict -'));
 	const unpack = commands.findIndex(command => command.includes('tar -xzf'));

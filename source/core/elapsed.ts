@@ -1,4 +1,4 @@
-/** Elapsed times as the run screen prints them: "7s", "1m44s". */
+/** Elapsed times as the run screen and the progress figures print them: "7s", "1m44s". */
 export function formatElapsed(ms: number): string {
 	const seconds = Math.max(0, Math.round(ms / 1000));
 	const minutes = Math.floor(seconds / 60);

@@ -1,0 +1,89 @@
+/**
+ * apt-get's progress, read from its ordinary output (what the step log shows anyway, so the command
+ * stays the one the runbook prints): the count it announces ("2 upgraded, 66 newly installed"), the
+ * bytes it needs ("Need to get 80.2 MB"), then one "Get:" line per package fetched, one "Unpacking"
+ * and one "Setting up" per package installed.
+ */
+import type {Progress, ProgressReader} from './types.ts';
+import {text} from './commands.ts';
+
+const phases = {
+	download: text('apt: скачивание', 'apt: downloading'),
+	unpack: text('apt: распаковка', 'apt: unpacking'),
+	setup: text('apt: настройка', 'apt: setting up'),
+};
+
+const sizeUnits: Record<string, number> = {B: 1, kB: 1e3, MB: 1e6, GB: 1e9};
+
+/** apt's sizes ("80.2 MB", "2423 kB", "0 B") in bytes. */
+export function aptSize(value: string, unit: string): number {
+	return Number(value.replace(/,/g, '')) * (sizeUnits[unit] ?? 1);
+}
+
+const summary = /^(\d+) upgraded, (\d+) newly installed(?:, (\d+) reinstalled)?/;
+// "Need to get 80.2 MB of archives." or, with part of it cached, "Need to get 1234 kB/80.2 MB of archives."
+const need = /^Need to get ([\d.,]+) ([kMG]?B)(?:\/[\d.,]+ [kMG]?B)? of archives/;
+const get = /^Get:\d+ .*\[([\d.,]+) ([kMG]?B)\]$/;
+
+export class AptProgress implements ProgressReader {
+	private total = 0;
+	private needBytes = 0;
+	private fetched = 0;
+	private fetchedBytes = 0;
+	private unpacked = 0;
+	private setUp = 0;
+
+	read(line: string): Progress | undefined {
+		const counts = summary.exec(line);
+		if (counts) {
+			// Each apt-get run (the lock wait runs it again) announces its own count.
+			this.total = Number(counts[1]) + Number(counts[2]) + Number(counts[3] ?? 0);
+			this.needBytes = 0;
+			this.fetched = 0;
+			this.fetchedBytes = 0;
+			this.unpacked = 0;
+			this.setUp = 0;
+			return undefined;
+		}
+
+		if (this.total === 0) return undefined;
+		const needed = need.exec(line);
+		if (needed) {
+			this.needBytes = aptSize(needed[1]!, needed[2]!);
+			return undefined;
+		}
+
+		const fetch = get.exec(line);
+		if (fetch) {
+			this.fetched++;
+			this.fetchedBytes += aptSize(fetch[1]!, fetch[2]!);
+			return this.figures('download');
+		}
+
+		if (line.startsWith('Fetched ')) {
+			this.fetchedBytes = Math.max(this.fetchedBytes, this.needBytes);
+			return this.figures('download');
+		}
+
+		if (line.startsWith('Unpacking ')) {
+			this.unpacked++;
+			return this.figures('unpack');
+		}
+
+		if (line.startsWith('Setting up ')) {
+			this.setUp++;
+			return this.figures('setup');
+		}
+
+		return undefined;
+	}
+
+	private figures(phase: keyof typeof phases): Progress {
+		const base = {phase: phases[phase], unit: 'packages' as const, total: this.total};
+		if (phase === 'download') {
+			return {...base, done: Math.min(this.fetched, this.total), bytes: {done: this.fetchedBytes, ...(this.needBytes ? {total: this.needBytes} : {})}};
+		}
+
+		return {...base, done: Math.min(phase === 'unpack' ? this.unpacked : this.setUp, this.total)};
+	}
+}

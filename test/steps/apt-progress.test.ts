@@ -1,0 +1,54 @@
+/** apt's progress read from its real output (test/fixtures/progress: bookworm, 66 packages, captured in a throwaway chroot). */
+import test from 'ava';
+import {readFileSync} from 'node:fs';
+import {AptProgress, aptSize} from '../../steps/apt-progress.ts';
+import type {Progress} from '../../source/core/progress.ts';
+
+const lines = readFileSync(new URL('../fixtures/progress/apt-install-bookworm.txt', import.meta.url), 'utf8').split('\n');
+
+function readAll(input: readonly string[]): Progress[] {
+	const reader = new AptProgress();
+	return input.map(line => reader.read(line)).filter((figures): figures is Progress => figures !== undefined);
+}
+
+const phase = (figures: Progress) => figures.phase.en;
+
+test('apt sizes are read in its SI units', t => {
+	t.is(aptSize('80.2', 'MB'), 80_200_000);
+	t.is(aptSize('2423', 'kB'), 2_423_000);
+	t.is(aptSize('0', 'B'), 0);
+});
+
+test('the download counts packages against the announced 66 and bytes against "Need to get 80.2 MB"', t => {
+	const download = readAll(lines).filter(figures => phase(figures) === 'apt: downloading');
+	t.is(download[0]!.total, 66);
+	t.is(download[0]!.done, 1);
+	t.is(download[0]!.bytes!.total, 80_200_000);
+	t.is(download[0]!.bytes!.done, 123_000);
+	const last = download.at(-1)!;
+	t.is(last.done, 66);
+	t.is(last.bytes!.done, 80_200_000);
+});
+
+test('unpacking and setting up each count to 66, one package at a time', t => {
+	const figures = readAll(lines);
+	const unpack = figures.filter(item => phase(item) === 'apt: unpacking').map(item => item.done);
+	const setup = figures.filter(item => phase(item) === 'apt: setting up').map(item => item.done);
+	t.deepEqual(unpack, Array.from({length: 66}, (_, index) => index + 1));
+	t.deepEqual(setup, Array.from({length: 66}, (_, index) => index + 1));
+	t.true(figures.every(item => item.total === 66));
+});
+
+test('nothing is reported before apt announces its count (apt-get update, a check)', t => {
+	t.deepEqual(readAll(['Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]', 'Unpacking x (1) ...']), []);
+});
+
+test('a second apt-get run (after waiting for the lock) starts its own count', t => {
+	const figures = readAll(['0 upgraded, 2 newly installed, 0 to remove and 0 not upgraded.', 'Unpacking a (1) ...', '1 upgraded, 4 newly installed, 0 to remove and 3 not upgraded.', 'Unpacking a (1) ...']);
+	t.deepEqual(figures.map(item => [item.done, item.total]), [[1, 2], [1, 5]]);
+});
+
+test('with part of the archives cached, the bytes to get are the first figure of "Need to get"', t => {
+	const figures = readAll(['0 upgraded, 2 newly installed, 0 to remove and 0 not upgraded.', 'Need to get 1234 kB/80.2 MB of archives.', 'Get:1 http://deb.debian.org/debian bookworm/main amd64 libpq5 amd64 15.10-0+deb12u1 [190 kB]']);
+	t.is(figures[0]!.bytes!.total, 1_234_000);
+});
