@@ -255,7 +255,8 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 		async apply(ctx) {
 			const run = runs.of(ctx.signal, ctx.cluster);
 			try {
-				await test.run(await envOf(ctx), run);
+				// The run's language reaches the lines said before each fault (the predicted outage).
+				await test.run({...await envOf(ctx), ...(hooks.lang ? {lang: hooks.lang} : {})}, run);
 			} catch (error) {
 				if (!run.checksOf(test.id).some(item => !item.ok)) {
 					const message = error instanceof TestFailure ? error.text : {ru: String((error as Error)?.message ?? error), en: String((error as Error)?.message ?? error)};

@@ -20,6 +20,7 @@ import {waitRejoined} from './observe.ts';
 import type {TestRun} from './run-state.ts';
 import {defaultWriterLimits, ProbeWriter} from './writer.ts';
 import {failoverTestId, skippedFigures} from './failover-test.ts';
+import {predictionLine, predictOutage} from './prediction.ts';
 
 const baselineAcks = 40;
 const tailMs = 3000;
@@ -46,6 +47,8 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 	const victim = nodeByName(env.cluster, holder.name);
 	const client = clientEnv(env, [victim.name]);
 	env.log(`${kind}: the floating address is on ${victim.name}, the leader is ${leader}; the probes run on ${client.proxyNode.name}`);
+	const prediction = predictOutage(run.settings, kind, {vip: true});
+	if (prediction) env.log(`${kind}: ${predictionLine(prediction, env.lang ?? 'en')}`);
 
 	const firstSeq = run.reserveSeqs(defaultWriterLimits.maxWrites);
 	const writer = new ProbeWriter(client, {firstSeq, ...defaultWriterLimits});

@@ -7,7 +7,7 @@ import {sleep} from '../core/sleep.ts';
 import type {ClusterConfig, NodeConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
 import {StepError} from '../core/step.ts';
-import type {Text} from '../core/text.ts';
+import type {Lang, Text} from '../core/text.ts';
 
 export const testDatabase = 'pgha_test';
 export const probeTable = 'pgha_probe';
@@ -34,6 +34,8 @@ export interface TestEnv {
 	readonly patroniBinDir: string;
 	/** The Python that has psycopg2: Patroni's venv, or the system's with the distro package. */
 	readonly python: string;
+	/** The run's language, for what a test says to the student before a fault (English when absent). */
+	readonly lang?: Lang;
 }
 
 /** A test's failure: one sentence in both languages (the engine shows `text` in the user's language). */

@@ -18,6 +18,7 @@ import {markerProbeCommand, parseMarkerProbe} from './sql.ts';
 import {BoundWatch, gatherEvidence} from './evidence.ts';
 import type {Check, Evidence, FaultFigures, FaultKind, TimingSettings} from './model.ts';
 import {currentLsn, observeLeaderChange, waitRejoined, type Observation} from './observe.ts';
+import {predictionLine, predictOutage} from './prediction.ts';
 import type {TestRun} from './run-state.ts';
 
 export function failoverTestId(kind: FaultKind): string {
@@ -67,6 +68,8 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 	const historyBefore = (await readHistory(env))?.length ?? null;
 	const vipBefore = hasVip(env.cluster) ? (await settledHolders(env))[0] ?? null : null;
 	env.log(`${kind}: the leader is ${victim.name} (timeline ${timelineBefore ?? '?'})${vipBefore ? `, the floating address is on ${vipBefore}` : ''}; the writer runs on ${env.proxyNode.name}`);
+	const prediction = predictOutage(run.settings, kind, {vip: hasVip(env.cluster)});
+	if (prediction) env.log(`${kind}: ${predictionLine(prediction, env.lang ?? 'en')}`);
 	const side = hasSideDoors(env) ? new SideProbes(env, run) : undefined;
 	let watch: VipWatch | undefined;
 	let sideFigures: SideFigures | undefined;

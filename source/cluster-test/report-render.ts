@@ -11,6 +11,32 @@ import {boundFormula} from './bounds.ts';
 import {seconds} from './checks.ts';
 import {allPassed, type ChartData, type FaultFigures, type FaultKind, type LoadSide, type TestReport} from './model.ts';
 import {testTexts, type TestKey} from './texts.ts';
+import {placeOf, predictedVsMeasured, predictOutage, rangeText, type PredictedKind, type Prediction} from './prediction.ts';
+
+/** A fault that ran had what it needs: a front-door fault runs only with a floating address. */
+function predictionOf(report: TestReport, kind: PredictedKind): Prediction | undefined {
+	return predictOutage(report.settings, kind, {vip: true});
+}
+
+const placeWords = {
+	below: {ru: 'быстрее ожидаемого', en: 'faster than predicted'},
+	within: {ru: 'в пределах ожидаемого', en: 'within the prediction'},
+	above: {ru: 'дольше ожидаемого', en: 'longer than predicted'},
+} as const;
+
+/** The predicted range against the figure, then each phase with its share and why it takes that long. */
+function predictionMarkdown(prediction: Prediction, measuredMs: number | null, lang: Lang): string[] {
+	const ru = lang === 'ru';
+	const place = measuredMs === null ? '' : ` (${placeWords[placeOf(prediction, measuredMs)][lang]})`;
+	return [
+		`**${ru ? 'Прогноз' : 'Prediction'}:** ${predictedVsMeasured(prediction, measuredMs, lang)}${place}.`,
+		'',
+		ru ? '| фаза | ожидается | доля | почему |' : '| phase | expected | share | why |',
+		'|---|---|---|---|',
+		...prediction.phases.map(item => `| ${item.title[lang]} | ${rangeText(item.minMs, item.maxMs, lang)} | ${Math.round(item.share * 100)} % | ${item.explain[lang]} |`),
+		'',
+	];
+}
 
 const markStyle = {
 	fault: {color: '#d62728', label: {ru: 'отказ', en: 'fault'}},
@@ -138,12 +164,16 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 	}
 
 	if (report.switchover) {
-		out.push(`| ${testTexts.switchover.title[lang]} | ${report.switchover.from} → ${report.switchover.to}, ${ru ? 'перерыв' : 'gap'} ${seconds(report.switchover.gapMs)} s | ${seconds(report.switchover.boundMs)} s | ${mark(testOk(report, 'switchover'))} |`);
+		const predicted = predictionOf(report, 'switchover');
+		const range = predicted ? ` (${ru ? 'ожидалось' : 'predicted'} ${rangeText(predicted.minMs, predicted.maxMs, lang)})` : '';
+		out.push(`| ${testTexts.switchover.title[lang]} | ${report.switchover.from} → ${report.switchover.to}, ${ru ? 'перерыв' : 'gap'} ${seconds(report.switchover.gapMs)} s${range} | ${seconds(report.switchover.boundMs)} s | ${mark(testOk(report, 'switchover'))} |`);
 	}
 
 	for (const fault of report.faults) {
 		const ok = fault.skipped ? '—' : mark(testOk(report, `failover-${fault.kind}`));
-		out.push(`| ${faultTitle(fault.kind, lang)} | ${faultHeadline(fault, lang)} | ${fault.skipped ? '—' : `${seconds(fault.boundMs)} s`} | ${ok} |`);
+		const predicted = fault.skipped ? undefined : predictionOf(report, fault.kind);
+		const range = predicted ? ` (${ru ? 'ожидалось' : 'predicted'} ${rangeText(predicted.minMs, predicted.maxMs, lang)})` : '';
+		out.push(`| ${faultTitle(fault.kind, lang)} | ${faultHeadline(fault, lang)}${range} | ${fault.skipped ? '—' : `${seconds(fault.boundMs)} s`} | ${ok} |`);
 	}
 
 	if (report.dataSafety) {
@@ -185,9 +215,11 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		out.push(`- ${ru ? 'перерыв записи' : 'write gap'}: **${seconds(w.gapMs)} s** (${ru ? 'граница' : 'bound'} ${boundFormula(s, 'switchover')})`);
 		out.push(`- /primary = 200: ${w.primaryNow.join(', ') || '—'}; /replica = 200: ${w.replicasNow.join(', ') || '—'}`);
 		out.push(`- ${ru ? 'старый лидер реплицирует с нового' : 'the old leader replicates from the new one'}: ${yes(w.oldLeaderStreaming, lang)}`);
+		const switchoverPrediction = predictionOf(report, 'switchover');
 		out.push(`- ${ru ? 'записей подтверждено / с ошибкой' : 'writes acknowledged / failed'}: ${w.writes.acked} / ${w.writes.failed}`);
 		for (const error of w.writes.errors ?? []) out.push(`  - ${error.count} × \`${error.reason}\``);
 		out.push('');
+		if (switchoverPrediction) out.push(...predictionMarkdown(switchoverPrediction, w.gapMs, lang));
 		if (w.chart) out.push(`![${testTexts.switchover.title[lang]}](${w.chart.file})`, '');
 	}
 
@@ -220,6 +252,8 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		if (fault.entry) out.push(...entryRows(fault, lang));
 		out.push('');
 		if (fault.note) out.push(`> ${fault.note[lang]}`, '');
+		const faultPrediction = predictionOf(report, fault.kind);
+		if (faultPrediction) out.push(...predictionMarkdown(faultPrediction, fault.outageMs, lang));
 		if (fault.chart) out.push(`![${faultTitle(fault.kind, lang)}](${fault.chart.file})`, '');
 	}
 
@@ -281,6 +315,8 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 	if (report.switchover) {
 		const x = report.switchover;
 		out.push(`  ${pad(testTexts.switchover.title[lang])} ${x.from} → ${x.to}, ${w.gap} ${seconds(x.gapMs)} ${w.s} (${w.bound} ${seconds(x.boundMs)} ${w.s})`);
+		const predicted = predictionOf(report, 'switchover');
+		if (predicted) out.push(`  ${pad('')} ${predictedVsMeasured(predicted, x.gapMs, lang)}`);
 		if (x.chart) out.push(`  ${pad('')} ${sparkline(x.chart.buckets)}`);
 	}
 
@@ -297,6 +333,8 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 			out.push(`  ${pad('')} ${vip}multi-host ${seconds(e.multiHostOutageMs)} ${w.s}, ${w.reads} ${seconds(e.readOutageMs)} ${w.s}`);
 		}
 
+		const predicted = predictionOf(report, fault.kind);
+		if (predicted) out.push(`  ${pad('')} ${predictedVsMeasured(predicted, fault.outageMs, lang)}`);
 		if (fault.chart) out.push(`  ${pad('')} ${sparkline(fault.chart.buckets)}`);
 		if (fault.note) out.push(`  ${pad('')} ${fault.note[lang]}`);
 		for (const evidence of fault.evidence ?? []) out.push(`  ${pad('')} ⚠ ${evidenceLine(evidence, lang)}`);

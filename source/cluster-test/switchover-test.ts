@@ -10,6 +10,7 @@ import {fail, poll, type TestEnv} from './env.ts';
 import {observeLeaderChange, waitRejoined} from './observe.ts';
 import type {TestRun} from './run-state.ts';
 import type {Check} from './model.ts';
+import {predictionLine, predictOutage} from './prediction.ts';
 
 export const switchoverTestId = 'switchover';
 
@@ -19,6 +20,7 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 	const candidate = switchoverCandidate(ready.view.members, env.cluster.synchronousMode, env.proxyNode.name);
 	if (!candidate) throw fail('нет реплики, на которую можно переключиться.', 'there is no replica to switch over to.');
 	env.log(`switchover ${leader.name} → ${candidate.name}${env.cluster.synchronousMode ? ' (the synchronous standby: synchronous_mode allows no other)' : ''}`);
+	env.log(`switchover: ${predictionLine(predictOutage(run.settings, 'switchover', {vip: false})!, env.lang ?? 'en')}`);
 	const observation = await observeLeaderChange(env, run, {
 		oldLeader: leader.name,
 		exclude: [],

@@ -104,3 +104,30 @@ test('the report says what became of the write on the cut-off side', t => {
 	t.true(renderMarkdown(report, 'en').includes("| a write from a client on the cut-off leader's side | discarded on rejoin |"));
 	t.true(renderMarkdown(report, 'ru').includes('| запись клиента со стороны отрезанного лидера | отброшена при возвращении |'));
 });
+
+test('each fault and the switchover show the predicted outage beside the measured one, with the phases and why (information, not a check)', t => {
+	const report = sampleReport();
+	const md = renderMarkdown(report, 'en');
+	// The fixture: ttl 30, loop_wait 10, HAProxy inter 1s rise 2; kill 27.1 s, cut 38.1 s, graceful 4.2 s.
+	t.true(md.includes('pg-node-2 → pg-node-3, outage 27.1 s (predicted 21.5–36 s)'));
+	t.true(md.includes('**Prediction:** predicted 21.5–36 s, measured 27.1 s (within the prediction).'));
+	t.true(md.includes('**Prediction:** predicted 22–40 s, measured 38.1 s (within the prediction).'));
+	t.true(md.includes('| leader key expiry | 20–30 s | 87 % | The lost leader no longer renews its key in etcd (it did every loop_wait = 10 s)'));
+	t.true(md.includes('| HAProxy checks | 1–2 s | 5 % | HAProxy asks every node\'s /primary each inter = 1s'));
+	const ru = renderMarkdown(report, 'ru');
+	t.true(ru.includes('**Прогноз:** ожидалось 21.5–36 с, измерено 27.1 с (в пределах ожидаемого).'));
+	t.true(ru.includes('| истечение ключа лидера | 20–30 с | 87 % | Потерянный лидер больше не продлевает свой ключ'));
+	const summary = renderSummary(report, 'en');
+	t.regex(summary, /fault kill .*\n +predicted 21\.5–36 s, measured 27\.1 s\n/);
+	t.regex(summary, /fault graceful .*\n +predicted 2–9 s, measured 4\.2 s\n/);
+	t.true(renderSummary(report, 'ru').includes('ожидалось 21.5–36 с, измерено 27.1 с'));
+	// A measured outage outside the range is said, and the checks (pass/fail) stay as they were.
+	const slow = sampleReport({faults: report.faults.map(item => (item.kind === 'kill' ? {...item, outageMs: 41_000} : item))});
+	t.true(renderMarkdown(slow, 'en').includes('measured 41.0 s (longer than predicted)'));
+	t.deepEqual(slow.checks, report.checks);
+	const switchover = {from: 'pg-node-2', to: 'pg-node-3', requestedAt: 0, newLeaderAt: 2000, gapMs: 4200, boundMs: 17_000, primaryNow: ['pg-node-3'], replicasNow: ['pg-node-1', 'pg-node-2'], oldLeaderStreaming: true, writes: {acked: 100, failed: 3, firstSeq: 1}, chart: null};
+	const withSwitchover = sampleReport({switchover});
+	t.true(renderMarkdown(withSwitchover, 'en').includes('**Prediction:** predicted 2–9 s, measured 4.2 s (within the prediction).'));
+	t.true(renderMarkdown(withSwitchover, 'en').includes('| the leader steps down | 0.5–3 s |'));
+	t.regex(renderSummary(withSwitchover, 'en'), /gap 4\.2 s \(bound 17\.0 s\)\n +predicted 2–9 s, measured 4\.2 s\n/);
+});
