@@ -50,7 +50,7 @@ export function figureParts(view: ProgressView, lang: Lang, now: number): Figure
 	let eta: string | undefined;
 	if (fraction !== undefined && fraction > 0 && fraction < 1 && elapsedMs >= 2000) {
 		const left = formatElapsed((elapsedMs * (1 - fraction)) / fraction);
-		eta = lang === 'ru' ? `осталось ~${left}` : `~${left} left`;
+		eta = lang === 'ru' ? `ещё ~${left}` : `~${left} left`;
 	}
 
 	return {count, ...(bytes ? {bytes} : {}), ...(rate ? {rate} : {}), elapsed: formatElapsed(elapsedMs), ...(eta ? {eta} : {})};
@@ -73,7 +73,7 @@ export function progressLine(view: ProgressView, lang: Lang, now: number): strin
 	return `${view.figures.phase[lang]}: ${shown.join(', ')}`;
 }
 
-const minBar = 10;
+const minBar = 8;
 const maxBar = 30;
 
 /**

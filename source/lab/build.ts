@@ -120,6 +120,7 @@ export async function build(options: BuildOptions, report: Reporter): Promise<vo
 
 		report.line(t('Сборка готова. Дальше: pgha lab up', 'Build done. Next: pgha lab up'));
 	} catch (error) {
+		report.endProgress?.();
 		const tail = lastLogLines(paths.buildLog);
 		if (tail) process.stderr.write(`${tail}\n`);
 		throw error;
@@ -129,22 +130,31 @@ export async function build(options: BuildOptions, report: Reporter): Promise<vo
 	}
 }
 
+const repoPhases = {
+	all: t('Репозиторий: скачивание', 'Repository: downloading'),
+	// Each cluster package resolved alone on top of the base set, for the alternatives it may pick.
+	each: t('Репозиторий: зависимости каждого пакета', 'Repository: each package alone'),
+};
+
 async function buildRepo(release: LabRelease, arch: string, hash: string, logFd: number, report: Reporter): Promise<void> {
 	const {repoStamp} = releasePaths(release);
 	writeFileSync(repoStamp, '');
 	report.line(t(`Репозиторий: обновляю списки пакетов ${release} (зеркало этой машины)…`, `Repository: refreshing the ${release} package lists (this machine's mirror)…`));
 	await refreshLists(release, logFd);
-	let step = '';
-	const progress = () => {
+	report.line(t('Репозиторий: apt составляет список пакетов…', 'Repository: apt is listing the packages…'));
+	const pool = () => {
 		const {count, mb} = debCount(release);
-		return t(`Репозиторий: скачивание ${step}, в пуле ${count} пакетов, ${mb} МБ`, `Repository: downloading ${step}, ${count} packages in the pool, ${mb} MB`);
+		return t(`Репозиторий: в пуле ${count} пакетов, ${mb} МБ`, `Repository: ${count} packages in the pool, ${mb} MB`);
 	};
 
-	await withHeartbeat(report, progress, downloadPackages(release, logFd, (done, total) => {
-		step = `${done + 1}/${total}`;
-		if (done === 0) report.line(t('Репозиторий: скачиваю все пакеты…', 'Repository: downloading all packages…'));
-	}));
-	report.line(progress());
+	const work = downloadPackages(release, logFd, progress => {
+		report.progress?.(progress.part === 'all'
+			? {phase: repoPhases.all, unit: 'packages', done: progress.files, total: progress.totalFiles, bytes: {done: progress.bytes, total: progress.totalBytes}}
+			: {phase: repoPhases.each, unit: 'packages', done: progress.done, total: progress.total});
+	});
+	// A reporter that shows no figures still hears from the download every 10 s.
+	await (report.progress ? work : withHeartbeat(report, pool, work));
+	report.line(pool());
 	report.line(t('Репозиторий: индексирую…', 'Repository: indexing…'));
 	await indexRepo(release, arch);
 	writeFileSync(repoStamp, `${hash}\n`);

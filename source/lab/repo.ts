@@ -8,6 +8,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {run} from './process.ts';
+import {parsePrintUris, poolFigures} from './download-progress.ts';
 import {allStagePackages} from '../../steps/index.ts';
 import {basePackages, courseHandPackages, releasePaths, releasePostgres, pythonIndexPackages, type LabRelease} from './settings.ts';
 
@@ -120,20 +121,46 @@ export async function refreshLists(release: LabRelease, logFd: number): Promise<
 	await run('apt-get', [...aptOptions(release), 'update'], {logFd});
 }
 
+/** Where the download is: the packages of the one big run, then the runs per cluster package. */
+export type RepoDownloadProgress =
+	| {readonly part: 'all'; readonly files: number; readonly totalFiles: number; readonly bytes: number; readonly totalBytes: number}
+	| {readonly part: 'each'; readonly done: number; readonly total: number};
+
+const pollMs = 500;
+
 /**
  * One run for everything, then one per cluster package on top of the base set: a node that installs
  * just that package may pick other alternatives or Recommends than the all-in-one resolution did.
+ * The big run is measured: apt lists what it will fetch (`--print-uris`), the pool shows what came.
  */
-export async function downloadPackages(release: LabRelease, logFd: number, onStep: (done: number, total: number) => void): Promise<void> {
-	const packages = repoPackages(release);
-	const sets = [packages, ...nodePackages(release).map(pkg => [pkg])];
-	for (const [index, extra] of sets.entries()) {
-		onStep(index, sets.length);
-		await run('apt-get', [...aptOptions(release), '-y', '--download-only', 'install', ...basePatterns, ...basePackages(release), ...extra], {
-			logFd,
-			env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'},
-		});
+export async function downloadPackages(release: LabRelease, logFd: number, onProgress: (progress: RepoDownloadProgress) => void): Promise<void> {
+	const {poolDir} = releasePaths(release);
+	const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'};
+	const install = (extra: readonly string[]) => [...aptOptions(release), '-y', '--download-only', 'install', ...basePatterns, ...basePackages(release), ...extra];
+	const all = install(repoPackages(release));
+	const wanted = parsePrintUris((await run('apt-get', ['--print-uris', ...all], {env})).stdout);
+	const totalBytes = wanted.reduce((sum, item) => sum + item.size, 0);
+	const measure = () => {
+		const {files, bytes} = poolFigures(poolDir, wanted);
+		onProgress({part: 'all', files, totalFiles: wanted.length, bytes, totalBytes});
+	};
+
+	measure();
+	const timer = setInterval(measure, pollMs);
+	try {
+		await run('apt-get', all, {logFd, env});
+	} finally {
+		clearInterval(timer);
 	}
+
+	measure();
+	const each = nodePackages(release);
+	for (const [index, pkg] of each.entries()) {
+		onProgress({part: 'each', done: index, total: each.length});
+		await run('apt-get', install([pkg]), {logFd, env});
+	}
+
+	onProgress({part: 'each', done: each.length, total: each.length});
 }
 
 /** Index the pool like a normal suite (Packages, Packages.gz, Release). */

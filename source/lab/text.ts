@@ -1,5 +1,8 @@
 /** The lab's user-facing messages (Russian and English) and how they reach the terminal. */
+import {clearLine, cursorTo} from 'node:readline';
 import {LocalizedError, type ExitClass} from '../core/error.ts';
+import {nextView, type Progress, type ProgressView} from '../core/progress.ts';
+import {fitProgress, progressLine} from '../core/progress-text.ts';
 import type {Lang, Text} from '../core/text.ts';
 
 export {pickLang, t, type Lang} from '../core/text.ts';
@@ -12,22 +15,95 @@ export class LabError extends LocalizedError {
 	}
 }
 
-/** Progress lines for long jobs: plain lines with elapsed seconds, fine for a TTY and for CI logs. */
+/**
+ * Progress of long jobs: plain lines with elapsed seconds, fine for a TTY and for CI logs, and the
+ * figures of long work (the repository download) as a bar that redraws itself in place on a terminal,
+ * or, in a log, a plain line when a phase begins and then at most every 10 s.
+ */
 export interface Reporter {
 	readonly lang: Lang;
 	line(text: Text): void;
+	/** Optional: a reporter made by hand (a test's, a quiet one) may show no figures. */
+	progress?(figures: Progress): void;
+	/** Ends a bar drawn in place, so whatever is written next starts on a line of its own. */
+	endProgress?(): void;
 	/** Seconds since the command started. */
 	elapsed(): number;
 }
 
-export function reporter(lang: Lang, write: (line: string) => void = line => process.stdout.write(`${line}\n`)): Reporter {
-	const started = Date.now();
-	const elapsed = () => (Date.now() - started) / 1000;
+/** A terminal line the bar is redrawn on. */
+export interface ProgressScreen {
+	/** Replaces the current line with `text` (no newline). */
+	draw(text: string): void;
+	/** Ends the current line. */
+	end(): void;
+	readonly columns: () => number;
+}
+
+/** Node's own terminal calls on stdout: back to the line's start, clear it, write. */
+export function stdoutScreen(stream: NodeJS.WriteStream = process.stdout): ProgressScreen {
+	return {
+		draw(text) {
+			cursorTo(stream, 0);
+			clearLine(stream, 0);
+			stream.write(text);
+		},
+		end() {
+			stream.write('\n');
+		},
+		columns: () => stream.columns || 80,
+	};
+}
+
+const plainProgressEveryMs = 10_000;
+
+/**
+ * `write` gets whole lines. The bar is drawn when there is a `screen`: by default when stdout is a
+ * terminal and nothing else was asked to write; otherwise progress comes as plain lines.
+ */
+export function reporter(
+	lang: Lang,
+	write?: (line: string) => void,
+	screen: ProgressScreen | undefined = write === undefined && process.stdout.isTTY ? stdoutScreen() : undefined,
+	clock: () => number = Date.now,
+): Reporter {
+	const out = write ?? ((line: string) => process.stdout.write(`${line}\n`));
+	const started = clock();
+	const elapsed = () => (clock() - started) / 1000;
+	const stamp = () => `[${elapsed().toFixed(0).padStart(4)}s] `;
+	let view: ProgressView | undefined;
+	let drawn = false;
+	let printedAt = 0;
+	const endProgress = () => {
+		if (drawn) screen?.end();
+		drawn = false;
+	};
+
 	return {
 		lang,
 		elapsed,
 		line(text) {
-			write(`[${elapsed().toFixed(0).padStart(4)}s] ${text[lang]}`);
+			endProgress();
+			out(`${stamp()}${text[lang]}`);
 		},
+		progress(figures) {
+			const now = clock();
+			const newPhase = view?.figures.phase.en !== figures.phase.en;
+			view = nextView(view, figures, now);
+			if (screen) {
+				// A finished phase keeps its last figures on a line of their own.
+				if (newPhase) endProgress();
+				// The terminal's last column is left free: a line that fills it wraps in some terminals.
+				const prefix = `${stamp()}${figures.phase[lang]} `;
+				screen.draw(fitProgress(prefix, view, lang, now, Math.max(20, screen.columns() - 1)));
+				drawn = true;
+				return;
+			}
+
+			if (!newPhase && now - printedAt < plainProgressEveryMs) return;
+			printedAt = now;
+			out(`${stamp()}${progressLine(view, lang, now)}`);
+		},
+		endProgress,
 	};
 }

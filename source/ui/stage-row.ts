@@ -10,7 +10,7 @@
  * a row of its own below with a bar and the figures its tool reports:
  *
  *   ⠙ Установка пакетов  pg-node-1 ⠙  pg-node-2 ⠙  pg-node-3 ✔  41s
- *       pg-node-1 apt: распаковка ██████████░░░░░░░░░  38/66 пакетов  осталось ~9s  21s
+ *       pg-node-1 apt: распаковка ██████████░░░░░░░░░  38/66 пакетов  ещё ~9s  21s
  */
 import type {Lang} from '../core/text.ts';
 import {formatElapsed} from '../core/elapsed.ts';

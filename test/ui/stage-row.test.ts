@@ -44,3 +44,34 @@ test('checks that found nothing to change read "checked"; work done before reads
 	t.regex(text(stageRows(stage('vm', 'checked'), 'en', 99, '', 0))[0]!, /^✔ Stage vm \(checked\)/);
 	t.regex(text(stageRows(stage('user', 'already-done'), 'ru', 99, '', 0))[0]!, /^✔ Этап user \(уже сделано\)/);
 });
+
+/** The packages stage with pg-node-1 unpacking (38 of 66, 21 s in) and pg-node-2 downloading. */
+function installing(): StageView {
+	const base = stage('packages', 'running');
+	const nodes = base.steps[0]!.nodes.map(node => node.node === 'pg-node-1'
+		? {...node, progress: {figures: {phase: {ru: 'apt: распаковка', en: 'apt: unpacking'}, unit: 'packages' as const, done: 38, total: 66}, since: 0}}
+		: node.node === 'pg-node-2'
+			? {...node, progress: {figures: {phase: {ru: 'apt: скачивание', en: 'apt: downloading'}, unit: 'packages' as const, done: 12, total: 66, bytes: {done: 30e6, total: 80.2e6}}, since: 11_000}}
+			: {...node, status: 'done' as const});
+	return {...base, steps: [{...base.steps[0]!, nodes}]};
+}
+
+test('a running node with progress gets a row of its own: bar, count, estimate and time', t => {
+	const rows = text(stageRows(installing(), 'ru', 99, '⠙', 21_000));
+	t.is(rows.length, 3);
+	t.regex(rows[1]!, /^ {4}pg-node-1 apt: распаковка █{17}░{13} {2}38\/66 пакетов {2}ещё ~15s {2}21s$/);
+	t.regex(rows[2]!, /^ {4}pg-node-2 apt: скачивание █+░+ {2}12\/66 пакетов {2}30\/80 MB {2}ещё ~\d+s {2}3\.0 MB\/s {2}10s$/);
+});
+
+test('progress rows fit every width from 80 columns, keeping the count', t => {
+	for (let width = 79; width <= 160; width++) {
+		for (const lang of ['ru', 'en'] as const) {
+			for (const row of text(stageRows(installing(), lang, width, '⠙', 21_000))) t.true(row.length <= width, `${lang} at ${width}: ${row}`);
+			t.regex(text(stageRows(installing(), lang, width, '⠙', 21_000))[2]!, /12\/66/);
+		}
+	}
+});
+
+test('a finished stage shows no progress row, whatever its nodes last reported', t => {
+	t.is(stageRows({...installing(), status: 'done'}, 'en', 99, '', 21_000).length, 1);
+});
