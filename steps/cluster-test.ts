@@ -33,11 +33,12 @@ import {pgbenchLoopPath, renderPgbenchLoop} from '../templates/pgbench-loop.ts';
 import {probeWriterPath, renderProbeWriter} from '../templates/probe-writer.ts';
 import {haproxyStatsUri, haproxyStatsUser} from '../templates/haproxy-cfg.ts';
 import {patroniRoles, restApiUser} from '../templates/patroni-yml.ts';
-import type {Action, PlanContext, Stage, Step, StepContext} from './types.ts';
+import type {Action, PlanContext, Stage, Step, StepContext, Text} from './types.ts';
 import {probe, runAction, shq, text, writeAction} from './commands.ts';
 import {ensurePgMajor} from './facts.ts';
 import {patroniBinDir, patroniVenvDir, pgBinDir} from './layout.ts';
 import {haproxyNode} from './render.ts';
+import {severalHaproxies} from '../source/cluster/front-door.ts';
 
 export interface TestStageHooks {
 	/** Called whenever the report files are (re)written, with the figures so far. */
@@ -169,6 +170,25 @@ export const testIds: readonly string[] = tests.map(test => test.id);
 
 /** What `pgha test --only` accepts, in the order the stage runs them (kill, poweroff, switchover, ...). */
 export const testChoices: readonly string[] = tests.map(test => test.choice);
+
+/**
+ * Why a test chosen by name cannot run on this cluster (the stage would only report it skipped), or
+ * undefined: a student who asked for it by name is told before the run, not after.
+ */
+export function whyNotHere(choice: string, cluster: ClusterConfig): Text | undefined {
+	const test = tests.find(item => item.choice === choice);
+	if (!test || !(test.key in faults)) return undefined;
+	const fault = faults[test.key as FaultKind];
+	if (fault.labOnly && !cluster.lab) {
+		return text('этот отказ устраивается только в лаборатории pgha (pgha lab up): на своих ВМ выключите узел или отключите его сеть вручную', 'that fault is staged only in the pgha lab (pgha lab up): on your own VMs, power a node off or unplug its network by hand');
+	}
+
+	if (fault.target === 'entry' && (!cluster.haproxy.vip || !severalHaproxies(cluster))) {
+		return text('этому отказу нужен плавающий адрес (haproxy: {nodes: all, vip: ...})', 'that fault needs a floating address (haproxy: {nodes: all, vip: ...})');
+	}
+
+	return undefined;
+}
 
 /** The report ids of the tests a student chose by name; unknown names are the command line's business. */
 export function testIdsOf(choices: readonly string[]): string[] {

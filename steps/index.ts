@@ -99,4 +99,4 @@ export function secretStageIds(list: readonly ListedStage[] = stageList): string
 
 export {etcdStage, haproxyStage, keepalivedStage, packagesStage, patroniInstallStage, patroniStage, sshServerStage, testStage, userStage, vmChecksStage};
 /** `pgha test` builds its own test stage, with hooks for the report. */
-export {createTestStage, testChoices, testIdsOf, type TestStageHooks} from './cluster-test.ts';
+export {createTestStage, testChoices, testIdsOf, whyNotHere, type TestStageHooks} from './cluster-test.ts';

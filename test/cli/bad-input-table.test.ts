@@ -94,6 +94,8 @@ const rows: Row[] = [
 	{name: 'test --only: a stage is not a test', args: ['test', '--only', 'kill,etcd'], code: 2, en: '--only: "etcd" is not one of replication,', ru: '--only: "etcd" — допустимо одно из: replication,'},
 	{name: 'test --only without a value', args: ['test', '--only'], code: 2, en: '--only needs a value', ru: '--only: не указано значение'},
 	{name: 'test --only with only commas', args: ['test', '--only', ',,'], code: 2, en: '--only: the value is empty', ru: '--only: пустое значение'},
+	{name: 'test --only: a lab-only fault on VMs', args: ['test', '--only', 'kill,poweroff'], code: 2, en: '--only poweroff: that fault is staged only in the pgha lab (pgha lab up)', ru: '--only poweroff: этот отказ устраивается только в лаборатории pgha (pgha lab up)'},
+	{name: 'test --only: a front-door fault without a VIP', args: ['test', '--only', 'entry-haproxy'], code: 2, en: 'This cluster can run: replication, routing, switchover, graceful, kill, load, failsafe, data-safety.', ru: 'На этом кластере можно: replication, routing, switchover, graceful, kill, load, failsafe, data-safety.'},
 	{name: 'a switch given a value', args: ['apply', '--yes=1'], code: 2, en: '--yes takes no value', ru: '--yes не принимает значения'},
 	{name: 'another switch given a value', args: ['apply', '--step=yes'], code: 2, en: '--step takes no value', ru: '--step не принимает значения'},
 	{name: 'two different cluster files', args: ['apply', '-c', 'a.yaml', '-c', 'b.yaml'], code: 2, en: '--config is given twice ("a.yaml" and "b.yaml")', ru: '--config указан дважды ("a.yaml" и "b.yaml")'},

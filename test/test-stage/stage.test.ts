@@ -5,7 +5,7 @@ import path from 'node:path';
 import {renderRunbook, planAll} from '../../source/runbook.ts';
 import {TestRuns} from '../../source/cluster-test/run-state.ts';
 import type {TestReport} from '../../source/cluster-test/model.ts';
-import {createTestStage, probePython, testChoices, testIdsOf, testStage} from '../../steps/cluster-test.ts';
+import {createTestStage, probePython, testChoices, testIdsOf, testStage, whyNotHere} from '../../steps/cluster-test.ts';
 import type {Step} from '../../source/core/step.ts';
 import {sampleCluster, sampleSecrets, ScriptedRemote, stepContext} from '../helpers/install-fixtures.ts';
 
@@ -139,4 +139,14 @@ test('pgha test --only: the report of a narrowed run counts only the chosen test
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
+});
+
+test('pgha test --only: a test this cluster cannot stage is named before the run (lab-only faults, front-door faults without a VIP)', t => {
+	const vms = sampleCluster();
+	t.regex(whyNotHere('poweroff', vms)!.en, /only in the pgha lab/);
+	t.regex(whyNotHere('cut', vms)!.ru, /только в лаборатории pgha/);
+	t.regex(whyNotHere('entry-haproxy', vms)!.en, /needs a floating address/);
+	t.deepEqual(testChoices.filter(choice => whyNotHere(choice, vms)), ['poweroff', 'cut', 'entry-haproxy', 'entry-poweroff']);
+	const lab = {...sampleCluster('haproxy: {nodes: all, vip: 192.168.0.40}'), lab: {netns: 'pgha-lab'}};
+	t.deepEqual(testChoices.filter(choice => whyNotHere(choice, lab)), []);
 });
