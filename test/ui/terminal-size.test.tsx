@@ -70,6 +70,20 @@ test('apt output on three nodes fits an 80×24 terminal', async t => {
 	app.unmount();
 });
 
+test('apt output and a progress bar on every node fit an 80×24 terminal, the bars on screen', async t => {
+	const terminal = new Terminal(80, 24);
+	const base = stage('packages', 'running', 'running', longApt);
+	const progress = {figures: {phase: {ru: 'apt: распаковка', en: 'apt: unpacking'}, unit: 'packages' as const, done: 38, total: 66}, since: Date.now() - 21_000};
+	const withBars = {...base, steps: [{...base.steps[0]!, nodes: base.steps[0]!.nodes.map(node => ({...node, progress}))}]};
+	const feed = runFeed([withBars, ...pending]);
+	const store = createUiStore();
+	const app = mount(terminal, feed, store);
+	await tick();
+	fits(t, terminal.lastFrame(), 80, 24);
+	for (const node of ['pg-node-1', 'pg-node-2', 'pg-node-3']) t.regex(terminal.lastFrame(), new RegExp(`${node} apt: распаковка █+░+  38/66 пакетов`));
+	app.unmount();
+});
+
 test('the failure prompt fits an 80×24 terminal with its choices visible', async t => {
 	const terminal = new Terminal(80, 24);
 	const feed = runFeed([stage('packages', 'failed', 'failed', longApt), ...pending]);
