@@ -61,7 +61,8 @@ export class AptProgress implements ProgressReader {
 		}
 
 		if (line.startsWith('Fetched ')) {
-			this.fetchedBytes = Math.max(this.fetchedBytes, this.needBytes);
+			// Each Get's size is rounded: at the end the announced total is the figure.
+			this.fetchedBytes = this.needBytes || this.fetchedBytes;
 			return this.figures('download');
 		}
 
@@ -81,7 +82,8 @@ export class AptProgress implements ProgressReader {
 	private figures(phase: keyof typeof phases): Progress {
 		const base = {phase: phases[phase], unit: 'packages' as const, total: this.total};
 		if (phase === 'download') {
-			return {...base, done: Math.min(this.fetched, this.total), bytes: {done: this.fetchedBytes, ...(this.needBytes ? {total: this.needBytes} : {})}};
+			const bytes = this.needBytes ? {done: Math.min(this.fetchedBytes, this.needBytes), total: this.needBytes} : {done: this.fetchedBytes};
+			return {...base, done: Math.min(this.fetched, this.total), bytes};
 		}
 
 		return {...base, done: Math.min(phase === 'unpack' ? this.unpacked : this.setUp, this.total)};

@@ -1,4 +1,4 @@
-/** apt's progress read from its real output (test/fixtures/progress: bookworm, 66 packages, captured in a throwaway chroot). */
+/** apt's progress read from its real output (test/fixtures/progress: bookworm's apt 2.6 and trixie's apt 3.0, captured in throwaway chroots). */
 import test from 'ava';
 import {readFileSync} from 'node:fs';
 import {AptProgress, aptSize} from '../../steps/apt-progress.ts';
@@ -51,4 +51,15 @@ test('a second apt-get run (after waiting for the lock) starts its own count', t
 test('with part of the archives cached, the bytes to get are the first figure of "Need to get"', t => {
 	const figures = readAll(['0 upgraded, 2 newly installed, 0 to remove and 0 not upgraded.', 'Need to get 1234 kB/80.2 MB of archives.', 'Get:1 http://deb.debian.org/debian bookworm/main amd64 libpq5 amd64 15.10-0+deb12u1 [190 kB]']);
 	t.is(figures[0]!.bytes!.total, 1_234_000);
+});
+
+test('trixie\'s apt 3.0 (the lab\'s nodes) is read the same way: 89 packages fetched, unpacked and set up', t => {
+	const trixie = readFileSync(new URL('../fixtures/progress/apt-install-trixie.txt', import.meta.url), 'utf8').split('\n');
+	const figures = readAll(trixie);
+	for (const name of ['apt: downloading', 'apt: unpacking', 'apt: setting up']) {
+		const last = figures.filter(item => phase(item) === name).at(-1)!;
+		t.deepEqual([last.done, last.total], [89, 89], name);
+	}
+
+	t.is(figures.filter(item => phase(item) === 'apt: downloading').at(-1)!.bytes!.done, 102e6);
 });

@@ -1,10 +1,10 @@
-/** curl's own progress meter as lines (a 20.8 MB download captured at 4 MB/s). */
+/** curl's own progress meter as lines (a 20.8 MB download captured with bookworm's curl 7.88 and trixie's 8.14). */
 import test from 'ava';
 import {readFileSync} from 'node:fs';
 import {CurlProgress, curlSize} from '../../steps/curl-progress.ts';
 import type {Progress} from '../../source/core/progress.ts';
 
-const lines = readFileSync(new URL('../fixtures/progress/curl-meter.txt', import.meta.url), 'utf8').split('\n');
+const lines = readFileSync(new URL('../fixtures/progress/curl-meter-bookworm.txt', import.meta.url), 'utf8').split('\n');
 const phase = {ru: 'скачивание', en: 'downloading'};
 
 function readAll(input: readonly string[]): Progress[] {
@@ -29,4 +29,9 @@ test('each meter line gives bytes received against the total, the headers nothin
 		[20.8 * 1024 ** 2, 20.8 * 1024 ** 2],
 	]);
 	t.true(figures.every(item => item.unit === 'bytes' && item.phase === phase));
+});
+
+test('trixie\'s curl 8.14 meter reads the same way', t => {
+	const trixie = readFileSync(new URL('../fixtures/progress/curl-meter-trixie.txt', import.meta.url), 'utf8').split('\n');
+	t.deepEqual(readAll(trixie).map(item => item.done), [0, 4512 * 1024, 12.4 * 1024 ** 2, 20.4 * 1024 ** 2, 20.8 * 1024 ** 2]);
 });
