@@ -59,13 +59,15 @@ while time.monotonic() < deadline and attempts < cfg["maxWrites"]:
             extra = {}
             if cfg.get("targetSessionAttrs"):
                 extra["target_session_attrs"] = cfg["targetSessionAttrs"]
-            # TCP keepalives: when the machine behind the address dies mid-query, the client learns
-            # it within seconds instead of waiting minutes for TCP to give up.
+            # TCP keepalives: when the machine behind the address dies between queries, the client
+            # learns it within seconds instead of waiting minutes for TCP to give up. Keepalives do
+            # not run while a sent query is still unacknowledged (a cable cut mid-INSERT): there
+            # tcp_user_timeout gives up after the same 4 s instead of retransmitting for 15 minutes.
             conn = psycopg2.connect(host=cfg["host"], port=str(cfg["port"]), user=cfg["user"],
                                     password=cfg["password"], dbname=cfg["database"],
                                     connect_timeout=2, application_name="pgha-probe",
                                     keepalives=1, keepalives_idle=1, keepalives_interval=1,
-                                    keepalives_count=3, **extra)
+                                    keepalives_count=3, tcp_user_timeout=4000, **extra)
             conn.autocommit = True
         # No statement_timeout: cancelling a commit that waits for the synchronous standby returns
         # success for a row that is not replicated yet, which would fake an acknowledged write.

@@ -13,6 +13,7 @@ import {readState, setAsideUnusableState, StateFile, summarizeStages} from '../e
 import {detectLang, parseLang, type Lang} from '../core/text.ts';
 import {openSession} from '../app/session.ts';
 import {courseStages, createTestStage, testStage} from '../../steps/index.ts';
+import type {Stage} from '../core/stage.ts';
 import {testOnlyFromEnv} from '../app/test-only.ts';
 import {runStages} from '../app/run-stages.ts';
 import {checkHealth} from '../app/health.ts';
@@ -77,9 +78,11 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 	const prompter = inquirerPrompter(() => lang);
 	const only = testOnlyFromEnv();
-	let stages = courseStages({test: true}).map(stage => (only && stage.id === testStage.id ? createTestStage({only}) : stage));
+	let stages: Stage[] = [];
 	try {
 		lang = await chooseLanguage(args, prompter, fresh, configFile);
+		// Made once the language is known: the test stage's lines before each fault speak it.
+		stages = courseStages({test: true}).map(stage => (stage.id === testStage.id ? createTestStage({lang, ...(only ? {only} : {})}) : stage));
 		if (fresh) {
 			if ((await setUpNewCluster(prompter, lang, configFile)) === 'declined') return 0;
 		} else {

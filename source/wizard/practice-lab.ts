@@ -3,7 +3,10 @@
  * student with no VMs yet. pgha's own Debian nodes stand in for the three VMs; everything after the
  * cluster file (the stages, the test stage, the summary) is the same as for real machines.
  */
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
+import {pghaPaths} from '../config/paths.ts';
+import {addHostKey, forgetHost} from '../ssh/known-hosts.ts';
 import type {ClusterAnswers} from '../config/load.ts';
 import type {TimingPreset} from '../core/cluster.ts';
 import {t, type Lang, type Text} from '../core/text.ts';
@@ -14,7 +17,7 @@ import {build} from '../lab/build.ts';
 import {down, up} from '../lab/lab.ts';
 import {readState} from '../lab/state.ts';
 import {reporter, type Reporter} from '../lab/text.ts';
-import {buildTools, defaultRelease, defaultNetPrefix, defaultNodeCount, labLayout, labUser, runTools, switchNetns, isLabRelease, type LabLayout, type LabRelease} from '../lab/settings.ts';
+import {buildTools, mergedDir, defaultRelease, defaultNetPrefix, defaultNodeCount, labLayout, labUser, runTools, switchNetns, isLabRelease, type LabLayout, type LabRelease} from '../lab/settings.ts';
 import type {Prompter} from './prompter.ts';
 import {askFrontDoor} from './setup-questions.ts';
 
@@ -72,7 +75,8 @@ export async function askWhereabouts(prompter: Prompter, lang: Lang, blocker: Te
 			{value: 'machines', name: ru ? 'На моих трёх ВМ (или серверах)' : 'On my three VMs (or servers)'},
 			{
 				value: 'lab',
-				name: ru ? 'В практической лаборатории на этом компьютере (без ВМ)' : 'In a practice lab on this computer (no VMs needed)',
+				name: ru ? 'В практической лаборатории на этом компьютере' : 'In a practice lab on this computer',
+				description: ru ? 'Узлы Debian в контейнерах вместо ВМ: для репетиции, когда ВМ ещё нет' : 'Debian nodes in containers instead of VMs: a rehearsal before you have VMs',
 				...(blocker ? {disabled: ru ? '(недоступно: см. выше)' : '(not available: see above)'} : {}),
 			},
 		],
@@ -98,24 +102,24 @@ export async function askPracticeLab(prompter: Prompter, lang: Lang): Promise<Pr
 	const release = await prompter.select<LabRelease>({
 		message: ru ? 'PostgreSQL на узлах лаборатории' : 'PostgreSQL on the lab\'s nodes',
 		choices: [
-			{value: 'trixie', name: ru ? 'PostgreSQL 17 на Debian 13; Patroni из pip и etcd из архива, как в методичке' : 'PostgreSQL 17 on Debian 13; Patroni from pip and etcd from the tarball, as in the guide'},
-			{value: 'bookworm', name: ru ? 'PostgreSQL 15 на Debian 12; Patroni и etcd из пакетов' : 'PostgreSQL 15 on Debian 12; Patroni and etcd from packages'},
+			{value: 'trixie', name: ru ? 'PostgreSQL 17 на Debian 13' : 'PostgreSQL 17 on Debian 13', description: ru ? 'Patroni из pip и etcd из архива релиза, как в методичке' : 'Patroni from pip and etcd from the release tarball, as in the guide'},
+			{value: 'bookworm', name: ru ? 'PostgreSQL 15 на Debian 12' : 'PostgreSQL 15 on Debian 12', description: ru ? 'Patroni и etcd из пакетов дистрибутива' : 'Patroni and etcd from the distribution\'s packages'},
 		],
 		default: 'trixie',
 	});
 	const timingPreset = await prompter.select<TimingPreset>({
 		message: ru ? 'Как быстро переключаться при отказе' : 'How quickly to fail over',
 		choices: [
-			{value: 'default', name: ru ? 'Обычно (ttl 30 с): отказ лидера — около полуминуты без записи' : 'Standard (ttl 30 s): a lost leader means about half a minute without writes'},
-			{value: 'fast', name: ru ? 'Быстро (ttl 20 с): короче простой, но под нагрузкой чаще ложные переключения' : 'Fast (ttl 20 s): a shorter outage, but more false failovers under load'},
+			{value: 'default', name: ru ? 'Обычно (ttl 30 с)' : 'Standard (ttl 30 s)', description: ru ? 'Потеря лидера — около полуминуты без записи' : 'A lost leader means about half a minute without writes'},
+			{value: 'fast', name: ru ? 'Быстро (ttl 20 с)' : 'Fast (ttl 20 s)', description: ru ? 'Простой короче, но под нагрузкой чаще ложные переключения' : 'A shorter outage, but more false failovers under load'},
 		],
 		default: 'default',
 	});
 	const synchronous = await prompter.select<'no' | 'yes'>({
 		message: ru ? 'Синхронная репликация' : 'Synchronous replication',
 		choices: [
-			{value: 'no', name: ru ? 'Нет, как в методичке: при отказе можно потерять последние транзакции' : 'No, as in the guide: a failover may lose the last transactions'},
-			{value: 'yes', name: ru ? 'Да: коммит ждёт реплику, отказ не теряет данных' : 'Yes: a commit waits for a replica, a failover loses nothing'},
+			{value: 'no', name: ru ? 'Нет, как в методичке' : 'No, as in the guide', description: ru ? 'При отказе можно потерять последние подтверждённые транзакции' : 'A failover may lose the last acknowledged transactions'},
+			{value: 'yes', name: ru ? 'Да' : 'Yes', description: ru ? 'Коммит ждёт реплику: отказ не теряет данных, но без живой реплики запись встаёт' : 'A commit waits for a replica: a failover loses nothing, but writes stop with no live replica'},
 		],
 		default: 'no',
 	});
@@ -185,5 +189,22 @@ export async function readyLab(options: ReadyLabOptions): Promise<LabReadiness> 
 	await build({force: false, release}, report);
 	await options.beforeUp?.();
 	await up({release, nodes: defaultNodeCount, prefix: defaultNetPrefix, output: clusterFile, keepClusterFile: true}, report);
+	trustLabHostKeys(pghaPaths(clusterFile).knownHostsFile, practiceLabLayout(release));
 	return 'ready';
+}
+
+/**
+ * The lab made its nodes' host keys on this computer, so they are known without asking (a student
+ * rehearsing is not asked to trust them); the keys of earlier lab nodes at the same addresses go.
+ */
+export function trustLabHostKeys(knownHostsFile: string, layout: LabLayout): void {
+	for (const node of layout.nodes) {
+		forgetHost(knownHostsFile, node.ip, 22);
+		for (const kind of ['ed25519', 'ecdsa', 'rsa']) {
+			const file = path.join(mergedDir(node), 'etc/ssh', `ssh_host_${kind}_key.pub`);
+			if (!existsSync(file)) continue;
+			const base64 = readFileSync(file, 'utf8').trim().split(/\s+/)[1];
+			if (base64) addHostKey(knownHostsFile, node.ip, 22, Buffer.from(base64, 'base64'));
+		}
+	}
 }
