@@ -7,11 +7,15 @@
 import type {Progress, ProgressReader} from './types.ts';
 import {text} from './commands.ts';
 
-const phases = {
-	download: text('apt: скачивание', 'apt: downloading'),
-	unpack: text('apt: распаковка', 'apt: unpacking'),
-	setup: text('apt: настройка', 'apt: setting up'),
-};
+function phasesOf(label: string) {
+	return {
+		download: text(`${label}: скачивание`, `${label}: downloading`),
+		unpack: text(`${label}: распаковка`, `${label}: unpacking`),
+		setup: text(`${label}: настройка`, `${label}: setting up`),
+	};
+}
+
+type Phase = keyof ReturnType<typeof phasesOf>;
 
 const sizeUnits: Record<string, number> = {B: 1, kB: 1e3, MB: 1e6, GB: 1e9};
 
@@ -26,12 +30,18 @@ const need = /^Need to get ([\d.,]+) ([kMG]?B)(?:\/[\d.,]+ [kMG]?B)? of archives
 const get = /^Get:\d+ .*\[([\d.,]+) ([kMG]?B)\]$/;
 
 export class AptProgress implements ProgressReader {
+	private readonly phases: ReturnType<typeof phasesOf>;
 	private total = 0;
 	private needBytes = 0;
 	private fetched = 0;
 	private fetchedBytes = 0;
 	private unpacked = 0;
 	private setUp = 0;
+
+	/** `label` names the work on the screen: apt on a node, or the lab's rootfs (mmdebstrap runs apt and dpkg). */
+	constructor(label = 'apt') {
+		this.phases = phasesOf(label);
+	}
 
 	read(line: string): Progress | undefined {
 		const counts = summary.exec(line);
@@ -79,8 +89,8 @@ export class AptProgress implements ProgressReader {
 		return undefined;
 	}
 
-	private figures(phase: keyof typeof phases): Progress {
-		const base = {phase: phases[phase], unit: 'packages' as const, total: this.total};
+	private figures(phase: Phase): Progress {
+		const base = {phase: this.phases[phase], unit: 'packages' as const, total: this.total};
 		if (phase === 'download') {
 			const bytes = this.needBytes ? {done: Math.min(this.fetchedBytes, this.needBytes), total: this.needBytes} : {done: this.fetchedBytes};
 			return {...base, done: Math.min(this.fetched, this.total), bytes};

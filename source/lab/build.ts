@@ -10,6 +10,7 @@ import {buildFreeMb, buildLockFile, buildTools, indexedPatroni, releasePaths, ty
 
 import {buildPythonIndex} from './wheels.ts';
 import {readState} from './state.ts';
+import {AptProgress} from '../../steps/apt-progress.ts';
 import {LabError, t, type Reporter} from './text.ts';
 
 export interface BuildOptions {
@@ -26,9 +27,14 @@ function stampMatches(file: string, hash: string): boolean {
 	}
 }
 
-/** Prints a line every `everyMs` while a long step runs, so a silent minute never looks like a hang. */
-async function withHeartbeat<T>(report: Reporter, text: () => {ru: string; en: string}, work: Promise<T>, everyMs = 10_000): Promise<T> {
-	const timer = setInterval(() => report.line(text()), everyMs);
+/**
+ * Prints a line every `everyMs` while a long step runs, so a silent minute never looks like a hang;
+ * not while `moving()` says figures are coming (a bar is showing them).
+ */
+async function withHeartbeat<T>(report: Reporter, text: () => {ru: string; en: string}, work: Promise<T>, everyMs = 10_000, moving = () => false): Promise<T> {
+	const timer = setInterval(() => {
+		if (!moving()) report.line(text());
+	}, everyMs);
 	try {
 		return await work;
 	} finally {
@@ -167,7 +173,16 @@ async function buildRootfs(release: LabRelease, hash: string, logFd: number, rep
 	writeFileSync(rootfsStamp, '');
 	const fresh = `${rootfsDir}.new`;
 	report.line(t('Rootfs: mmdebstrap из локального репозитория (около минуты)…', 'Rootfs: mmdebstrap from the local repository (about a minute)…'));
-	await withHeartbeat(report, () => t('Rootfs: mmdebstrap работает…', 'Rootfs: mmdebstrap is running…'), bootstrap(release, fresh, logFd));
+	// mmdebstrap installs the essential set with dpkg, then the rest with apt: each announces its count.
+	const apt = new AptProgress('Rootfs');
+	let figuresAt = 0;
+	const work = bootstrap(release, fresh, logFd, line => {
+		const figures = apt.read(line);
+		if (!figures || !report.progress) return;
+		figuresAt = Date.now();
+		report.progress(figures);
+	});
+	await withHeartbeat(report, () => t('Rootfs: mmdebstrap работает…', 'Rootfs: mmdebstrap is running…'), work, 10_000, () => Date.now() - figuresAt < 10_000);
 	report.line(t('Rootfs: пользователь student, sshd, маскирую таймеры apt…', 'Rootfs: user student, sshd, masking apt timers…'));
 	await configureRootfs(fresh);
 	const old = `${rootfsDir}.old`;

@@ -1,5 +1,6 @@
 /** Running host commands for the lab: captured, or streamed into a log file. */
 import {spawn, type StdioOptions} from 'node:child_process';
+import {writeSync} from 'node:fs';
 
 export interface RunOptions {
 	readonly input?: string;
@@ -9,6 +10,8 @@ export interface RunOptions {
 	readonly cwd?: string;
 	/** Append both output streams to this file descriptor instead of capturing them. */
 	readonly logFd?: number;
+	/** With logFd: every output line is also handed here (the output then passes through pgha on its way to the file). */
+	readonly onLine?: (line: string) => void;
 	readonly timeoutMs?: number;
 }
 
@@ -37,19 +40,32 @@ function append(buffer: string, chunk: string): string {
 }
 
 export async function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+	const {logFd, onLine} = options;
+	const direct = onLine === undefined ? logFd : undefined;
 	const stdio: StdioOptions = [
 		options.input === undefined ? 'ignore' : 'pipe',
-		options.logFd ?? 'pipe',
-		options.logFd ?? 'pipe',
+		direct ?? 'pipe',
+		direct ?? 'pipe',
 	];
 	const child = spawn(command, args, {stdio, env: options.env ?? process.env, cwd: options.cwd});
 	let stdout = '';
 	let stderr = '';
+	const lines = {stdout: '', stderr: ''};
+	const pass = (stream: 'stdout' | 'stderr', chunk: string, end = false) => {
+		if (logFd === undefined || onLine === undefined) return;
+		if (chunk) writeSync(logFd, chunk);
+		const parts = (lines[stream] + chunk).split('\n');
+		lines[stream] = end ? '' : parts.pop()!;
+		for (const line of parts) if (line || !end) onLine(line);
+	};
+
 	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
 		stdout = append(stdout, chunk);
+		pass('stdout', chunk);
 	});
 	child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr = append(stderr, chunk);
+		pass('stderr', chunk);
 	});
 	if (options.input !== undefined) {
 		// A command may exit without reading its input; its exit code tells what happened.
@@ -65,6 +81,8 @@ export async function run(command: string, args: readonly string[], options: Run
 		child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1)));
 	});
 	if (timer) clearTimeout(timer);
+	pass('stdout', '', true);
+	pass('stderr', '', true);
 	const result = {code, stdout, stderr};
 	if (code !== 0 && !options.allowFailure) throw new CommandFailed([command, ...args].join(' '), result);
 	return result;

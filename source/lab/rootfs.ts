@@ -24,10 +24,12 @@ export async function removeTree(dir: string): Promise<void> {
 	await run('rm', ['-rf', '--one-file-system', dir]);
 }
 
-export async function bootstrap(release: LabRelease, target: string, logFd: number): Promise<void> {
+/** `onLine` gets mmdebstrap's output as it comes: verbose, it is apt's and dpkg's own (counts, Unpacking, Setting up). */
+export async function bootstrap(release: LabRelease, target: string, logFd: number, onLine?: (line: string) => void): Promise<void> {
 	await removeTree(target);
 	await run('mmdebstrap', [
 		'--mode=root',
+		'--verbose',
 		'--variant=important',
 		'--format=directory',
 		`--include=${basePackages(release).join(',')}`,
@@ -37,7 +39,7 @@ export async function bootstrap(release: LabRelease, target: string, logFd: numb
 		release,
 		target,
 		`deb [trusted=yes] file://${releasePaths(release).repoDebianDir} ${release} main`,
-	], {logFd});
+	], {logFd, ...(onLine ? {onLine} : {})});
 	// A failed hook can leave the repository bind-mounted inside; never keep such a mount around.
 	await unmountUnder(target);
 }

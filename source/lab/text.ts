@@ -56,6 +56,7 @@ export function stdoutScreen(stream: NodeJS.WriteStream = process.stdout): Progr
 }
 
 const plainProgressEveryMs = 10_000;
+const redrawEveryMs = 100;
 
 /**
  * `write` gets whole lines. The bar is drawn when there is a `screen`: by default when stdout is a
@@ -73,8 +74,22 @@ export function reporter(
 	const stamp = () => `[${elapsed().toFixed(0).padStart(4)}s] `;
 	let view: ProgressView | undefined;
 	let drawn = false;
+	/** Figures not drawn yet: dpkg can print hundreds of lines a second, the bar redraws at most ten times. */
+	let behind = false;
+	let drawnAt = -Infinity;
 	let printedAt = 0;
+	const draw = (now: number) => {
+		if (!screen || !view) return;
+		// The terminal's last column is left free: a line that fills it wraps in some terminals.
+		const prefix = `${stamp()}${view.figures.phase[lang]} `;
+		screen.draw(fitProgress(prefix, view, lang, now, Math.max(20, screen.columns() - 1)));
+		drawn = true;
+		behind = false;
+		drawnAt = now;
+	};
+
 	const endProgress = () => {
+		if (behind) draw(clock());
 		if (drawn) screen?.end();
 		drawn = false;
 	};
@@ -89,16 +104,16 @@ export function reporter(
 		progress(figures) {
 			const now = clock();
 			const newPhase = view?.figures.phase.en !== figures.phase.en;
-			view = nextView(view, figures, now);
 			if (screen) {
 				// A finished phase keeps its last figures on a line of their own.
 				if (newPhase) endProgress();
-				// The terminal's last column is left free: a line that fills it wraps in some terminals.
-				const prefix = `${stamp()}${figures.phase[lang]} `;
-				screen.draw(fitProgress(prefix, view, lang, now, Math.max(20, screen.columns() - 1)));
-				drawn = true;
+				view = nextView(view, figures, now);
+				behind = true;
+				if (newPhase || now - drawnAt >= redrawEveryMs) draw(now);
 				return;
 			}
+
+			view = nextView(view, figures, now);
 
 			if (!newPhase && now - printedAt < plainProgressEveryMs) return;
 			printedAt = now;

@@ -49,3 +49,21 @@ test('in a log the figures come as a plain line when the phase begins, then at m
 	t.regex(lines[1]!, /^\[ {2}10s\] Repository: downloading: 101\/475 packages, 50\/284 MB, 17%, 5\.0 MB\/s, 10s, ~4\ds left$/);
 	t.regex(lines[2]!, /^\[ {2}20s\] Repository: downloading: 201\/475 packages, 100\/284 MB, 35%/);
 });
+
+test('on a terminal the bar redraws at most ten times a second, and a phase ends on its last figures', t => {
+	const draws: string[] = [];
+	const screen: ProgressScreen = {draw: text => draws.push(text), end: () => draws.push('end'), columns: () => 120};
+	const clock = fakeClock();
+	const report = reporter('en', () => undefined, screen, clock.now);
+	for (let done = 1; done <= 100; done++) {
+		clock.advance(5);
+		report.progress!({phase: {ru: 'распаковка', en: 'unpacking'}, unit: 'packages', done, total: 100});
+	}
+
+	report.progress!({phase: {ru: 'настройка', en: 'setting up'}, unit: 'packages', done: 1, total: 100});
+	const unpacking = draws.filter(text => text.includes('unpacking'));
+	t.true(unpacking.length <= 6, `${unpacking.length} draws in half a second`);
+	t.regex(unpacking.at(-1)!, /100\/100 packages/);
+	t.is(draws.at(-2), 'end');
+	t.regex(draws.at(-1)!, /setting up .* 1\/100 packages/);
+});

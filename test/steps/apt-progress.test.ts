@@ -63,3 +63,12 @@ test('trixie\'s apt 3.0 (the lab\'s nodes) is read the same way: 89 packages fet
 
 	t.is(figures.filter(item => phase(item) === 'apt: downloading').at(-1)!.bytes!.done, 102e6);
 });
+
+test('mmdebstrap --verbose (the lab\'s rootfs) reads as apt and dpkg: 69 essential packages, then 105 more', t => {
+	const log = readFileSync(new URL('../fixtures/progress/mmdebstrap-verbose-bookworm.txt', import.meta.url), 'utf8').split('\n');
+	const reader = new AptProgress('Rootfs');
+	const figures = log.map(line => reader.read(line)).filter((item): item is Progress => item !== undefined);
+	const setUp = figures.filter(item => item.phase.en === 'Rootfs: setting up');
+	t.deepEqual(setUp.filter(item => item.done === item.total).map(item => item.total), [69, 105]);
+	t.is(figures[0]!.phase.ru, 'Rootfs: скачивание');
+});
