@@ -258,6 +258,8 @@ export class RunStore implements RunReader {
 	command(key: NodeKey, command: string): void {
 		this.update(key, node => {
 			node.command = command;
+			// Figures belong to the command whose output they were read from.
+			node.progress = undefined;
 			this.push(node, command, 'command');
 		});
 	}

@@ -60,3 +60,16 @@ test.serial('outside a terminal the figures print when a phase begins, not on ev
 	t.regex(lines[0]!, /pg-node-1: apt: unpacking: 1\/66 packages, 1%, 0s$/);
 	t.regex(lines[1]!, /pg-node-1: apt: setting up: 1\/66 packages, 1%, 0s$/);
 });
+
+test('the next command on a node takes the previous command\'s bar away', t => {
+	const store = new RunStore({batchMs: 0});
+	store.begin({runId: 'r', logDir: '/tmp/r', stages: [{id: 'packages', title: unpacking, steps: [{id: 'install', title: unpacking, explain: unpacking, nodes: ['pg-node-1']}]}]});
+	const key = {stage: 'packages', step: 'install', node: 'pg-node-1'};
+	store.nodeStarted(key);
+	store.progress(key, figures(unpacking, 66));
+	store.flush();
+	t.truthy(store.getSnapshot().stages[0]!.steps[0]!.nodes[0]!.progress);
+	store.command(key, 'dpkg-query -W postgresql-17');
+	store.flush();
+	t.is(store.getSnapshot().stages[0]!.steps[0]!.nodes[0]!.progress, undefined);
+});
