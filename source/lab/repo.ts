@@ -111,7 +111,8 @@ export function debCount(release: LabRelease): {count: number; mb: number} {
 		}
 	} catch {}
 
-	return {count, mb: Math.round(bytes / (1024 * 1024))};
+	// MB as apt and the progress bar count them (10^6 bytes), so the figures agree.
+	return {count, mb: Math.round(bytes / 1e6)};
 }
 
 const basePatterns = ['?essential', '?priority(required)', '?priority(important)'];
