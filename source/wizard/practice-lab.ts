@@ -38,8 +38,8 @@ export function hostFacts(): HostFacts {
 export function practiceLabBlocker(facts: HostFacts): Text | undefined {
 	if (facts.platform === 'win32') {
 		return t(
-			'на Windows её нет: узлы лаборатории — контейнеры Linux. Запустите pgha в WSL2 (Ubuntu с включённым systemd) от root или возьмите три ВМ VirtualBox.',
-			'not on Windows: the lab\'s nodes are Linux containers. Run pgha inside WSL2 (Ubuntu with systemd enabled) as root, or use three VirtualBox VMs.',
+			'на Windows её нет: узлы лаборатории — контейнеры Linux. Запустите pgha на Linux от root (может подойти WSL2 с включённым systemd) или возьмите три ВМ VirtualBox.',
+			'not on Windows: the lab\'s nodes are Linux containers. Run pgha on Linux as root (WSL2 with systemd enabled may do), or use three VirtualBox VMs.',
 		);
 	}
 
