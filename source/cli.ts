@@ -16,6 +16,7 @@ const runners: Record<string, () => Promise<CommandRunner>> = {
 	status: async () => (await import('./commands/status.ts')).run,
 	test: async () => (await import('./commands/test.ts')).run,
 	runbook: async () => (await import('./commands/runbook.ts')).run,
+	doctor: async () => (await import('./commands/doctor.ts')).run,
 	lab: async () => (await import('./commands/lab.ts')).run,
 };
 

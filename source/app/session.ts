@@ -13,7 +13,8 @@ import {issue} from '../config/messages.ts';
 import {guardSecrets} from '../config/secrets-guard.ts';
 import {readState, setAsideUnusableState} from '../engine/state.ts';
 import {secretStageIds} from '../../steps/index.ts';
-import {closeAll, connectAll} from '../ssh/pool.ts';
+import {closeAll, connectAll, connectEach} from '../ssh/pool.ts';
+import type {SshError} from '../ssh/errors.ts';
 import {localRemote} from '../ssh/local.ts';
 import type {Remote} from '../core/remote.ts';
 import type {NodeConfig} from '../core/cluster.ts';
@@ -27,6 +28,8 @@ export interface Session {
 	readonly paths: PghaPaths;
 	readonly remotes: ReadonlyMap<string, Remote>;
 	readonly hostRemote: Remote;
+	/** With `partial`: the nodes that could not be reached, each with its reason (they have no remote). */
+	readonly unreachable: ReadonlyMap<string, SshError>;
 	/** The SSH/sudo password, to be masked in logs; undefined with key auth. */
 	readonly password?: string;
 	close(): void;
@@ -41,6 +44,8 @@ export interface OpenOptions {
 	readonly onWarnings?: (warnings: readonly ConfigIssue[]) => void;
 	/** Connect to the nodes (not needed for `runbook`). Default true. */
 	readonly connect?: boolean;
+	/** Go on with the nodes that answer and report the others in `unreachable` (for `pgha doctor`). Default false: any node failing stops the command. */
+	readonly partial?: boolean;
 }
 
 /** The command cannot run as asked (e.g. no way to get the SSH password): exit 2, nothing was done. */
@@ -94,11 +99,14 @@ export async function openSession(options: OpenOptions): Promise<Session> {
 	options.onWarnings?.(warnings);
 	const hostRemote = localRemote();
 	if (options.connect === false) {
-		return {cluster, warnings, secrets, paths, remotes: new Map(), hostRemote, close() {}};
+		return {cluster, warnings, secrets, paths, remotes: new Map(), hostRemote, unreachable: new Map(), close() {}};
 	}
 
 	const password = await obtainPassword(cluster, options.lang);
-	const remotes = await connectAll(cluster, {password, knownHostsFile: paths.knownHostsFile, onNewHostKey: options.onNewHostKey});
+	const connectOptions = {password, knownHostsFile: paths.knownHostsFile, onNewHostKey: options.onNewHostKey};
+	const {remotes, failures: unreachable} = options.partial
+		? await connectEach(cluster, connectOptions)
+		: {remotes: await connectAll(cluster, connectOptions), failures: new Map<string, SshError>()};
 	return {
 		cluster,
 		warnings,
@@ -106,6 +114,7 @@ export async function openSession(options: OpenOptions): Promise<Session> {
 		paths,
 		remotes,
 		hostRemote,
+		unreachable,
 		password,
 		close: () => closeAll(remotes),
 	};

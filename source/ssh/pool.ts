@@ -30,15 +30,21 @@ export class ConnectAllError extends LocalizedError {
 	}
 }
 
+/** Every node's connection or the reason it could not be opened, in cluster order. */
+export interface ConnectEachResult {
+	readonly remotes: Map<string, SshRemote>;
+	readonly failures: Map<string, SshError>;
+}
+
 /**
- * Opens one connection per node, all at once. New host key questions are asked one at a time
- * (several prompts at once would fight over the terminal). If any node fails, the others are
- * closed again and a ConnectAllError lists every failure.
+ * Opens one connection per node, all at once, and keeps what worked: a diagnosis (`pgha doctor`)
+ * must go on with the nodes it reaches and say why the others cannot be reached. New host key
+ * questions are asked one at a time (several prompts at once would fight over the terminal).
  */
-export async function connectAll(
+export async function connectEach(
 	cluster: Pick<ClusterConfig, 'file' | 'nodes' | 'lab'>,
 	options: ConnectAllOptions,
-): Promise<Map<string, SshRemote>> {
+): Promise<ConnectEachResult> {
 	const wanted = options.nodes ? cluster.nodes.filter(node => options.nodes!.includes(node.name)) : cluster.nodes;
 	let queue: Promise<unknown> = Promise.resolve();
 	const ask = options.onNewHostKey;
@@ -66,6 +72,18 @@ export async function connectAll(
 			failures.set(node.name, connectError(target, result.reason, options.connectTimeoutMs ?? 20_000));
 		}
 	});
+	return {remotes, failures};
+}
+
+/**
+ * Opens one connection per node, all at once. If any node fails, the others are closed again and
+ * a ConnectAllError lists every failure.
+ */
+export async function connectAll(
+	cluster: Pick<ClusterConfig, 'file' | 'nodes' | 'lab'>,
+	options: ConnectAllOptions,
+): Promise<Map<string, SshRemote>> {
+	const {remotes, failures} = await connectEach(cluster, options);
 	if (failures.size > 0) {
 		closeAll(remotes);
 		throw new ConnectAllError(failures);
