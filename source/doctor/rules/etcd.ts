@@ -88,6 +88,7 @@ export function etcdQuorumRule(facts: ClusterFacts): Finding[] {
 	const total = facts.cluster.nodes.length;
 	const majority = Math.floor(total / 2) + 1;
 	const healthy = reached.filter(item => item.facts.etcd.status && item.facts.etcd.status.leader !== '0' && item.facts.etcd.healthy !== false);
+	const answering = reached.filter(item => item.facts.etcd.status).length;
 	const unknown = facts.nodes.filter(report => !report.reached).length;
 	const leaderless = reached.filter(item => item.facts.etcd.status?.leader === '0');
 	// Certain only when even the unreached nodes could not make up a majority, or a member says it has no leader.
@@ -100,7 +101,7 @@ export function etcdQuorumRule(facts: ClusterFacts): Finding[] {
 		return `${item.node.name}: endpoint health: ${etcd.healthy === false ? `unhealthy ${etcd.healthError}`.trim() : 'healthy'}`;
 	});
 	return [finding(etcdQuorum, undefined,
-		t(`работают ${healthy.length} из ${total} участников etcd, нужно не меньше ${majority}: кворума нет.`, `${healthy.length} of ${total} etcd members work and ${majority} are needed: there is no quorum.`),
+		t(`отвечают ${answering} из ${total} участников etcd, а лидер есть у ${healthy.length}; нужно не меньше ${majority}: кворума нет.`, `${answering} of ${total} etcd members answer and ${healthy.length} of them have a leader; ${majority} are needed: there is no quorum.`),
 		evidence,
 		['# on each node where etcd is down / на каждом узле, где etcd остановлен:', 'sudo systemctl start etcd', `${etcdctlLocal} endpoint health --cluster`])];
 }

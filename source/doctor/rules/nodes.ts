@@ -227,7 +227,9 @@ function nodePortFindings(node: NodeConfig, claims: readonly PortClaim[], facts:
 				const holder = facts.holders.get(pid);
 				if (!holder || !isForeignHere(claim, holder, allowedName)) continue;
 				const entry = byPid.get(pid) ?? {holder, held: []};
-				if (!entry.held.some(item => item.claim.port === claim.port)) entry.held.push({claim, allowedName});
+				// Patroni's PostgreSQL lives in patroni.service's cgroup: said so, the wording names the packaged one as not Patroni's.
+				const said = claim.service === undefined && claim.owners.includes('postgres') ? {...claim, service: 'patroni.service'} : claim;
+				if (!entry.held.some(item => item.claim.port === claim.port)) entry.held.push({claim: said, allowedName});
 				byPid.set(pid, entry);
 			}
 		}
