@@ -9,6 +9,7 @@ import type {Lang} from './core/text.ts';
 import {hostNode, stepParticipants} from './engine/participants.ts';
 import {hostParticipant} from './config/defaults.ts';
 import {entryUrl, multiHostUrl, severalHaproxies} from './cluster/front-door.ts';
+import {troubleChapter} from './doctor/chapter.ts';
 
 export const maskedSecrets: Secrets = {
 	adminUserPassword: '<admin-password>',
@@ -75,12 +76,13 @@ export function renderRunbook(stages: readonly Stage[], cluster: ClusterConfig, 
 	let stageNumber = 0;
 	for (const stage of stages) {
 		stageNumber++;
-		out.push(`## ${stageNumber}. ${stage.title[lang]}`, '', stage.explain[lang], '');
+		// Anchors `pgha doctor` links to: #stage-ID and #step-ID.
+		out.push(`<a id="stage-${stage.id}"></a>`, '', `## ${stageNumber}. ${stage.title[lang]}`, '', stage.explain[lang], '');
 		if (stage.differsFromGuide) out.push(`> ${lang === 'ru' ? 'Отличие от методички' : 'Differs from the guide'}: ${stage.differsFromGuide[lang]}`, '');
 		const section = stage.needs?.section;
 		if (section) out.push(`${lang === 'ru' ? 'В pgha.yaml' : 'In pgha.yaml'}: ${section.keys.map(key => `\`${key}\``).join(', ')}. ${section.doc[lang]}`, '');
 		for (const step of stage.steps) {
-			out.push(`### ${step.title[lang]}`, '', step.explain[lang], '');
+			out.push(`<a id="step-${step.id}"></a>`, '', `### ${step.title[lang]}`, '', step.explain[lang], '');
 			for (const item of planned.filter(entry => entry.step === step)) {
 				const where = item.node.name === hostParticipant ? (lang === 'ru' ? 'этот компьютер' : 'this computer') : `${item.node.name} (${item.node.ip})`;
 				out.push(`**${where}**`, '');
@@ -91,6 +93,7 @@ export function renderRunbook(stages: readonly Stage[], cluster: ClusterConfig, 
 	}
 
 	out.push(...connectionSection(cluster, lang));
+	out.push(...troubleChapter(stages, lang, stageNumber + 1));
 	return out.join('\n');
 }
 

@@ -9,7 +9,7 @@ import {reportError} from '../app/report-error.ts';
 import {courseStages} from '../../steps/index.ts';
 import {collectFacts} from '../doctor/collect.ts';
 import {diagnose} from '../doctor/rules/index.ts';
-import {renderJson, renderText} from '../doctor/render.ts';
+import {doctorReport} from '../doctor/render.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
 	const context = commonOptions(args);
@@ -24,9 +24,9 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 	try {
 		const facts = await collectFacts(session.cluster, session.secrets, session.remotes, session.unreachable);
-		const findings = diagnose(facts);
-		process.stdout.write(json ? renderJson(facts, findings) : renderText(facts, findings, courseStages(), context.lang));
-		return findings.length === 0 ? 0 : 1;
+		const report = doctorReport(facts, diagnose(facts), {json, lang: context.lang, stages: courseStages()});
+		process.stdout.write(report.text);
+		return report.code;
 	} finally {
 		session.close();
 	}

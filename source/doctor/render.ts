@@ -137,3 +137,11 @@ export function renderJson(facts: ClusterFacts, findings: readonly Finding[]): s
 	};
 	return `${JSON.stringify(document, null, 2)}\n`;
 }
+
+/** What the command prints and its exit code: 0 when nothing was found, 1 with any finding. */
+export function doctorReport(facts: ClusterFacts, findings: readonly Finding[], options: {readonly json: boolean; readonly lang: Lang; readonly stages: readonly Stage[]}): {text: string; code: number} {
+	return {
+		text: options.json ? renderJson(facts, findings) : renderText(facts, findings, options.stages, options.lang),
+		code: findings.length === 0 ? 0 : 1,
+	};
+}

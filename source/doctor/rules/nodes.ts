@@ -99,7 +99,10 @@ export function reachRule(facts: ClusterFacts): Finding[] {
 		const seen = reached.flatMap(other => other.facts.patroni.cluster?.members ?? [])
 			.find(member => member.name === node.name || member.host === node.ip);
 		const neighbours = seen ? [`Patroni /cluster: ${seen.name} ${seen.role} ${seen.state}`] : [];
-		const evidence = [report.error.en, ...neighbours];
+		// The SSH layer's own sentence is advice; the evidence is what happened on the wire.
+		const wire = report.how === 'refused' ? `ssh ${node.ip}:${node.sshPort}: connection refused`
+			: report.how === 'silent' ? `ssh ${node.ip}:${node.sshPort}: no answer` : `ssh ${node.sshUser}@${node.ip}:${node.sshPort}: ${report.error.en}`;
+		const evidence = [wire, ...neighbours];
 		if (report.how === 'refused') {
 			return [finding(sshdDown, node.name,
 				t(`${node.name} отвечает, но SSH-порт ${node.sshPort} закрыт: ВМ работает, не работает sshd.`, `${node.name} answers but refuses SSH on port ${node.sshPort}: the VM runs, sshd does not.`),
@@ -180,7 +183,9 @@ function clockFindings(reached: readonly Reached[]): Finding[] {
 export function diskRule(facts: ClusterFacts): Finding[] {
 	return reachedNodes(facts).flatMap(({node, facts: nodeFacts}) => {
 		const {failBelowMb, warnBelowMb} = facts.cluster.disk;
-		const mounts = new Map(nodeFacts.disks.map(disk => [disk.mount, disk]));
+		// One finding per file system, about the path on it with the least room.
+		const mounts = new Map<string, typeof nodeFacts.disks[number]>();
+		for (const disk of nodeFacts.disks) if (!mounts.has(disk.mount) || disk.availMb < mounts.get(disk.mount)!.availMb) mounts.set(disk.mount, disk);
 		return [...mounts.values()].flatMap(disk => {
 			const evidence = [`df -Pm ${disk.path}: ${disk.availMb} MB free, ${disk.usePercent}% used on ${disk.mount}`];
 			const fix = [`sudo du -xh --max-depth=2 ${disk.mount} 2>/dev/null | sort -h | tail -n 15`, 'sudo apt-get clean', 'sudo journalctl --vacuum-size=100M'];
