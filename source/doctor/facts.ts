@@ -66,7 +66,14 @@ export interface PatroniView {
 	/** REST GET /cluster, absent when the API did not answer. */
 	readonly cluster?: {readonly members: readonly ClusterMemberJson[]; readonly pause: boolean};
 	/** REST GET /patroni: this member's own view. */
-	readonly self?: {readonly state: string; readonly role: string; readonly pause: boolean; readonly replicationState?: string};
+	readonly self?: {
+		readonly state: string;
+		readonly role: string;
+		readonly pause: boolean;
+		readonly replicationState?: string;
+		/** On a primary: pg_stat_replication as Patroni reports it (who streams from it). */
+		readonly replication?: ReadonlyArray<{readonly name: string; readonly address: string; readonly state: string}>;
+	};
 	/** REST GET /config: the dynamic configuration kept in etcd. */
 	readonly maximumLagOnFailover?: number;
 }
@@ -228,6 +235,12 @@ export function parsePatroniSelf(text: string): PatroniView['self'] {
 		role: asString(parsed['role']),
 		pause: parsed['pause'] === true,
 		replicationState: typeof parsed['replication_state'] === 'string' ? parsed['replication_state'] : undefined,
+		replication: Array.isArray(parsed['replication'])
+			? parsed['replication'].map(raw => {
+				const row = asObject(raw);
+				return {name: asString(row['application_name']), address: asString(row['client_addr']), state: asString(row['state'])};
+			})
+			: undefined,
 	};
 }
 

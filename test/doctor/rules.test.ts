@@ -168,12 +168,17 @@ test('a paused cluster is one cluster-wide finding with patronictl resume', t =>
 });
 
 const notStreaming = clusterWith('pg-node-2', '{"state": "starting", "lag": "unknown"}');
+/** The leader's /patroni without pg-node-2 among the replicas streaming from it. */
+const leaderAlone = (() => {
+	const parsed = JSON.parse(readFileSync(new URL('../fixtures/patroni-4.0.7/leader-patroni.json', import.meta.url), 'utf8')) as {replication: Array<{application_name: string}>};
+	return JSON.stringify({...parsed, replication: parsed.replication.filter(row => row.application_name !== 'pg-node-2')});
+})();
 const replicaSelf = (state: string) => readFileSync(new URL('../fixtures/patroni-4.0.7/replica-patroni.json', import.meta.url), 'utf8').replace('"replication_state": "streaming"', `"replication_state": "${state}"`).replace('"state": "running"', '"state": "starting"');
 
 test('a replica refused by the leader\'s pg_hba: the finding is on the leader, naming the replica and the log line', t => {
 	const line = '2026-12-03 12:01:02.345 UTC [2211] FATAL:  could not connect to the primary server: connection to server at "192.168.0.30", port 5432 failed: FATAL:  no pg_hba.conf entry for replication connection from host "192.168.0.31", user "replicator", no encryption';
 	const findings = diagnose(clusterFacts(cluster, {change: {
-		0: {'patroni-cluster': notStreaming, [`hba ${dataDir}`]: hbaLines.filter(entry => !entry.includes('192.168.0.0/24 scram-sha-256') || !entry.includes('replication')).join('\n')},
+		0: {'patroni-cluster': notStreaming, 'patroni-self': leaderAlone, [`hba ${dataDir}`]: hbaLines.filter(entry => !entry.includes('192.168.0.0/24 scram-sha-256') || !entry.includes('replication')).join('\n')},
 		1: {'patroni-cluster': notStreaming, 'patroni-self': replicaSelf('stopped'), 'pg-log': line},
 		2: {'patroni-cluster': notStreaming},
 	}}));
@@ -186,7 +191,7 @@ test('a replica refused by the leader\'s pg_hba: the finding is on the leader, n
 test('a replica with the wrong replication password is reported on the replica', t => {
 	const line = 'FATAL:  could not connect to the primary server: connection to server at "192.168.0.30", port 5432 failed: FATAL:  password authentication failed for user "replicator"';
 	const findings = diagnose(clusterFacts(cluster, {change: {
-		0: {'patroni-cluster': notStreaming}, 1: {'patroni-cluster': notStreaming, 'patroni-self': replicaSelf('stopped'), 'pg-log': line}, 2: {'patroni-cluster': notStreaming},
+		0: {'patroni-cluster': notStreaming, 'patroni-self': leaderAlone}, 1: {'patroni-cluster': notStreaming, 'patroni-self': replicaSelf('stopped'), 'pg-log': line}, 2: {'patroni-cluster': notStreaming},
 	}}));
 	t.deepEqual(names(findings), ['replica-password@pg-node-2']);
 	t.is(findings[0]!.evidence.at(-1), line);
@@ -195,14 +200,14 @@ test('a replica with the wrong replication password is reported on the replica',
 test('a replica whose timeline forked off is told to reinit', t => {
 	const line = 'FATAL:  could not start WAL streaming: ERROR:  requested timeline 3 is not a child of this server\'s history';
 	const findings = diagnose(clusterFacts(cluster, {change: {
-		0: {'patroni-cluster': notStreaming}, 1: {'patroni-cluster': notStreaming, 'pg-log': line}, 2: {'patroni-cluster': notStreaming},
+		0: {'patroni-cluster': notStreaming, 'patroni-self': leaderAlone}, 1: {'patroni-cluster': notStreaming, 'pg-log': line}, 2: {'patroni-cluster': notStreaming},
 	}}));
 	t.deepEqual(names(findings), ['replica-diverged@pg-node-2']);
 	t.deepEqual(findings[0]!.fix, ['sudo -u postgres /opt/patroni-venv/bin/patronictl -c /etc/patroni/config.yml reinit pg-cluster pg-node-2 --force']);
 });
 
 test('a replica that does not stream for no known reason is still reported, with its state', t => {
-	const findings = diagnose(clusterFacts(cluster, {change: everyNode({'patroni-cluster': notStreaming})}));
+	const findings = diagnose(clusterFacts(cluster, {change: {0: {'patroni-cluster': notStreaming, 'patroni-self': leaderAlone}, 1: {'patroni-cluster': notStreaming}, 2: {'patroni-cluster': notStreaming}}}));
 	t.deepEqual(names(findings), ['replica-not-streaming@pg-node-2']);
 	t.true(findings[0]!.evidence.includes('GET /cluster: pg-node-2 replica starting'));
 });
@@ -313,3 +318,11 @@ test('etcd ids beyond 2^53 keep every digit', t => {
 	t.is(facts.etcd.status?.clusterId, '17237436991929493444');
 });
 
+
+test('Patroni 4 calls a replica that only replays "running": the leader\'s sender list shows it does not stream', t => {
+	const running = clusterWith('pg-node-3', '{"state": "running"}');
+	const parsed = JSON.parse(readFileSync(new URL('../fixtures/patroni-4.0.7/leader-patroni.json', import.meta.url), 'utf8')) as {replication: Array<{application_name: string}>};
+	const leaderSelf = JSON.stringify({...parsed, replication: parsed.replication.filter(row => row.application_name !== 'pg-node-3')});
+	const findings = diagnose(clusterFacts(cluster, {change: {0: {'patroni-cluster': running, 'patroni-self': leaderSelf}, 1: {'patroni-cluster': running}, 2: {'patroni-cluster': running}}}));
+	t.deepEqual(names(findings), ['replica-not-streaming@pg-node-3']);
+});

@@ -209,8 +209,13 @@ export function replicaRule(facts: ClusterFacts): Finding[] {
 		const node = nodeOfMember(facts.cluster, member);
 		const replica = reached.find(item => item.node.name === node?.name);
 		if (!node || !replica) continue;
+		// The leader's own list of who streams from it decides; Patroni 3.0 reports a streaming replica as
+		// "running", later releases say "streaming", and both say "running" for one that only replays.
+		const senders = leader?.facts.patroni.self?.replication;
 		const selfState = replica.facts.patroni.self?.replicationState;
-		const streaming = (member.state === 'streaming' || member.state === 'running') && (selfState === undefined || selfState === 'streaming');
+		const streaming = senders
+			? senders.some(row => (row.address === node.ip || row.name === member.name) && row.state === 'streaming')
+			: (member.state === 'streaming' || member.state === 'running') && (selfState === undefined || selfState === 'streaming');
 		if (streaming) continue;
 		const ownLog = replica.facts.pgLog;
 		const leaderLog = (leader?.facts.pgLog ?? []).filter(line => line.includes(`"${node.ip}"`) || line.includes(` ${node.ip} `));
