@@ -52,9 +52,11 @@ function dataDirOf(cluster: ClusterFacts['cluster'], item: Reached): string {
 	return etcdHolder?.etcdData || etcdDataDir(cluster.name);
 }
 
-const etcdctlLocal = 'etcdctl --endpoints=http://127.0.0.1:2379';
+/** etcdctl against the node's own member, as the fix lines print it. */
+const etcdctlAt = (cluster: ClusterFacts['cluster']): string => `etcdctl --endpoints=http://127.0.0.1:${cluster.ports.etcdClient}`;
 
 export function etcdDownRule(facts: ClusterFacts): Finding[] {
+	const etcdctlLocal = etcdctlAt(facts.cluster);
 	return reachedNodes(facts).flatMap(item => {
 		const {etcd} = item.facts;
 		if (etcd.status) return [];
@@ -84,6 +86,7 @@ export function etcdDownRule(facts: ClusterFacts): Finding[] {
 }
 
 export function etcdQuorumRule(facts: ClusterFacts): Finding[] {
+	const etcdctlLocal = etcdctlAt(facts.cluster);
 	const reached = reachedNodes(facts);
 	const total = facts.cluster.nodes.length;
 	const majority = Math.floor(total / 2) + 1;
@@ -131,6 +134,7 @@ function describeMembers(members: readonly EtcdMember[]): string {
 
 /** Compared by peer address: a hand-built cluster may call its members etcd1..3, which is fine. */
 export function etcdMembersRule(facts: ClusterFacts, skip: ReadonlySet<string> = new Set()): Finding[] {
+	const etcdctlLocal = etcdctlAt(facts.cluster);
 	const planned = plannedPeerUrls(facts.cluster);
 	const wrong = reachedNodes(facts).flatMap(item => {
 		const members = item.facts.etcd.members;
