@@ -46,6 +46,7 @@ async function doctorSays(t: ExecutionContext, expected: readonly string[]): Pro
 		last = await doctor();
 		return JSON.stringify(said(last.report)) === JSON.stringify(expected) ? true : undefined;
 	}, {attempts: 12, intervalMs: 3000});
+	if (!last) throw new Error('pgha doctor --json never printed its JSON report');
 	t.log(`doctor: exit ${last!.code} in ${(last!.ms / 1000).toFixed(1)} s: ${said(last!.report).join(', ') || 'clean'}`);
 	t.deepEqual(said(last!.report), [...expected], JSON.stringify(last!.report.findings, null, 2));
 	t.is(last!.code, expected.length === 0 ? 0 : 1);
