@@ -115,6 +115,13 @@ export function reachRule(facts: ClusterFacts): Finding[] {
 				evidence, ['# VirtualBox: start the VM; Adapter 1 = Bridged / запустите ВМ; адаптер 1 = Сетевой мост', `ping -c 3 ${node.ip}`, '# in the VM\'s console / в консоли ВМ: ip -4 addr'])];
 		}
 
+		if (report.how === 'other') {
+			// A batch that timed out or a connection that broke mid-way: the node is there but could not be examined.
+			return [finding(sshLogin, node.name,
+				t(`pgha не смог опросить ${node.name}: ${report.error.ru}`, `pgha could not examine ${node.name}: ${report.error.en}`),
+				evidence, [`ssh ${node.sshUser}@${node.ip} -p ${node.sshPort} uptime`])];
+		}
+
 		return [finding(sshLogin, node.name,
 			t(`${node.name} отвечает, но pgha не может войти или получить sudo.`, `${node.name} answers, but pgha cannot log in or use sudo.`),
 			evidence, [`ssh ${node.sshUser}@${node.ip} -p ${node.sshPort} sudo true`])];
