@@ -2,7 +2,9 @@
  * apt-get's progress, read from its ordinary output (what the step log shows anyway, so the command
  * stays the one the runbook prints): the count it announces ("2 upgraded, 66 newly installed"), the
  * bytes it needs ("Need to get 80.2 MB"), then one "Get:" line per package fetched, one "Unpacking"
- * and one "Setting up" per package installed.
+ * and one "Setting up" per package installed. Unpacking and setting up are one phase, each counting
+ * half a package: dpkg interleaves them (mmdebstrap all the time), and two phases would flip back
+ * and forth on the screen.
  */
 import type {Progress, ProgressReader} from './types.ts';
 import {text} from './commands.ts';
@@ -10,8 +12,7 @@ import {text} from './commands.ts';
 function phasesOf(label: string) {
 	return {
 		download: text(`${label}: скачивание`, `${label}: downloading`),
-		unpack: text(`${label}: распаковка`, `${label}: unpacking`),
-		setup: text(`${label}: настройка`, `${label}: setting up`),
+		install: text(`${label}: установка`, `${label}: installing`),
 	};
 }
 
@@ -78,12 +79,12 @@ export class AptProgress implements ProgressReader {
 
 		if (line.startsWith('Unpacking ')) {
 			this.unpacked++;
-			return this.figures('unpack');
+			return this.figures('install');
 		}
 
 		if (line.startsWith('Setting up ')) {
 			this.setUp++;
-			return this.figures('setup');
+			return this.figures('install');
 		}
 
 		return undefined;
@@ -96,6 +97,7 @@ export class AptProgress implements ProgressReader {
 			return {...base, done: Math.min(this.fetched, this.total), bytes};
 		}
 
-		return {...base, done: Math.min(phase === 'unpack' ? this.unpacked : this.setUp, this.total)};
+		// A package is installed once unpacked and set up: each half of it counts half.
+		return {...base, done: Math.min(Math.floor((Math.min(this.unpacked, this.total) + Math.min(this.setUp, this.total)) / 2), this.total)};
 	}
 }
