@@ -6,7 +6,8 @@ import {langOnLine, parseCommandLine} from './cli/parse.ts';
 import {CliUsageError} from './cli/messages.ts';
 import {commandUsage, topHelp} from './cli/usage.ts';
 import {commands as commandSpecs, type CommandLine} from './cli/parse.ts';
-import {labCommands} from './cli/spec.ts';
+import {labCommands, practiceCommands} from './cli/spec.ts';
+import {subcommandsOf} from './cli/parse.ts';
 
 export type CommandRunner = (args: ParsedArgs) => Promise<number>;
 
@@ -17,6 +18,7 @@ const runners: Record<string, () => Promise<CommandRunner>> = {
 	test: async () => (await import('./commands/test.ts')).run,
 	runbook: async () => (await import('./commands/runbook.ts')).run,
 	doctor: async () => (await import('./commands/doctor.ts')).run,
+	practice: async () => (await import('./commands/practice.ts')).run,
 	lab: async () => (await import('./commands/lab.ts')).run,
 };
 
@@ -31,8 +33,8 @@ export function version(): string {
 
 function usageOf(name: string, lang: Lang): string {
 	if (name === '') return helpText(lang);
-	const spec = [...commandSpecs, ...labCommands].find(item => item.name === name)!;
-	return commandUsage(spec, lang, name === 'lab' ? labCommands : []);
+	const spec = [...commandSpecs, ...labCommands, ...practiceCommands].find(item => item.name === name)!;
+	return commandUsage(spec, lang, subcommandsOf(name));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -23,6 +23,8 @@ const checks: Record<string, (flags: Flags, context: RunContext) => Text | undef
 	apply: (flags, context) =>
 		selectionProblem({host: !flags.has('no-host'), from: str(flags, 'from'), only: str(flags, 'only')?.split(',')}) ?? stepMode(flags, context),
 	test: stepMode,
+	// --list only reads the catalog: a scenario or a yes beside it would silently do nothing.
+	practice: flags => (flags.has('list') && (flags.has('scenario') || flags.has('yes')) ? cliMsg.listAlone(flags.has('scenario') ? '--scenario' : '--yes') : undefined),
 	runbook: flags => (flags.has('force') && !flags.has('output') ? cliMsg.forceWithoutOutput() : undefined),
 };
 

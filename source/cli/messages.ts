@@ -36,6 +36,8 @@ export const cliMsg = {
 		({ru: `после -- нужна команда ${name} (например: pgha lab exec 1 -- hostname).`, en: `the ${name} to run goes after -- (e.g. pgha lab exec 1 -- hostname).`}),
 	restNotTaken: () =>
 		({ru: 'после -- ничего не ожидается.', en: 'nothing is expected after --.'}),
+	listAlone: (option: string) =>
+		({ru: `--list только показывает список сценариев; ${option} с ним ничего не делает.`, en: `--list only shows the scenarios; ${option} does nothing with it.`}),
 	whichLabCommand: () =>
 		({ru: 'укажите команду лаборатории.', en: 'which lab command?'}),
 	nothingSelected: (from: string, only: string) =>

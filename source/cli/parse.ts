@@ -10,7 +10,7 @@ import type {ParsedArgs} from '../cli-args.ts';
 import {closestMatch} from './closest.ts';
 import {conflictIn, type RunContext} from './conflicts.ts';
 import {CliUsageError, cliMsg} from './messages.ts';
-import {labCommands, topCommands, type CommandSpec, type OptionSpec} from './spec.ts';
+import {labCommands, practiceCommands, topCommands, type CommandSpec, type OptionSpec} from './spec.ts';
 import {allStageIds, allTestChoices} from './stage-selection.ts';
 
 export type CommandLine =
@@ -156,6 +156,10 @@ function unknownCommand(word: string, specs: readonly CommandSpec[], within: str
 	return new CliUsageError(cliMsg.unknownCommand(word, closestMatch(word, names)), within);
 }
 
+export function subcommandsOf(name: string | undefined): readonly CommandSpec[] {
+	return name === 'lab' ? labCommands : name === 'practice' ? practiceCommands : [];
+}
+
 function parseLab(args: readonly string[], context: RunContext): CommandLine {
 	const lab = commands.find(spec => spec.name === 'lab')!;
 	const {word, rest} = splitCommand(args, labCommands);
@@ -167,6 +171,17 @@ function parseLab(args: readonly string[], context: RunContext): CommandLine {
 	const spec = labCommands.find(item => item.name === `lab ${word}`);
 	if (!spec) throw unknownCommand(word, labCommands, 'lab');
 	return finish(spec, rest, context, 'lab', [word]);
+}
+
+/** `pgha practice [options]` starts a scenario; `pgha practice hint|check|undo` follow it up. */
+function parsePractice(args: readonly string[], context: RunContext): CommandLine {
+	const practice = commands.find(spec => spec.name === 'practice')!;
+	const {word, rest} = splitCommand(args, [practice, ...practiceCommands]);
+	if (word === undefined && !wantsHelp(practice, args)) return finish(practice, args, context, 'practice');
+	if (word === undefined || word === 'help') return {kind: 'help', spec: practice, subcommands: practiceCommands};
+	const spec = practiceCommands.find(item => item.name === `practice ${word}`);
+	if (!spec) throw unknownCommand(word, practiceCommands, 'practice');
+	return finish(spec, rest, context, 'practice', [word]);
 }
 
 /** Parse, check and build what the commands read. */
@@ -184,10 +199,11 @@ export function parseCommandLine(argv: readonly string[], context: RunContext): 
 	const {word, rest} = splitCommand(argv, commands);
 	if (word === 'help') {
 		const target = commands.find(spec => spec.name !== '' && spec.name === rest.find(item => !item.startsWith('-')));
-		return {kind: 'help', spec: target ?? commands[0]!, subcommands: target?.name === 'lab' ? labCommands : []};
+		return {kind: 'help', spec: target ?? commands[0]!, subcommands: subcommandsOf(target?.name)};
 	}
 
 	if (word === 'lab') return parseLab(rest, context);
+	if (word === 'practice') return parsePractice(rest, context);
 	const spec = commands.find(item => item.name === (word ?? ''));
 	if (!spec) throw unknownCommand(word!, commands, '');
 	return finish(spec, rest, context, spec.name);

@@ -5,6 +5,7 @@
  */
 import type {Text} from '../core/text.ts';
 import {defaultRelease, labReleases, maxNodes, minNodes, validPrefix} from '../lab/settings.ts';
+import {scenarioNames} from '../practice/scenarios.ts';
 
 const t = (ru: string, en: string): Text => ({ru, en});
 
@@ -92,6 +93,24 @@ export const labCommands: readonly CommandSpec[] = [
 	{name: 'lab exec', summary: t('выполнить команду от root внутри узла без SSH', 'run a command as root inside a node, without SSH'), options: labCommon, positionals: [nodeNumber], rest: 'CMD'},
 ];
 
+const practiceCommon = [configOption, langOption, helpOption];
+
+/** `pgha practice` itself and its three follow-ups, in the order of its usage text. */
+export const practiceCommand: CommandSpec = {
+	name: 'practice', summary: t('сломать здоровый кластер учебной неисправностью и найти причину: hint | check | undo', 'break a healthy cluster with a training fault and find the cause: hint | check | undo'),
+	options: [configOption, langOption,
+		{name: 'scenario', value: {hint: 'NAME', choices: scenarioNames}, help: t('этот сценарий (по умолчанию случайный)', 'this scenario (default: a random one)')},
+		{name: 'list', help: t('список сценариев со сложностью; ничего не меняет', 'the scenarios with their difficulty; changes nothing')},
+		{name: 'yes', short: 'y', help: t('на своих ВМ (не в лаборатории): согласие ломать без вопроса', 'on your own VMs (not the lab): agree to the break without a question')},
+		helpOption],
+};
+
+export const practiceCommands: readonly CommandSpec[] = [
+	{name: 'practice hint', summary: t('следующая подсказка (всего три, каждая стоит очков)', 'the next hint (three in all, each costs points)'), options: practiceCommon},
+	{name: 'practice check', summary: t('проверить с узлов: doctor чист и причина устранена', 'verify from the nodes: doctor clean and the cause gone'), options: practiceCommon},
+	{name: 'practice undo', summary: t('сдаться: вернуть кластер как был', 'give up: put the cluster back as it was'), options: practiceCommon},
+];
+
 /** The top-level commands; stage ids and the test stage's test names are passed in so this module does not load every step. */
 export function topCommands(stageIds: () => readonly string[], testChoices: () => readonly string[] = () => []): readonly CommandSpec[] {
 	return [
@@ -112,6 +131,7 @@ export function topCommands(stageIds: () => readonly string[], testChoices: () =
 			options: [configOption, langOption,
 				{name: 'json', help: t('вывод в JSON для скриптов', 'JSON output for scripts')},
 				helpOption]},
+		practiceCommand,
 		{name: 'runbook', summary: t('исправленная методичка для вашего файла кластера (Markdown)', 'the corrected guide for your cluster file (Markdown)'),
 			options: [configOption, langOption,
 				{name: 'output', short: 'o', value: {hint: 'FILE'}, help: t('записать в файл (только новый файл или runbook, записанный pgha)', 'write to a file (a new file or a runbook pgha wrote)')},

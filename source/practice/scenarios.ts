@@ -1,0 +1,293 @@
+/**
+ * The practice scenarios (issue 16, item 2): each breaks a healthy cluster the way it breaks in real
+ * life, tells the student only what a user would notice, and names the doctor finding it must cause.
+ * Data and small shell builders only: no SSH here, so the catalog is tested without nodes.
+ *
+ * Every script runs as root on one node (`sh -c`), is bounded (timeouts, sizes) and reversible: what
+ * it replaces is kept under `backupDir` on that node, and `undo` puts it back.
+ */
+import type {ClusterConfig, NodeConfig} from '../core/cluster.ts';
+import type {Text} from '../core/text.ts';
+import {t} from '../core/text.ts';
+import {haproxyConfigPath} from '../../templates/haproxy-cfg.ts';
+import {patroniConfigPath} from '../../templates/patroni-yml.ts';
+
+/** Which node a scenario breaks, resolved from Patroni's view just before the break. */
+export type Target = 'leader' | 'replica' | 'haproxy' | 'last';
+
+/** Where a scenario can run: `vm` needs a machine of its own (the lab's nodes share the host's clock and disk). */
+export type Where = 'any' | 'vm';
+
+export interface ScenarioContext {
+	readonly cluster: ClusterConfig;
+	/** The node the scenario breaks. */
+	readonly node: NodeConfig;
+	/** The leader when the scenario started (the pg_hba scenario also restarts a replica). */
+	readonly leader: NodeConfig;
+	readonly replica: NodeConfig;
+}
+
+export interface Scenario {
+	readonly name: string;
+	readonly difficulty: 1 | 2 | 3;
+	readonly where: Where;
+	readonly target: Target;
+	/** One line for `--list`. */
+	readonly description: Text;
+	/** All the student is told at the start. */
+	readonly symptom: Text;
+	/** In increasing detail; the last one nearly gives the fix away. */
+	readonly hints: readonly [Text, Text, Text];
+	/** The doctor finding that names the cause while broken; undefined node = the whole cluster. */
+	readonly finding: string;
+	readonly findingOnCluster?: boolean;
+	/** Findings doctor names beside the cause, on the same node, because they follow from it directly. */
+	readonly alongside?: readonly string[];
+	/** Root shell on the target node: the break. */
+	readonly breaks: (context: ScenarioContext) => string;
+	/** Root shell on the target node: back to how it was, from the backup. */
+	readonly undo: (context: ScenarioContext) => string;
+	/** Root shell on the target node: exit 0 when the cause itself is gone (not just the symptom). */
+	readonly causeGone: (context: ScenarioContext) => string;
+	/** Root shell on the target node: the fix a student would type (for the lab test), not the undo. */
+	readonly fix: (context: ScenarioContext) => string;
+	/** Extra commands on other nodes after the break (the replica restarted after pg_hba changed). */
+	readonly alsoOn?: (context: ScenarioContext) => ReadonlyArray<{readonly node: NodeConfig; readonly script: string}>;
+}
+
+/** Where breaks keep what they replaced, on the node (root only). */
+export const backupDir = '/root/pgha-practice';
+
+const path = 'export PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin';
+const patronictl = `cd / && runuser -u postgres -- "$(command -v patronictl || echo /opt/patroni-venv/bin/patronictl)" -c ${patroniConfigPath}`;
+const dataDir = `"$(awk '/^ *data_dir:/ {print $2; exit}' ${patroniConfigPath} | tr -d "\\"'")"`;
+const hbaFile = `${dataDir}/pg_hba.conf`;
+const reloadPg = 'cd / && runuser -u postgres -- psql -XAtqc "select pg_reload_conf()" >/dev/null';
+const keep = (file: string, name: string) => `mkdir -p -m 700 ${backupDir} && { [ -f ${backupDir}/${name} ] || cp -p ${file} ${backupDir}/${name}; }`;
+const restore = (file: string, name: string) => `if [ -f ${backupDir}/${name} ]; then cp -p ${backupDir}/${name} ${file} && rm -f ${backupDir}/${name}; fi`;
+/** Patroni restarted and waited for (bounded), so the next step sees its new state. */
+const restartPatroni = 'systemctl restart patroni && for i in $(seq 1 30); do curl -s -o /dev/null --max-time 2 http://127.0.0.1:8008/health && break; sleep 2; done; true';
+const fillFile = 'pgha-practice.fill';
+const squatter = 'pgha-practice-squatter';
+
+/** The section of haproxy.cfg bound to the write port, changed by awk: the whole section is buffered. */
+function writeSection(cluster: ClusterConfig, transform: string): string {
+	const port = cluster.ports.haproxyWrite;
+	return [
+		`awk -v port=${port} '`,
+		'function flush() { if (n == 0) return; if (w) { ' + transform + ' } else for (i = 1; i <= n; i++) print s[i]; n = 0; w = 0 }',
+		'/^[^ \\t#]/ { flush() }',
+		'{ s[++n] = $0; if ($0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)")) w = 1 }',
+		`END { flush() }' ${backupDir}/haproxy.cfg > ${haproxyConfigPath}`,
+	].join('\n');
+}
+
+/** Checks moved out of the write section's listen into a frontend, servers into a backend without checks. */
+const toFrontend = [
+	'split(s[1], h, /[ \\t]+/); name = h[2];',
+	'print "frontend " name;',
+	'for (i = 2; i <= n; i++) if (s[i] ~ /^[ \\t]*(bind|option httpchk|http-check|mode)/) print s[i];',
+	'print "    default_backend " name "_servers"; print "";',
+	'print "backend " name "_servers";',
+	'for (i = 2; i <= n; i++) if (s[i] !~ /^[ \\t]*(bind|option httpchk|http-check)/) print s[i];',
+].join(' ');
+
+/** The write section without its /primary check: every server that answers TCP is UP. */
+const withoutCheck = 'for (i = 1; i <= n; i++) if (s[i] !~ /^[ \\t]*(option httpchk|http-check)/) print s[i];';
+
+const reloadHaproxy = `haproxy -c -q -f ${haproxyConfigPath} && systemctl reload haproxy`;
+const writeChecked = (cluster: ClusterConfig) => `awk -v port=${cluster.ports.haproxyWrite} '/^[^ \\t#]/ {sec = $1} $0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)") {w = sec} /uri \\/primary/ && sec == w && sec == "listen" {ok = 1} END {exit !ok}' ${haproxyConfigPath}`;
+
+export const scenarios: readonly Scenario[] = [
+	{
+		name: 'paused', difficulty: 1, where: 'any', target: 'leader', finding: 'patroni-paused', findingOnCluster: true,
+		description: t('Patroni поставлен на паузу и забыт', 'Patroni was paused and forgotten'),
+		symptom: t('Плановое переключение (patronictl switchover) отказывается работать.', 'A planned switchover (patronictl switchover) is refused.'),
+		hints: [
+			t('Посмотрите на последнюю строку patronictl list.', 'Look at the last line of patronictl list.'),
+			t('Кластер в режиме обслуживания: Patroni ничего не решает сам.', 'The cluster is in maintenance mode: Patroni decides nothing.'),
+			t('patronictl ... resume снимает паузу для всего кластера.', 'patronictl ... resume lifts the pause for the whole cluster.'),
+		],
+		breaks: () => `${patronictl} pause --wait`,
+		undo: () => `${patronictl} resume --wait`,
+		causeGone: () => `! curl -s --max-time 3 http://127.0.0.1:8008/cluster | grep -q '"pause": *true'`,
+		fix: () => `${patronictl} resume --wait`,
+	},
+	{
+		name: 'etcd-stopped', difficulty: 1, where: 'any', target: 'last', finding: 'etcd-down',
+		description: t('etcd остановлен на одном узле', 'etcd stopped on one node'),
+		symptom: t('etcdctl endpoint health называет один узел нездоровым.', 'etcdctl endpoint health calls one endpoint unhealthy.'),
+		hints: [
+			t('Кластер ещё работает: etcd жив, пока есть большинство.', 'The cluster still works: etcd lives while a majority does.'),
+			t('Сравните systemctl status etcd на всех трёх узлах.', 'Compare systemctl status etcd on all three nodes.'),
+			t('Служба etcd на одном узле остановлена: запустите её.', 'The etcd service is stopped on one node: start it.'),
+		],
+		breaks: () => 'systemctl stop etcd',
+		undo: () => 'systemctl start etcd',
+		causeGone: () => 'systemctl is-active --quiet etcd',
+		fix: () => 'systemctl start etcd',
+	},
+	{
+		name: 'pg-hba-replication', difficulty: 2, where: 'any', target: 'leader', finding: 'replica-pg-hba',
+		description: t('Из pg_hba лидера удалена строка репликации', 'The replication line removed from the leader\'s pg_hba'),
+		symptom: t('В кластере стало на одну реплику меньше: она не получает WAL.', 'The cluster has one replica fewer: it receives no WAL.'),
+		hints: [
+			t('Журнал реплики (journalctl -u patroni) говорит, кто её не пускает.', 'The replica\'s journal (journalctl -u patroni) says who refuses it.'),
+			t('Лидер отвергает подключение репликации: смотрите его pg_hba.conf.', 'The leader refuses the replication connection: read its pg_hba.conf.'),
+			t('Верните строку host replication replicator <подсеть> scram-sha-256 и перечитайте конфигурацию.', 'Put back host replication replicator <subnet> scram-sha-256 and reload.'),
+		],
+		breaks: ({cluster}) => `f=${hbaFile}; ${keep('"$f"', 'pg_hba.conf')} && grep -v -E '^host +replication +replicator +${cluster.subnet.replace(/\./g, '\\.')} ' ${backupDir}/pg_hba.conf > "$f" && ${reloadPg}`,
+		alsoOn: ({replica}) => [{node: replica, script: restartPatroni}],
+		undo: () => `f=${hbaFile}; ${restore('"$f"', 'pg_hba.conf')}; ${reloadPg}`,
+		causeGone: ({cluster}) => `grep -q -E '^host +replication +replicator +${cluster.subnet.replace(/\./g, '\\.')} ' ${hbaFile}`,
+		fix: ({cluster}) => `echo 'host replication replicator ${cluster.subnet} scram-sha-256' >> ${hbaFile} && ${reloadPg}`,
+	},
+	{
+		name: 'etcd-v2', difficulty: 2, where: 'any', target: 'replica', finding: 'patroni-etcd-v2',
+		description: t('В файле Patroni etcd: вместо etcd3:', 'etcd: instead of etcd3: in a Patroni file'),
+		symptom: t('После перезапуска реплика выпала из кластера, хотя etcd здоров.', 'After a restart a replica dropped out, although etcd is healthy.'),
+		hints: [
+			t('Patroni на этом узле не может поговорить с etcd: почему, если etcd жив?', 'Patroni on that node cannot talk to etcd: why, if etcd is alive?'),
+			t('Сравните раздел DCS в config.yml этого узла и соседнего.', 'Compare the DCS section of config.yml on this node and a neighbour.'),
+			t('Раздел etcd: — это API v2, выключенный в etcd 3.5; нужен etcd3:.', 'An etcd: section is API v2, off in etcd 3.5; it must be etcd3:.'),
+		],
+		breaks: () => `${keep(patroniConfigPath, 'config.yml')} && sed -i 's/^etcd3:/etcd:/' ${patroniConfigPath} && ${restartPatroni}`,
+		undo: () => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni}`,
+		causeGone: () => `grep -q '^etcd3:' ${patroniConfigPath} && ! grep -q '^etcd:' ${patroniConfigPath} && systemctl is-active --quiet patroni`,
+		fix: () => `sed -i 's/^etcd:/etcd3:/' ${patroniConfigPath} && ${restartPatroni}`,
+	},
+	{
+		name: 'replication-password', difficulty: 2, where: 'any', target: 'replica', finding: 'replica-password',
+		description: t('Неверный пароль репликации в файле одной реплики', 'A wrong replication password in one replica\'s file'),
+		symptom: t('Одна реплика после перезапуска не догоняет лидера.', 'After a restart one replica does not catch up with the leader.'),
+		hints: [
+			t('Лидер отвергает реплику; журнал реплики говорит почему.', 'The leader turns the replica away; its journal says why.'),
+			t('Ищите «password authentication failed» и сравните файлы Patroni.', 'Look for "password authentication failed" and compare Patroni files.'),
+			t('authentication.replication.password реплики должен совпадать с лидером.', 'The replica\'s authentication.replication.password must match the leader\'s.'),
+		],
+		breaks: () => `${keep(patroniConfigPath, 'config.yml')} && awk '/^ *replication: *$/ {r = 1} r && /^ *password:/ {sub(/password:.*/, "password: practice-wrong-password"); r = 0} {print}' ${backupDir}/config.yml > ${patroniConfigPath} && ${restartPatroni}`,
+		undo: () => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni}`,
+		// The right password arrives on stdin (never on a command line): the file must hold it again.
+		causeGone: () => `IFS= read -r pw; grep -q -F -- "$pw" ${patroniConfigPath} && ! grep -q practice-wrong-password ${patroniConfigPath}`,
+		fix: () => `IFS= read -r pw; sed -i "s/practice-wrong-password/$pw/" ${patroniConfigPath} && ${restartPatroni}`,
+	},
+	{
+		name: 'check-in-frontend', difficulty: 3, where: 'any', target: 'haproxy', finding: 'haproxy-check-ignored', alongside: ['haproxy-two-writers'],
+		description: t('Проверка HAProxy перенесена во frontend', 'The HAProxy check moved into a frontend'),
+		symptom: t('Часть записей через 5000 падает: «read-only transaction».', 'Some writes through 5000 fail: "read-only transaction".'),
+		hints: [
+			t('Запись попадает не только на лидера: кто решает, куда её слать?', 'Writes reach more than the leader: who decides where they go?'),
+			t('Откройте haproxy.cfg и статистику на 8404: сколько серверов UP?', 'Open haproxy.cfg and the stats on 8404: how many servers are UP?'),
+			t('option httpchk во frontend игнорируется: верните её к серверам.', 'option httpchk in a frontend is ignored: put it back with the servers.'),
+		],
+		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, toFrontend)} && ${reloadHaproxy}`,
+		undo: () => `${restore(haproxyConfigPath, 'haproxy.cfg')}; ${reloadHaproxy}`,
+		causeGone: ({cluster}) => writeChecked(cluster),
+		fix: () => `cp ${backupDir}/haproxy.cfg ${haproxyConfigPath} && ${reloadHaproxy}`,
+	},
+	{
+		name: 'no-primary-check', difficulty: 2, where: 'any', target: 'haproxy', finding: 'haproxy-two-writers',
+		description: t('Из раздела записи HAProxy удалена проверка /primary', 'The /primary check deleted from HAProxy\'s write section'),
+		symptom: t('Каждая вторая запись через 5000 падает: «read-only transaction».', 'Every other write through 5000 fails: "read-only transaction".'),
+		hints: [
+			t('HAProxy считает живыми слишком много серверов для записи.', 'HAProxy counts too many servers as fit for writes.'),
+			t('Сравните раздел порта 5000 с разделом 5001 в haproxy.cfg.', 'Compare the port 5000 section with the 5001 one in haproxy.cfg.'),
+			t('Нужны option httpchk и http-check send ... uri /primary.', 'It needs option httpchk and http-check send ... uri /primary.'),
+		],
+		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, withoutCheck)} && ${reloadHaproxy}`,
+		undo: () => `${restore(haproxyConfigPath, 'haproxy.cfg')}; ${reloadHaproxy}`,
+		causeGone: ({cluster}) => writeChecked(cluster),
+		fix: () => `cp ${backupDir}/haproxy.cfg ${haproxyConfigPath} && ${reloadHaproxy}`,
+	},
+	{
+		name: 'cloned-hostname', difficulty: 1, where: 'any', target: 'last', finding: 'duplicate-hostname',
+		description: t('Два узла с одним именем хоста (клон ВМ)', 'Two nodes with one hostname (a cloned VM)'),
+		symptom: t('Приглашение на двух узлах одинаковое; журналы путают узлы.', 'Two nodes show the same prompt; the logs mix them up.'),
+		hints: [
+			t('Запустите hostname на каждом узле.', 'Run hostname on every node.'),
+			t('Клонированная ВМ сохранила имя оригинала.', 'A cloned VM kept the original\'s name.'),
+			t('hostnamectl set-hostname <имя из pgha.yaml> на клоне.', 'hostnamectl set-hostname <name from pgha.yaml> on the clone.'),
+		],
+		breaks: ({cluster}) => `hostnamectl set-hostname ${cluster.nodes[0]!.name} 2>/dev/null || hostname ${cluster.nodes[0]!.name}`,
+		undo: ({node}) => `hostnamectl set-hostname ${node.name} 2>/dev/null || hostname ${node.name}`,
+		causeGone: ({node}) => `[ "$(hostname)" = ${node.name} ]`,
+		fix: ({node}) => `hostnamectl set-hostname ${node.name} 2>/dev/null || hostname ${node.name}`,
+	},
+	{
+		name: 'clock-skew', difficulty: 2, where: 'vm', target: 'last', finding: 'clock-skew',
+		description: t('Часы одного узла уехали на 40 секунд', 'One node\'s clock moved by 40 seconds'),
+		symptom: t('Время в журналах узлов не сходится.', 'The nodes\' logs disagree on the time.'),
+		hints: [
+			t('Запустите date на всех узлах одновременно.', 'Run date on all nodes at once.'),
+			t('На одном узле выключена синхронизация времени.', 'One node has time synchronisation off.'),
+			t('timedatectl set-ntp true, затем timedatectl status.', 'timedatectl set-ntp true, then timedatectl status.'),
+		],
+		// NTP off first, or it pulls the clock back before the student looks.
+		breaks: () => 'timedatectl set-ntp false && date -s "@$(( $(date +%s) + 40 ))" >/dev/null',
+		undo: () => 'date -s "@$(( $(date +%s) - 40 ))" >/dev/null; timedatectl set-ntp true',
+		causeGone: () => '[ "$(timedatectl show -p NTP --value)" = yes ]',
+		fix: () => 'date -s "@$(( $(date +%s) - 40 ))" >/dev/null; timedatectl set-ntp true',
+	},
+	{
+		name: 'disk-filling', difficulty: 2, where: 'vm', target: 'replica', finding: 'disk-nearly-full',
+		description: t('Диск с данными почти заполнен', 'The data disk is nearly full'),
+		symptom: t('Пока всё работает, но место на одном узле кончается.', 'Everything works, but one node is running out of space.'),
+		hints: [
+			t('df -h на каждом узле: где свободного места почти нет?', 'df -h on every node: where is there almost no room?'),
+			t('du -xh --max-depth=1 / | sort -h покажет, что занимает место.', 'du -xh --max-depth=1 / | sort -h shows what takes the room.'),
+			t('В корне файловой системы лежит огромный лишний файл.', 'A huge stray file sits at the root of the file system.'),
+		],
+		// Leaves the middle of doctor's warning band free; refuses (exit 3) rather than write more than 8 GB.
+		breaks: ({cluster}) => {
+			const target = Math.round((cluster.disk.failBelowMb + cluster.disk.warnBelowMb) / 2);
+			return [
+				`d=${dataDir}; m=$(df -Pm "$d" | awk 'NR == 2 {print $6}'); set -- $(df -Pm "$d" | awk 'NR == 2 {print $2, $4}')`,
+				`size=$(( $2 - ${target} )); [ $size -gt 0 ] || exit 0`,
+				`[ $(( ($1 - ${target}) * 100 / $1 )) -ge 90 ] && [ $size -le 8192 ] || { echo "disk too large to fill safely: $2 MB free" >&2; exit 3; }`,
+				`fallocate -l "$size"M "\${m%/}/${fillFile}"`,
+			].join('\n');
+		},
+		undo: () => `d=${dataDir}; m=$(df -Pm "$d" | awk 'NR == 2 {print $6}'); rm -f "\${m%/}/${fillFile}"`,
+		causeGone: ({cluster}) => `d=${dataDir}; df -Pm "$d" | awk 'NR == 2 {exit !($4 >= ${cluster.disk.warnBelowMb} || $5 + 0 < 90)}'`,
+		fix: () => `d=${dataDir}; m=$(df -Pm "$d" | awk 'NR == 2 {print $6}'); rm -f "\${m%/}/${fillFile}"`,
+	},
+	{
+		name: 'port-taken', difficulty: 3, where: 'any', target: 'replica', finding: 'port-foreign',
+		description: t('Порт 5432 занят чужой программой', 'Port 5432 taken by another program'),
+		symptom: t('PostgreSQL на одной реплике не запускается; реплик стало меньше.', 'PostgreSQL does not start on one replica; there are fewer replicas.'),
+		hints: [
+			t('Patroni не может поднять PostgreSQL: что мешает ему слушать?', 'Patroni cannot bring PostgreSQL up: what keeps it from listening?'),
+			t('ss -ltnp | grep 5432 покажет, кто держит порт.', 'ss -ltnp | grep 5432 shows who holds the port.'),
+			t('Остановите чужую службу (systemctl stop ...) и запустите patroni.', 'Stop the foreign service (systemctl stop ...) and start patroni.'),
+		],
+		// A test web server someone left on the port while PostgreSQL was down: a transient unit, gone on undo.
+		breaks: ({cluster}) => `systemctl stop patroni && systemd-run --quiet --unit=${squatter} python3 -m http.server ${cluster.ports.postgres} && for i in 1 2 3 4 5; do ss -ltnH "sport = :${cluster.ports.postgres}" | grep -q . && break; sleep 1; done`,
+		undo: () => `systemctl stop ${squatter} 2>/dev/null; systemctl reset-failed ${squatter} 2>/dev/null; systemctl start patroni`,
+		causeGone: ({cluster}) => `! systemctl is-active --quiet ${squatter} && ss -ltnpH "sport = :${cluster.ports.postgres}" | grep -q '"postgres"' && systemctl is-active --quiet patroni`,
+		fix: ({cluster}) => `systemctl stop ${squatter} && systemctl start patroni && for i in $(seq 1 30); do ss -ltnpH "sport = :${cluster.ports.postgres}" | grep -q '"postgres"' && break; sleep 2; done`,
+	},
+];
+
+/** Every script is given PATH first: sudo's secure_path may lack /usr/local/bin (etcdctl, patronictl). */
+export function rootScript(script: string): string {
+	return `${path}\n${script}`;
+}
+
+export function scenarioNames(): string[] {
+	return scenarios.map(scenario => scenario.name);
+}
+
+export function findScenario(name: string): Scenario | undefined {
+	return scenarios.find(scenario => scenario.name === name);
+}
+
+/** Scenarios this cluster can host: lab nodes share the host's clock and disk. */
+export function scenariosFor(cluster: Pick<ClusterConfig, 'lab'>): Scenario[] {
+	return scenarios.filter(scenario => scenario.where === 'any' || !cluster.lab);
+}
+
+/** The findings doctor must name while the scenario is broken, as rule@node (cluster for cluster-wide). */
+export function expectedFindings(scenario: Scenario, node: string): string[] {
+	const at = scenario.findingOnCluster ? 'cluster' : node;
+	return [`${scenario.finding}@${at}`, ...(scenario.alongside ?? []).map(rule => `${rule}@${node}`)];
+}
