@@ -70,18 +70,6 @@ const restartPatroni = 'systemctl restart patroni && for i in $(seq 1 30); do cu
 const fillFile = 'pgha-practice.fill';
 const squatter = 'pgha-practice-squatter';
 
-/** The section of haproxy.cfg bound to the write port, changed by awk: the whole section is buffered. */
-function writeSection(cluster: ClusterConfig, transform: string): string {
-	const port = cluster.ports.haproxyWrite;
-	return [
-		`awk -v port=${port} '`,
-		'function flush() { if (n == 0) return; if (w) { ' + transform + ' } else for (i = 1; i <= n; i++) print s[i]; n = 0; w = 0 }',
-		'/^[^ \\t#]/ { flush() }',
-		'{ s[++n] = $0; if ($0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)")) w = 1 }',
-		`END { flush() }' ${backupDir}/haproxy.cfg > ${haproxyConfigPath}`,
-	].join('\n');
-}
-
 /** Checks moved out of the write section's listen into a frontend, servers into a backend without checks. */
 const toFrontend = [
 	'split(s[1], h, /[ \\t]+/); name = h[2];',
@@ -95,8 +83,35 @@ const toFrontend = [
 /** The write section without its /primary check: every server that answers TCP is UP. */
 const withoutCheck = 'for (i = 1; i <= n; i++) if (s[i] !~ /^[ \\t]*(option httpchk|http-check)/) print s[i];';
 
+/**
+ * An awk filter (haproxy.cfg in, haproxy.cfg out) that changes only the section bound to the write
+ * port: each section is buffered whole, then printed as it was or transformed.
+ */
+export function haproxyBreakAwk(cluster: ClusterConfig, kind: 'frontend' | 'no-check'): string {
+	const transform = kind === 'frontend' ? toFrontend : withoutCheck;
+	return [
+		`awk -v port=${cluster.ports.haproxyWrite} '`,
+		'function flush() { if (n == 0) return; if (w) { ' + transform + ' } else for (i = 1; i <= n; i++) print s[i]; n = 0; w = 0 }',
+		'/^[^ \\t#]/ { flush() }',
+		'{ s[++n] = $0; if ($0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)")) w = 1 }',
+		"END { flush() }'",
+	].join('\n');
+}
+
+function writeSection(cluster: ClusterConfig, kind: 'frontend' | 'no-check'): string {
+	return `${haproxyBreakAwk(cluster, kind)} ${backupDir}/haproxy.cfg > ${haproxyConfigPath}`;
+}
+
+/** An awk filter for a Patroni file: the first password after a `replication:` key replaced by a wrong one. */
+export const wrongPasswordAwk = `awk '/^ *replication: *$/ {r = 1} r && /^ *password:/ {sub(/password:.*/, "password: practice-wrong-password"); r = 0} {print}'`;
+
+/** Exit 0 when the write section is a listen section with the /primary check (haproxy.cfg on stdin or as an argument). */
+export function writeCheckedAwk(cluster: ClusterConfig): string {
+	return `awk -v port=${cluster.ports.haproxyWrite} '/^[^ \\t#]/ {kind = $1; name = $2} $0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)") {w = name; wk = kind} /uri \\/primary/ && name == w && wk == "listen" {ok = 1} END {exit !ok}'`;
+}
+
 const reloadHaproxy = `haproxy -c -q -f ${haproxyConfigPath} && systemctl reload haproxy`;
-const writeChecked = (cluster: ClusterConfig) => `awk -v port=${cluster.ports.haproxyWrite} '/^[^ \\t#]/ {sec = $1} $0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)") {w = sec} /uri \\/primary/ && sec == w && sec == "listen" {ok = 1} END {exit !ok}' ${haproxyConfigPath}`;
+const writeChecked = (cluster: ClusterConfig) => `${writeCheckedAwk(cluster)} ${haproxyConfigPath}`;
 
 export const scenarios: readonly Scenario[] = [
 	{
@@ -134,7 +149,7 @@ export const scenarios: readonly Scenario[] = [
 		hints: [
 			t('Журнал реплики (journalctl -u patroni) говорит, кто её не пускает.', 'The replica\'s journal (journalctl -u patroni) says who refuses it.'),
 			t('Лидер отвергает подключение репликации: смотрите его pg_hba.conf.', 'The leader refuses the replication connection: read its pg_hba.conf.'),
-			t('Верните строку host replication replicator <подсеть> scram-sha-256 и перечитайте конфигурацию.', 'Put back host replication replicator <subnet> scram-sha-256 and reload.'),
+			t('Верните host replication replicator <подсеть> scram-sha-256 и reload.', 'Put back host replication replicator <subnet> scram-sha-256 and reload.'),
 		],
 		breaks: ({cluster}) => `f=${hbaFile}; ${keep('"$f"', 'pg_hba.conf')} && grep -v -E '^host +replication +replicator +${cluster.subnet.replace(/\./g, '\\.')} ' ${backupDir}/pg_hba.conf > "$f" && ${reloadPg}`,
 		alsoOn: ({replica}) => [{node: replica, script: restartPatroni}],
@@ -165,7 +180,7 @@ export const scenarios: readonly Scenario[] = [
 			t('Ищите «password authentication failed» и сравните файлы Patroni.', 'Look for "password authentication failed" and compare Patroni files.'),
 			t('authentication.replication.password реплики должен совпадать с лидером.', 'The replica\'s authentication.replication.password must match the leader\'s.'),
 		],
-		breaks: () => `${keep(patroniConfigPath, 'config.yml')} && awk '/^ *replication: *$/ {r = 1} r && /^ *password:/ {sub(/password:.*/, "password: practice-wrong-password"); r = 0} {print}' ${backupDir}/config.yml > ${patroniConfigPath} && ${restartPatroni}`,
+		breaks: () => `${keep(patroniConfigPath, 'config.yml')} && ${wrongPasswordAwk} ${backupDir}/config.yml > ${patroniConfigPath} && ${restartPatroni}`,
 		undo: () => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni}`,
 		// The right password arrives on stdin (never on a command line): the file must hold it again.
 		causeGone: () => `IFS= read -r pw; grep -q -F -- "$pw" ${patroniConfigPath} && ! grep -q practice-wrong-password ${patroniConfigPath}`,
@@ -180,21 +195,21 @@ export const scenarios: readonly Scenario[] = [
 			t('Откройте haproxy.cfg и статистику на 8404: сколько серверов UP?', 'Open haproxy.cfg and the stats on 8404: how many servers are UP?'),
 			t('option httpchk во frontend игнорируется: верните её к серверам.', 'option httpchk in a frontend is ignored: put it back with the servers.'),
 		],
-		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, toFrontend)} && ${reloadHaproxy}`,
+		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, 'frontend')} && ${reloadHaproxy}`,
 		undo: () => `${restore(haproxyConfigPath, 'haproxy.cfg')}; ${reloadHaproxy}`,
 		causeGone: ({cluster}) => writeChecked(cluster),
 		fix: () => `cp ${backupDir}/haproxy.cfg ${haproxyConfigPath} && ${reloadHaproxy}`,
 	},
 	{
 		name: 'no-primary-check', difficulty: 2, where: 'any', target: 'haproxy', finding: 'haproxy-two-writers',
-		description: t('Из раздела записи HAProxy удалена проверка /primary', 'The /primary check deleted from HAProxy\'s write section'),
+		description: t('Из раздела 5000 HAProxy удалена проверка /primary', 'The /primary check gone from HAProxy\'s 5000 section'),
 		symptom: t('Каждая вторая запись через 5000 падает: «read-only transaction».', 'Every other write through 5000 fails: "read-only transaction".'),
 		hints: [
 			t('HAProxy считает живыми слишком много серверов для записи.', 'HAProxy counts too many servers as fit for writes.'),
 			t('Сравните раздел порта 5000 с разделом 5001 в haproxy.cfg.', 'Compare the port 5000 section with the 5001 one in haproxy.cfg.'),
 			t('Нужны option httpchk и http-check send ... uri /primary.', 'It needs option httpchk and http-check send ... uri /primary.'),
 		],
-		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, withoutCheck)} && ${reloadHaproxy}`,
+		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, 'no-check')} && ${reloadHaproxy}`,
 		undo: () => `${restore(haproxyConfigPath, 'haproxy.cfg')}; ${reloadHaproxy}`,
 		causeGone: ({cluster}) => writeChecked(cluster),
 		fix: () => `cp ${backupDir}/haproxy.cfg ${haproxyConfigPath} && ${reloadHaproxy}`,

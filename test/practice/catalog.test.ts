@@ -1,0 +1,85 @@
+/**
+ * The practice catalog as data: enough scenarios, each fully described in both languages, each tied
+ * to a finding doctor really has, every line short enough for an 80-column terminal.
+ */
+import test from 'ava';
+import {findingDefinitions} from '../../source/doctor/rules/index.ts';
+import {expectedFindings, scenarios, scenariosFor, type ScenarioContext} from '../../source/practice/scenarios.ts';
+import {catalogText, listNameWidth} from '../../source/practice/flow.ts';
+import {doctorCluster} from '../helpers/doctor-fixtures.ts';
+
+const ids = new Set(findingDefinitions.map(definition => definition.id));
+
+test('at least ten scenarios, names unique and usable as option values', t => {
+	t.true(scenarios.length >= 10, `${scenarios.length} scenarios`);
+	const names = scenarios.map(scenario => scenario.name);
+	t.is(new Set(names).size, names.length);
+	for (const name of names) {
+		t.regex(name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+		t.true(name.length <= listNameWidth, name);
+	}
+});
+
+test('every scenario names a finding doctor has, and so does what comes alongside', t => {
+	for (const scenario of scenarios) {
+		t.true(ids.has(scenario.finding), `${scenario.name}: ${scenario.finding}`);
+		for (const rule of scenario.alongside ?? []) t.true(ids.has(rule), `${scenario.name}: ${rule}`);
+		t.true([1, 2, 3].includes(scenario.difficulty));
+	}
+	// Drawn from different findings, not one fault in ten costumes.
+	t.true(new Set(scenarios.map(scenario => scenario.finding)).size >= 10);
+});
+
+test('texts in both languages, Russian in Cyrillic, and different from each other', t => {
+	for (const scenario of scenarios) {
+		for (const text of [scenario.description, scenario.symptom, ...scenario.hints]) {
+			t.true(text.ru.trim().length > 0 && text.en.trim().length > 0, scenario.name);
+			t.regex(text.ru, /[а-яё]/i, `${scenario.name}: ${text.ru}`);
+			t.notRegex(text.en, /[а-яё]/i, `${scenario.name}: ${text.en}`);
+		}
+		t.is(new Set(scenario.hints.map(hint => hint.en)).size, 3, `${scenario.name}: three different hints`);
+	}
+});
+
+test('the symptom never gives the cause away by the finding\'s own name', t => {
+	for (const scenario of scenarios) t.false(scenario.symptom.en.includes(scenario.finding), scenario.name);
+});
+
+test('every line the student reads fits 80 columns (hints and symptoms are printed indented by 2)', t => {
+	for (const scenario of scenarios) {
+		for (const text of [scenario.symptom, ...scenario.hints]) {
+			for (const lang of ['ru', 'en'] as const) t.true([...text[lang]].length + 2 <= 80, `${scenario.name} ${lang}: ${text[lang]}`);
+		}
+	}
+	for (const lang of ['ru', 'en'] as const) {
+		for (const line of catalogText(lang).trimEnd().split('\n')) t.true([...line].length <= 80, `${lang}: ${line}`);
+	}
+	t.is(catalogText('en').trimEnd().split('\n').length, scenarios.length);
+});
+
+test('the lab is offered only what its nodes can host; own VMs get everything', t => {
+	const onLab = scenariosFor({lab: {netns: 'pgha'}});
+	t.deepEqual(scenariosFor({}), [...scenarios]);
+	t.true(onLab.length >= 9, `${onLab.length} on the lab`);
+	t.false(onLab.some(scenario => scenario.name === 'clock-skew' || scenario.name === 'disk-filling'));
+});
+
+test('every break has an undo, a cause check and a scripted fix, each a non-empty script; backups under /root', t => {
+	const cluster = doctorCluster();
+	const context: ScenarioContext = {cluster, node: cluster.nodes[2]!, leader: cluster.nodes[0]!, replica: cluster.nodes[1]!};
+	for (const scenario of scenarios) {
+		for (const script of [scenario.breaks(context), scenario.undo(context), scenario.causeGone(context), scenario.fix(context)]) {
+			t.true(script.trim().length > 0, scenario.name);
+			// Never a password on a command line: the replication password arrives on stdin.
+			t.false(script.includes('repl-secret'), scenario.name);
+		}
+		t.notRegex(scenario.breaks(context), /rm -rf|mkfs|dd if=/, scenario.name);
+	}
+});
+
+test('expected findings: the cause first, cluster-wide ones said as cluster', t => {
+	const byName = (name: string) => scenarios.find(scenario => scenario.name === name)!;
+	t.deepEqual(expectedFindings(byName('paused'), 'pg-node-1'), ['patroni-paused@cluster']);
+	t.deepEqual(expectedFindings(byName('etcd-stopped'), 'pg-node-3'), ['etcd-down@pg-node-3']);
+	t.deepEqual(expectedFindings(byName('check-in-frontend'), 'pg-node-1'), ['haproxy-check-ignored@pg-node-1', 'haproxy-two-writers@pg-node-1']);
+});
