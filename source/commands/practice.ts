@@ -11,7 +11,8 @@ import {openSession, type Session} from '../app/session.ts';
 import {reportError} from '../app/report-error.ts';
 import {collectFacts} from '../doctor/collect.ts';
 import {diagnose} from '../doctor/rules/index.ts';
-import {catalogText, checkPractice, hintPractice, startPractice, undoPractice, type PracticeIo} from '../practice/flow.ts';
+import {loadClusterFile} from '../config/load.ts';
+import {catalogText, practiceMsg, checkPractice, hintPractice, startPractice, undoPractice, type PracticeIo} from '../practice/flow.ts';
 import {progressFileFor} from '../practice/progress.ts';
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -20,6 +21,19 @@ export async function run(args: ParsedArgs): Promise<number> {
 	if (action === undefined && hasFlag(args, 'list')) {
 		process.stdout.write(catalogText(context.lang));
 		return 0;
+	}
+
+	// The student's own VMs with no terminal to ask in and no --yes: refused before the password prompt and the connections.
+	if (action === undefined && !hasFlag(args, 'yes') && !context.interactive) {
+		try {
+			const {config} = await loadClusterFile(context.configFile);
+			if (!config.lab) {
+				process.stderr.write(`pgha practice: ${practiceMsg.noConfirm[context.lang]}\n`);
+				return 2;
+			}
+		} catch (error) {
+			return reportError(error, context.lang);
+		}
 	}
 
 	let session: Session;

@@ -37,7 +37,7 @@ export interface PracticeIo {
 /** Bounds a break or undo: long enough for a Patroni restart, short enough not to hang a lesson. */
 export const scriptTimeoutMs = 120_000;
 
-const msg = {
+export const practiceMsg = {
 	alreadyRunning: (name: string) => t(`Сценарий «${name}» уже идёт: pgha practice check, когда исправите, или pgha practice undo.`,
 		`Scenario "${name}" is already running: pgha practice check when fixed, or pgha practice undo.`),
 	noneRunning: t('Сейчас нет сценария: начните с pgha practice.', 'No scenario is running: start one with pgha practice.'),
@@ -126,7 +126,7 @@ export interface StartOptions {
 export async function startPractice(io: PracticeIo, options: StartOptions): Promise<number> {
 	const progress = await readProgress(io.progressFile);
 	if (progress.current) {
-		says(io, msg.alreadyRunning(progress.current.scenario));
+		says(io, practiceMsg.alreadyRunning(progress.current.scenario));
 		return 2;
 	}
 
@@ -135,12 +135,12 @@ export async function startPractice(io: PracticeIo, options: StartOptions): Prom
 	if (options.scenario) {
 		const named = findScenario(options.scenario);
 		if (!named) {
-			says(io, msg.unknown(options.scenario));
+			says(io, practiceMsg.unknown(options.scenario));
 			return 2;
 		}
 
 		if (!available.includes(named)) {
-			says(io, msg.needsVm(named.name));
+			says(io, practiceMsg.needsVm(named.name));
 			return 2;
 		}
 
@@ -152,26 +152,26 @@ export async function startPractice(io: PracticeIo, options: StartOptions): Prom
 	// The student's own VMs: nothing is broken without a yes, asked before anything is read from them.
 	if (!io.cluster.lab && !options.yes) {
 		if (!io.confirm) {
-			says(io, msg.noConfirm);
+			says(io, practiceMsg.noConfirm);
 			return 2;
 		}
 
-		if (!await io.confirm(msg.question)) {
-			says(io, msg.declined);
+		if (!await io.confirm(practiceMsg.question)) {
+			says(io, practiceMsg.declined);
 			return 1;
 		}
 	}
 
 	const before = await io.examine();
 	if (before.findings.length > 0) {
-		says(io, msg.notHealthy(before.findings.length));
+		says(io, practiceMsg.notHealthy(before.findings.length));
 		findingLines(io, before.findings);
 		return 1;
 	}
 
 	const roles = rolesFrom(before.facts);
 	if (!roles) {
-		says(io, msg.noLeader);
+		says(io, practiceMsg.noLeader);
 		return 1;
 	}
 
@@ -185,14 +185,14 @@ export async function startPractice(io: PracticeIo, options: StartOptions): Prom
 		if (!result.ok) {
 			await runOn(io, current.node, scenario.undo(context));
 			await writeProgress(io.progressFile, progress);
-			says(io, msg.breakFailed(step.node.name, result.detail));
+			says(io, practiceMsg.breakFailed(step.node.name, result.detail));
 			return 1;
 		}
 	}
 
-	says(io, msg.started(scenario.name, scenario.difficulty));
+	says(io, practiceMsg.started(scenario.name, scenario.difficulty));
 	io.print(`  ${scenario.symptom[io.lang]}`);
-	says(io, msg.next);
+	says(io, practiceMsg.next);
 	return 0;
 }
 
@@ -200,7 +200,7 @@ async function running(io: PracticeIo): Promise<{progress: Progress; current: Cu
 	const progress = await readProgress(io.progressFile);
 	const scenario = progress.current && findScenario(progress.current.scenario);
 	if (!progress.current || !scenario) {
-		says(io, msg.noneRunning);
+		says(io, practiceMsg.noneRunning);
 		return undefined;
 	}
 
@@ -214,11 +214,11 @@ export async function hintPractice(io: PracticeIo): Promise<number> {
 	const {progress, shown} = takeHint(state.progress, state.scenario.hints.length);
 	await writeProgress(io.progressFile, progress);
 	for (let index = 0; index < shown; index++) {
-		says(io, msg.hint(index + 1));
+		says(io, practiceMsg.hint(index + 1));
 		io.print(`  ${state.scenario.hints[index]![io.lang]}`);
 	}
 
-	if (shown === before) says(io, msg.noMoreHints);
+	if (shown === before) says(io, practiceMsg.noMoreHints);
 	return 0;
 }
 
@@ -228,24 +228,24 @@ export async function checkPractice(io: PracticeIo): Promise<number> {
 	if (!state) return 2;
 	const now = await io.examine();
 	if (now.findings.length > 0) {
-		says(io, msg.stillFinds);
+		says(io, practiceMsg.stillFinds);
 		findingLines(io, now.findings);
-		says(io, msg.wait);
+		says(io, practiceMsg.wait);
 		return 1;
 	}
 
 	const cause = await runOn(io, state.current.node, state.scenario.causeGone(contextOf(io.cluster, state.current)));
 	if (!cause.ok) {
-		says(io, msg.causeStays);
+		says(io, practiceMsg.causeStays);
 		return 1;
 	}
 
 	const done = finish(state.progress, state.scenario.difficulty, 'solved', io.now());
 	await writeProgress(io.progressFile, done);
 	const attempt = done.attempts.at(-1)!;
-	says(io, msg.solved(attempt.seconds, attempt.hints, attempt.points));
+	says(io, practiceMsg.solved(attempt.seconds, attempt.hints, attempt.points));
 	const total = score(done);
-	says(io, msg.total(total.solved, total.points));
+	says(io, practiceMsg.total(total.solved, total.points));
 	return 0;
 }
 
@@ -256,7 +256,7 @@ export async function undoPractice(io: PracticeIo, {attempts = 12, intervalMs = 
 	const result = await runOn(io, state.current.node, state.scenario.undo(contextOf(io.cluster, state.current)));
 	if (!result.ok) {
 		// Kept as current: the student (or a second undo) can try again.
-		says(io, msg.undoFailed(state.current.node, result.detail));
+		says(io, practiceMsg.undoFailed(state.current.node, result.detail));
 		return 1;
 	}
 
@@ -266,12 +266,12 @@ export async function undoPractice(io: PracticeIo, {attempts = 12, intervalMs = 
 		if (attempt > 0) await io.sleep(intervalMs);
 		last = await io.examine();
 		if (last.findings.length === 0) {
-			says(io, msg.undone);
+			says(io, practiceMsg.undone);
 			return 0;
 		}
 	}
 
-	says(io, msg.undoDirty);
+	says(io, practiceMsg.undoDirty);
 	findingLines(io, last?.findings ?? []);
 	return 1;
 }
