@@ -53,3 +53,22 @@ test('test --only: the tests by the names a student types, repeated and comma-se
 	// The report's own ids are for PGHA_TEST_ONLY; the option takes the short names.
 	t.throws(() => parseCommandLine(['test', '--only', 'failover-kill'], terminal), {instanceOf: CliUsageError});
 });
+
+test('practice: the start with its options, the follow-ups as the first positional, help with the follow-ups listed', t => {
+	t.deepEqual(run(parseCommandLine(['practice', '--scenario', 'etcd-v2', '-y', '-c', 'x.yaml'], terminal)), {
+		command: 'practice', positionals: [], rest: [], flags: {scenario: 'etcd-v2', yes: true, config: 'x.yaml'},
+	});
+	t.deepEqual(run(parseCommandLine(['-c', 'x.yaml', 'practice', '--lang', 'ru', 'undo'], terminal)), {
+		command: 'practice', positionals: ['undo'], rest: [], flags: {config: 'x.yaml', lang: 'ru'},
+	});
+	t.deepEqual(run(parseCommandLine(['practice', 'hint'], terminal)).positionals, ['hint']);
+	t.deepEqual(run(parseCommandLine(['practice', '--list'], terminal)).flags, {list: true});
+	for (const line of [['practice', '--help'], ['practice', 'help'], ['help', 'practice']]) {
+		const help = parseCommandLine(line, terminal);
+		t.is(help.kind === 'help' ? help.spec.name : '', 'practice', line.join(' '));
+		t.deepEqual(help.kind === 'help' ? help.subcommands.map(spec => spec.name) : [], ['practice hint', 'practice check', 'practice undo'], line.join(' '));
+	}
+	const check = parseCommandLine(['practice', 'check', '-h'], terminal);
+	t.is(check.kind === 'help' ? check.spec.name : '', 'practice check');
+	t.throws(() => parseCommandLine(['practice', 'hint', '--scenario', 'paused'], terminal), {instanceOf: CliUsageError});
+});
