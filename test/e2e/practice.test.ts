@@ -1,0 +1,186 @@
+/**
+ * `pgha practice` on a real cluster (issue 16, item 2): built once with `pgha apply`, then for every
+ * scenario the lab can host, practice breaks it, doctor names exactly that cause on exactly that node
+ * (no other finding), the fix a student would type makes `practice check` pass, and doctor is clean
+ * again. Also: a sick cluster is refused, and `practice undo` puts a scenario back.
+ * The doctor times are logged per scenario for the issue's note. About 15 minutes of lab time.
+ *
+ * The tests share one cluster and run in order; each depends on the install of the first.
+ */
+import test, {type ExecutionContext} from 'ava';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import type {DoctorJson} from '../../source/doctor/render.ts';
+import type {ClusterConfig} from '../../source/core/cluster.ts';
+import {loadClusterFile} from '../../source/config/load.ts';
+import {contextOf} from '../../source/practice/flow.ts';
+import type {Progress} from '../../source/practice/progress.ts';
+import {expectedFindings, rootScript, scenariosFor, type Scenario} from '../../source/practice/scenarios.ts';
+import {labExec, requireLab, useLab} from '../helpers/lab.ts';
+import {makeWorkdir, readSecrets, runPgha, waitUntil, type Workdir} from '../helpers/e2e.ts';
+
+useLab(test);
+
+let work: Workdir | undefined;
+let cluster: ClusterConfig | undefined;
+let installed = false;
+const timings: string[] = [];
+
+test.after.always(async () => {
+	// A scenario left broken by a failed test is put back before the folder goes.
+	if (work && progress()?.current) await runPgha({cwd: work.dir, home: work.home, args: ['practice', 'undo'], timeoutMs: 180_000});
+	if (timings.length > 0) console.log(`doctor per scenario:\n${timings.join('\n')}`);
+	work?.remove();
+});
+
+interface DoctorRun {
+	readonly code: number;
+	readonly report: DoctorJson;
+	readonly ms: number;
+}
+
+async function doctor(): Promise<DoctorRun> {
+	const result = await runPgha({cwd: work!.dir, home: work!.home, args: ['doctor', '--json'], timeoutMs: 120_000});
+	try {
+		return {code: result.code, report: JSON.parse(result.stdout) as DoctorJson, ms: result.ms};
+	} catch {
+		throw new Error(`pgha doctor --json printed no JSON (exit ${result.code}): ${result.stdout.slice(-800)}\n${result.stderr.slice(-800)}`);
+	}
+}
+
+const said = (report: DoctorJson): string[] => report.findings.map(item => `${item.rule}@${item.node ?? 'cluster'}`);
+
+/** Runs doctor until it says exactly `expected` (a fault takes a Patroni loop or two to show), at most ~60 s. */
+async function doctorSays(t: ExecutionContext, expected: readonly string[]): Promise<DoctorRun> {
+	let last: DoctorRun | undefined;
+	await waitUntil(async () => {
+		last = await doctor();
+		return JSON.stringify(said(last.report)) === JSON.stringify(expected) ? true : undefined;
+	}, {attempts: 12, intervalMs: 3000});
+	if (!last) throw new Error('pgha doctor --json never printed its JSON report');
+	t.log(`doctor: exit ${last.code} in ${(last.ms / 1000).toFixed(1)} s: ${said(last.report).join(', ') || 'clean'}`);
+	t.deepEqual(said(last.report), [...expected], JSON.stringify(last.report.findings, null, 2));
+	t.is(last.code, expected.length === 0 ? 0 : 1);
+	return last;
+}
+
+function needsCluster(t: ExecutionContext): boolean {
+	if (!requireLab(t)) return false;
+	if (installed) return true;
+	t.fail('the install test did not complete; nothing to check');
+	return false;
+}
+
+function progress(): Progress | undefined {
+	try {
+		return JSON.parse(readFileSync(join(work!.dir, '.pgha', 'practice.json'), 'utf8')) as Progress;
+	} catch {
+		return undefined;
+	}
+}
+
+const nodeNumber = (name: string): number => Number(/(\d+)$/.exec(name)![1]);
+
+async function practice(...args: string[]) {
+	return runPgha({cwd: work!.dir, home: work!.home, args: ['practice', ...args], timeoutMs: 240_000});
+}
+
+test.serial('a cluster pgha built: doctor clean, the catalog lists the scenarios', async t => {
+	if (!requireLab(t)) return;
+	t.timeout(15 * 60_000);
+	work = makeWorkdir('practice');
+	const apply = await runPgha({cwd: work.dir, home: work.home, args: ['apply', '--yes']});
+	t.log(`pgha apply: exit ${apply.code} after ${(apply.ms / 1000).toFixed(1)} s`);
+	t.is(apply.code, 0, apply.stdout.split('\n').slice(-30).join('\n') + apply.stderr);
+	if (apply.code !== 0) return;
+	cluster = (await loadClusterFile(work.clusterFile)).config;
+	installed = true;
+	await doctorSays(t, []);
+	const list = await practice('--list');
+	t.is(list.code, 0);
+	t.regex(list.stdout, /^paused\s/m);
+});
+
+test.serial('a cluster with a problem is not broken further: refused, nothing recorded', async t => {
+	if (!needsCluster(t)) return;
+	t.timeout(4 * 60_000);
+	await labExec(3, 'systemctl stop etcd');
+	try {
+		await doctorSays(t, ['etcd-down@pg-node-3']);
+		const run = await practice('--scenario', 'paused');
+		t.is(run.code, 1, run.stdout + run.stderr);
+		t.regex(run.stdout, /not healthy/);
+		t.is(progress()?.current, undefined);
+	} finally {
+		await labExec(3, 'systemctl start etcd');
+	}
+
+	await doctorSays(t, []);
+});
+
+test.serial('practice undo puts a scenario back; the attempt is recorded with no points', async t => {
+	if (!needsCluster(t)) return;
+	t.timeout(5 * 60_000);
+	const start = await practice('--scenario', 'etcd-v2');
+	t.is(start.code, 0, start.stdout + start.stderr);
+	const hint = await practice('hint');
+	t.regex(hint.stdout, /Hint 1 of 3/);
+	const undo = await practice('undo');
+	t.is(undo.code, 0, undo.stdout + undo.stderr);
+	await doctorSays(t, []);
+	t.like(progress()?.attempts.at(-1), {scenario: 'etcd-v2', outcome: 'undone', hints: 1, points: 0});
+});
+
+/** One scenario from break to solved. */
+async function solve(t: ExecutionContext, scenario: Scenario): Promise<void> {
+	const start = await practice('--scenario', scenario.name);
+	t.is(start.code, 0, start.stdout + start.stderr);
+	if (start.code !== 0) return;
+	t.true(start.stdout.includes(scenario.symptom.en), start.stdout);
+	const current = progress()!.current!;
+	const broken = await doctorSays(t, expectedFindings(scenario, current.node));
+	timings.push(`${scenario.name.padEnd(22)} ${(broken.ms / 1000).toFixed(1)} s  ${said(broken.report).join(', ')}`);
+
+	// Not solved while broken.
+	const early = await practice('check');
+	t.is(early.code, 1, early.stdout);
+
+	const context = contextOf(cluster!, current);
+	const fix = await labExec(nodeNumber(current.node), rootScript(scenario.fix(context)), {input: `${readSecrets(work!)['replication_password']}\n`, timeoutMs: 120_000});
+	t.is(fix.code, 0, `${current.node}: ${fix.stdout}\n${fix.stderr}`);
+
+	// The walreceiver and HAProxy's checks need a few seconds to notice.
+	let check: Awaited<ReturnType<typeof practice>> | undefined;
+	await waitUntil(async () => {
+		check = await practice('check');
+		return check.code === 0 ? true : undefined;
+	}, {attempts: 12, intervalMs: 5000});
+	t.is(check?.code, 0, check ? check.stdout + check.stderr : 'no check ran');
+	t.regex(check?.stdout ?? '', /Solved in \d+ s/);
+	t.is(progress()?.current, undefined);
+	await doctorSays(t, []);
+}
+
+for (const scenario of scenariosFor({lab: {netns: 'lab'}})) {
+	test.serial(`scenario ${scenario.name}: doctor names ${scenario.finding} on the right node only; the student's fix passes practice check`, async t => {
+		if (!needsCluster(t)) return;
+		t.timeout(8 * 60_000);
+		try {
+			await solve(t, scenario);
+		} finally {
+			if (progress()?.current) {
+				const undo = await practice('undo');
+				t.log(`undo after a failure: exit ${undo.code}`);
+			}
+		}
+	});
+}
+
+test.serial('the scenarios the lab cannot host are refused there by name', async t => {
+	if (!needsCluster(t)) return;
+	for (const name of ['clock-skew', 'disk-filling']) {
+		const run = await practice('--scenario', name);
+		t.is(run.code, 2);
+		t.regex(run.stdout, /needs VMs of their own/);
+	}
+});
