@@ -63,10 +63,13 @@ const patronictl = `cd / && runuser -u postgres -- "$(command -v patronictl || e
 const dataDir = `"$(awk '/^ *data_dir:/ {print $2; exit}' ${patroniConfigPath} | tr -d "\\"'")"`;
 const hbaFile = `${dataDir}/pg_hba.conf`;
 const reloadPg = 'cd / && runuser -u postgres -- psql -XAtqc "select pg_reload_conf()" >/dev/null';
-const keep = (file: string, name: string) => `mkdir -p -m 700 ${backupDir} && { [ -f ${backupDir}/${name} ] || cp -p ${file} ${backupDir}/${name}; }`;
+// Always the file as it is now: doctor found the cluster healthy just before the break.
+const keep = (file: string, name: string) => `mkdir -p -m 700 ${backupDir} && cp -p ${file} ${backupDir}/${name}`;
 const restore = (file: string, name: string) => `if [ -f ${backupDir}/${name} ]; then cp -p ${backupDir}/${name} ${file} && rm -f ${backupDir}/${name}; fi`;
-/** Patroni restarted and waited for (bounded), so the next step sees its new state. */
-const restartPatroni = 'systemctl restart patroni && for i in $(seq 1 30); do curl -s -o /dev/null --max-time 2 http://127.0.0.1:8008/health && break; sleep 2; done; true';
+/** Patroni's REST API on the node: it listens on the node's address, not on loopback. */
+const api = ({cluster, node}: ScenarioContext, route: string) => `http://${node.ip}:${cluster.ports.patroniApi}/${route}`;
+/** Patroni restarted and, unless it is meant to fail, waited for (bounded) until PostgreSQL runs. */
+const restartPatroni = (context: ScenarioContext, wait = true) => `systemctl restart patroni${wait ? ` && for i in $(seq 1 30); do curl -s -o /dev/null -f --max-time 2 ${api(context, 'health')} && break; sleep 2; done; true` : ''}`;
 const fillFile = 'pgha-practice.fill';
 const squatter = 'pgha-practice-squatter';
 
@@ -105,9 +108,20 @@ function writeSection(cluster: ClusterConfig, kind: 'frontend' | 'no-check'): st
 /** An awk filter for a Patroni file: the first password after a `replication:` key replaced by a wrong one. */
 export const wrongPasswordAwk = `awk '/^ *replication: *$/ {r = 1} r && /^ *password:/ {sub(/password:.*/, "password: practice-wrong-password"); r = 0} {print}'`;
 
-/** Exit 0 when the write section is a listen section with the /primary check (haproxy.cfg on stdin or as an argument). */
+/**
+ * Exit 0 when the servers behind the write port are checked on /primary: a listen holding the check,
+ * or a frontend whose default_backend holds it (a fix the student may choose). haproxy.cfg on stdin or as an argument.
+ */
 export function writeCheckedAwk(cluster: ClusterConfig): string {
-	return `awk -v port=${cluster.ports.haproxyWrite} '/^[^ \\t#]/ {kind = $1; name = $2} $0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)") {w = name; wk = kind} /uri \\/primary/ && name == w && wk == "listen" {ok = 1} END {exit !ok}'`;
+	return [
+		`awk -v port=${cluster.ports.haproxyWrite} '`,
+		'/^[^ \\t#]/ { sec = $1 " " $2 }',
+		'$0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)") { w = sec }',
+		'/^[ \\t]*default_backend[ \\t]/ { db[sec] = "backend " $2 }',
+		'/^[ \\t]*option[ \\t]+httpchk/ { hc[sec] = 1 }',
+		'/uri \\/primary/ { p[sec] = 1 }',
+		'END { t = (w ~ /^frontend /) ? db[w] : w; exit !(t ~ /^(listen|backend) / && p[t] && hc[t]) }\'',
+	].join('\n');
 }
 
 const reloadHaproxy = `haproxy -c -q -f ${haproxyConfigPath} && systemctl reload haproxy`;
@@ -125,7 +139,7 @@ export const scenarios: readonly Scenario[] = [
 		],
 		breaks: () => `${patronictl} pause --wait`,
 		undo: () => `${patronictl} resume --wait`,
-		causeGone: () => `! curl -s --max-time 3 http://127.0.0.1:8008/cluster | grep -q '"pause": *true'`,
+		causeGone: context => `c=$(curl -s -f --max-time 3 ${api(context, 'cluster')}) && ! printf '%s' "$c" | grep -q '"pause": *true'`,
 		fix: () => `${patronictl} resume --wait`,
 	},
 	{
@@ -152,7 +166,7 @@ export const scenarios: readonly Scenario[] = [
 			t('Верните host replication replicator <подсеть> scram-sha-256 и reload.', 'Put back host replication replicator <subnet> scram-sha-256 and reload.'),
 		],
 		breaks: ({cluster}) => `f=${hbaFile}; ${keep('"$f"', 'pg_hba.conf')} && grep -v -E '^host +replication +replicator +${cluster.subnet.replace(/\./g, '\\.')} ' ${backupDir}/pg_hba.conf > "$f" && ${reloadPg}`,
-		alsoOn: ({replica}) => [{node: replica, script: restartPatroni}],
+		alsoOn: context => [{node: context.replica, script: restartPatroni({...context, node: context.replica})}],
 		undo: () => `f=${hbaFile}; ${restore('"$f"', 'pg_hba.conf')}; ${reloadPg}`,
 		causeGone: ({cluster}) => `grep -q -E '^host +replication +replicator +${cluster.subnet.replace(/\./g, '\\.')} ' ${hbaFile}`,
 		fix: ({cluster}) => `echo 'host replication replicator ${cluster.subnet} scram-sha-256' >> ${hbaFile} && ${reloadPg}`,
@@ -166,10 +180,10 @@ export const scenarios: readonly Scenario[] = [
 			t('Сравните раздел DCS в config.yml этого узла и соседнего.', 'Compare the DCS section of config.yml on this node and a neighbour.'),
 			t('Раздел etcd: — это API v2, выключенный в etcd 3.5; нужен etcd3:.', 'An etcd: section is API v2, off in etcd 3.5; it must be etcd3:.'),
 		],
-		breaks: () => `${keep(patroniConfigPath, 'config.yml')} && sed -i 's/^etcd3:/etcd:/' ${patroniConfigPath} && ${restartPatroni}`,
-		undo: () => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni}`,
+		breaks: context => `${keep(patroniConfigPath, 'config.yml')} && sed -i 's/^etcd3:/etcd:/' ${patroniConfigPath} && ${restartPatroni(context, false)}`,
+		undo: context => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni(context)}`,
 		causeGone: () => `grep -q '^etcd3:' ${patroniConfigPath} && ! grep -q '^etcd:' ${patroniConfigPath} && systemctl is-active --quiet patroni`,
-		fix: () => `sed -i 's/^etcd:/etcd3:/' ${patroniConfigPath} && ${restartPatroni}`,
+		fix: context => `sed -i 's/^etcd:/etcd3:/' ${patroniConfigPath} && ${restartPatroni(context)}`,
 	},
 	{
 		name: 'replication-password', difficulty: 2, where: 'any', target: 'replica', finding: 'replica-password',
@@ -180,11 +194,11 @@ export const scenarios: readonly Scenario[] = [
 			t('Ищите «password authentication failed» и сравните файлы Patroni.', 'Look for "password authentication failed" and compare Patroni files.'),
 			t('authentication.replication.password реплики должен совпадать с лидером.', 'The replica\'s authentication.replication.password must match the leader\'s.'),
 		],
-		breaks: () => `${keep(patroniConfigPath, 'config.yml')} && ${wrongPasswordAwk} ${backupDir}/config.yml > ${patroniConfigPath} && ${restartPatroni}`,
-		undo: () => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni}`,
+		breaks: context => `${keep(patroniConfigPath, 'config.yml')} && ${wrongPasswordAwk} ${backupDir}/config.yml > ${patroniConfigPath} && ${restartPatroni(context, false)}`,
+		undo: context => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni(context)}`,
 		// The right password arrives on stdin (never on a command line): the file must hold it again.
 		causeGone: () => `IFS= read -r pw; grep -q -F -- "$pw" ${patroniConfigPath} && ! grep -q practice-wrong-password ${patroniConfigPath}`,
-		fix: () => `IFS= read -r pw; sed -i "s/practice-wrong-password/$pw/" ${patroniConfigPath} && ${restartPatroni}`,
+		fix: context => `IFS= read -r pw; sed -i "s/practice-wrong-password/$pw/" ${patroniConfigPath} && ${restartPatroni(context)}`,
 	},
 	{
 		name: 'check-in-frontend', difficulty: 3, where: 'any', target: 'haproxy', finding: 'haproxy-check-ignored', alongside: ['haproxy-two-writers'],

@@ -59,3 +59,16 @@ test('replication-password: only the replication password changes, and doctor\'s
 	t.true(broken.stdout.includes('su-secret') && broken.stdout.includes('rewind-secret'));
 	t.is(broken.stdout.split('\n').filter(line => line.includes('practice-wrong-password')).length, 1);
 });
+
+test('the cause check accepts a frontend whose backend holds the /primary check (a fix the student may choose), not one without it', t => {
+	const split = (backendCheck: boolean) => [
+		'global', '    maxconn 100', '',
+		'frontend primary', '    bind *:5000', '    mode tcp', '    default_backend primary', '',
+		'backend primary', '    mode tcp',
+		...(backendCheck ? ['    option httpchk', '    http-check send meth OPTIONS uri /primary', '    http-check expect status 200'] : []),
+		'    server pg-node-1 192.168.0.30:5432 check port 8008', '',
+		'listen replicas', '    bind *:5001', '    option httpchk', '    http-check send meth OPTIONS uri /replica', '',
+	].join('\n');
+	t.is(filter(writeCheckedAwk(cluster), split(true)).code, 0);
+	t.not(filter(writeCheckedAwk(cluster), split(false)).code, 0);
+});
