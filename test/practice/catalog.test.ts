@@ -3,8 +3,9 @@
  * to a finding doctor really has, every line short enough for an 80-column terminal.
  */
 import test from 'ava';
+import {spawnSync} from 'node:child_process';
 import {findingDefinitions} from '../../source/doctor/rules/index.ts';
-import {expectedFindings, scenarios, scenariosFor, type ScenarioContext} from '../../source/practice/scenarios.ts';
+import {expectedFindings, rootScript, scenarios, scenariosFor, type ScenarioContext} from '../../source/practice/scenarios.ts';
 import {catalogText, listNameWidth} from '../../source/practice/flow.ts';
 import {doctorCluster} from '../helpers/doctor-fixtures.ts';
 
@@ -82,4 +83,19 @@ test('expected findings: the cause first, cluster-wide ones said as cluster', t 
 	t.deepEqual(expectedFindings(byName('paused'), 'pg-node-1'), ['patroni-paused@cluster']);
 	t.deepEqual(expectedFindings(byName('etcd-stopped'), 'pg-node-3'), ['etcd-down@pg-node-3']);
 	t.deepEqual(expectedFindings(byName('check-in-frontend'), 'pg-node-1'), ['haproxy-check-ignored@pg-node-1', 'haproxy-two-writers@pg-node-1']);
+});
+
+test('every script is valid POSIX shell as the node\'s sh reads it (sh -n), with PATH set first', t => {
+	const cluster = doctorCluster();
+	const context: ScenarioContext = {cluster, node: cluster.nodes[2]!, leader: cluster.nodes[0]!, replica: cluster.nodes[1]!};
+	for (const scenario of scenarios) {
+		const scripts = {breaks: scenario.breaks(context), undo: scenario.undo(context), causeGone: scenario.causeGone(context), fix: scenario.fix(context),
+			...Object.fromEntries((scenario.alsoOn?.(context) ?? []).map((step, index) => [`alsoOn ${index}`, step.script]))};
+		for (const [kind, script] of Object.entries(scripts)) {
+			const full = rootScript(script);
+			t.true(full.startsWith('export PATH='), scenario.name);
+			const result = spawnSync('sh', ['-n', '-c', full], {encoding: 'utf8'});
+			t.is(result.status, 0, `${scenario.name} ${kind}: ${result.stderr}\n${script}`);
+		}
+	}
 });
