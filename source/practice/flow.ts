@@ -10,7 +10,7 @@ import type {ClusterFacts} from '../doctor/facts.ts';
 import type {Finding} from '../doctor/finding.ts';
 import {secretValues} from '../config/secrets.ts';
 import {shellQuote} from '../ssh/quote.ts';
-import {findScenario, rootScript, scenarios, scenariosFor, type Scenario, type ScenarioContext} from './scenarios.ts';
+import {backupDir, findScenario, rootScript, scenarios, scenariosFor, type Scenario, type ScenarioContext} from './scenarios.ts';
 import {finish, readProgress, score, takeHint, writeProgress, type Current, type Progress} from './progress.ts';
 
 export interface Examination {
@@ -240,6 +240,8 @@ export async function checkPractice(io: PracticeIo): Promise<number> {
 		return 1;
 	}
 
+	// The break's backups are stale once the student has fixed the node by hand.
+	await runOn(io, state.current.node, `rm -f ${backupDir}/* && rmdir ${backupDir} 2>/dev/null; true`);
 	const done = finish(state.progress, state.scenario.difficulty, 'solved', io.now());
 	await writeProgress(io.progressFile, done);
 	const attempt = done.attempts.at(-1)!;

@@ -99,3 +99,13 @@ test('every script is valid POSIX shell as the node\'s sh reads it (sh -n), with
 		}
 	}
 });
+
+test('pgha practice --list prints the catalog with no cluster file and no connection, in both languages', t => {
+	const bin = new URL('../../source/bin.js', import.meta.url).pathname;
+	for (const lang of ['ru', 'en'] as const) {
+		const result = spawnSync(process.execPath, [bin, 'practice', '--list', '--lang', lang], {encoding: 'utf8', cwd: '/', timeout: 60_000});
+		t.is(result.status, 0, result.stderr);
+		t.is(result.stdout, catalogText(lang));
+	}
+	t.regex(catalogText('ru'), /только ВМ/);
+});

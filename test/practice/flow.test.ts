@@ -252,7 +252,8 @@ test('check: solved scores by difficulty, hints and time, and clears the scenari
 		await hintPractice(r.io);
 		r.clock = new Date('2026-12-03T10:04:00.000Z');
 		t.is(await checkPractice(r.io), 0);
-		const cause = r.ran.at(-1)!;
+		t.regex(r.ran.at(-1)!.command, /rm -f \/root\/pgha-practice\/\*/);
+		const cause = r.ran.at(-2)!;
 		t.is(cause.node, 'pg-node-1');
 		t.regex(cause.command, /grep -q -E/);
 		t.is(cause.options?.stdin, 'repl-secret\n');
