@@ -72,3 +72,17 @@ test('the cause check accepts a frontend whose backend holds the /primary check 
 	t.is(filter(writeCheckedAwk(cluster), split(true)).code, 0);
 	t.not(filter(writeCheckedAwk(cluster), split(false)).code, 0);
 });
+
+test('HAProxy accepts both broken files (the break reloads only a file haproxy -c passes), where haproxy is installed', t => {
+	const which = spawnSync('sh', ['-c', 'command -v haproxy'], {encoding: 'utf8'});
+	if (which.status !== 0) {
+		t.log('haproxy is not installed here: the check runs where it is (the CI machine has it)');
+		t.pass();
+		return;
+	}
+	for (const kind of ['frontend', 'no-check'] as const) {
+		const broken = filter(haproxyBreakAwk(cluster, kind), haproxyFile(cluster)).stdout;
+		const check = spawnSync('sh', ['-c', 'f=$(mktemp) && cat > "$f" && haproxy -c -q -f "$f"; c=$?; rm -f "$f"; exit $c'], {input: broken, encoding: 'utf8', timeout: 20_000});
+		t.is(check.status, 0, `${kind}: ${check.stdout}${check.stderr}`);
+	}
+});
