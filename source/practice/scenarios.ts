@@ -69,7 +69,9 @@ const restore = (file: string, name: string) => `if [ -f ${backupDir}/${name} ];
 /** Patroni's REST API on the node: it listens on the node's address, not on loopback. */
 const api = ({cluster, node}: ScenarioContext, route: string) => `http://${node.ip}:${cluster.ports.patroniApi}/${route}`;
 /** Patroni restarted and, unless it is meant to fail, waited for (bounded) until PostgreSQL runs. */
-const restartPatroni = (context: ScenarioContext, wait = true) => `systemctl restart patroni${wait ? ` && for i in $(seq 1 30); do curl -s -o /dev/null -f --max-time 2 ${api(context, 'health')} && break; sleep 2; done; true` : ''}`;
+// A Patroni that crash-looped (the etcd: section, say) hits systemd's start limit, which then refuses
+// even a manual restart until the failure is reset.
+const restartPatroni = (context: ScenarioContext, wait = true) => `systemctl reset-failed patroni 2>/dev/null; systemctl restart patroni${wait ? ` && for i in $(seq 1 30); do curl -s -o /dev/null -f --max-time 2 ${api(context, 'health')} && break; sleep 2; done; true` : ''}`;
 const fillFile = 'pgha-practice.fill';
 const squatter = 'pgha-practice-squatter';
 
