@@ -180,7 +180,7 @@ export const scenarios: readonly Scenario[] = [
 		hints: [
 			t('Patroni на этом узле не может поговорить с etcd: почему, если etcd жив?', 'Patroni on that node cannot talk to etcd: why, if etcd is alive?'),
 			t('Сравните раздел DCS в config.yml этого узла и соседнего.', 'Compare the DCS section of config.yml on this node and a neighbour.'),
-			t('Раздел etcd: — это API v2, выключенный в etcd 3.5; нужен etcd3:.', 'An etcd: section is API v2, off in etcd 3.5; it must be etcd3:.'),
+			t('etcd: — это API v2 (в etcd 3.5 выключен); нужен etcd3:, затем reset-failed.', 'etcd: is API v2 (off in etcd 3.5); make it etcd3:, then reset-failed.'),
 		],
 		breaks: context => `${keep(patroniConfigPath, 'config.yml')} && sed -i 's/^etcd3:/etcd:/' ${patroniConfigPath} && ${restartPatroni(context, false)}`,
 		undo: context => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni(context)}`,

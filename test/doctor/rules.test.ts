@@ -132,7 +132,7 @@ test('etcd: instead of etcd3: in the Patroni file is reported on that node, quot
 	const findings = diagnose(clusterFacts(cluster, {change: {1: {'patroni-file /etc/patroni/config.yml': file}}}));
 	t.deepEqual(names(findings), ['patroni-etcd-v2@pg-node-2']);
 	t.regex(findings[0]!.evidence[0]!, /^\/etc\/patroni\/config\.yml:\d+: etcd:$/);
-	t.true(findings[0]!.fix.includes('sudo systemctl restart patroni'));
+	t.true(findings[0]!.fix.some(line => line.includes('systemctl reset-failed patroni') && line.endsWith('sudo systemctl restart patroni')));
 });
 
 test('a v2 Patroni file also explains its Patroni being down: only the cause is reported', t => {

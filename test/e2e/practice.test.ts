@@ -48,18 +48,19 @@ async function doctor(): Promise<DoctorRun> {
 	}
 }
 
-const said = (report: DoctorJson): string[] => report.findings.map(item => `${item.rule}@${item.node ?? 'cluster'}`);
+// Sorted: doctor's order of findings is by rule, not the scenario's cause-first order.
+const said = (report: DoctorJson): string[] => report.findings.map(item => `${item.rule}@${item.node ?? 'cluster'}`).sort();
 
 /** Runs doctor until it says exactly `expected` (a fault takes a Patroni loop or two to show), at most ~60 s. */
 async function doctorSays(t: ExecutionContext, expected: readonly string[]): Promise<DoctorRun> {
 	let last: DoctorRun | undefined;
 	await waitUntil(async () => {
 		last = await doctor();
-		return JSON.stringify(said(last.report)) === JSON.stringify(expected) ? true : undefined;
+		return JSON.stringify(said(last.report)) === JSON.stringify([...expected].sort()) ? true : undefined;
 	}, {attempts: 12, intervalMs: 3000});
 	if (!last) throw new Error('pgha doctor --json never printed its JSON report');
 	t.log(`doctor: exit ${last.code} in ${(last.ms / 1000).toFixed(1)} s: ${said(last.report).join(', ') || 'clean'}`);
-	t.deepEqual(said(last.report), [...expected], JSON.stringify(last.report.findings, null, 2));
+	t.deepEqual(said(last.report), [...expected].sort(), JSON.stringify(last.report.findings, null, 2));
 	t.is(last.code, expected.length === 0 ? 0 : 1);
 	return last;
 }

@@ -103,10 +103,13 @@ function hostsOf(value: unknown): string[] | undefined {
 	return list.map(host => host.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '')).filter(Boolean);
 }
 
-/** Restarting Patroni the way it was started: pgha's unit, or the guide's terminal. */
+/**
+ * Restarting Patroni the way it was started: pgha's unit, or the guide's terminal. A Patroni that
+ * crash-looped has hit systemd's start limit, which refuses a plain restart until it is reset.
+ */
 function restartPatroni(item: Reached): string {
 	return item.facts.patroni.unit === 'active' || item.facts.patroni.processes.length === 0
-		? 'sudo systemctl restart patroni'
+		? 'sudo systemctl reset-failed patroni; sudo systemctl restart patroni'
 		: '# stop the patroni started by hand (Ctrl+C in its terminal), then start it again / остановите Patroni, запущенный вручную, и запустите снова';
 }
 
