@@ -35,6 +35,8 @@ export const messages = {
 	stats: {ru: 'Статистика HAProxy', en: 'HAProxy stats'},
 	passwords: {ru: 'Пароли', en: 'Passwords'},
 	next: {ru: 'Дальше', en: 'Next'},
+	doctor: {ru: 'Сломалось? Диагноз', en: 'Broken? Diagnose'},
+	practice: {ru: 'Тренировка поиска поломок', en: 'Practise finding faults'},
 	keysHelp: {ru: '↑/↓ выбрать, Enter подтвердить', en: '↑/↓ choose, Enter confirm'},
 	logHelp: {ru: '↑/↓ PgUp/PgDn прокрутка, q закрыть', en: '↑/↓ PgUp/PgDn scroll, q close'},
 } satisfies Record<string, Text>;

@@ -38,6 +38,9 @@ export interface SummaryView {
 	readonly statsUrl: string;
 	readonly secretsFile: string;
 	readonly nextCommand: string;
+	/** When something breaks later: doctor names the cause; practice teaches finding it. */
+	readonly doctorCommand: string;
+	readonly practiceCommand: string;
 	/** Where Patroni and etcd came from, with the pinned versions. */
 	readonly software?: Text;
 	/** A practice-lab cluster: how to power its nodes off when done. */

@@ -24,6 +24,8 @@ export function buildSummary(cluster: ClusterConfig, health: Health, secretsFile
 		statsUrl: `http://${proxy.ip}:${cluster.ports.haproxyStats}/stats (admin)`,
 		secretsFile,
 		nextCommand: `pgha test -c ${clusterFile}`,
+		doctorCommand: `pgha doctor -c ${clusterFile}`,
+		practiceCommand: `pgha practice -c ${clusterFile}`,
 		software: softwareLine(cluster),
 		...(cluster.lab ? {lab: labLine} : {}),
 	};

@@ -89,6 +89,8 @@ async function summaryFrame(members: Member[], lang: 'ru' | 'en'): Promise<strin
 			statsUrl: 'http://192.168.0.30:8404/stats',
 			secretsFile: '/home/u/pgha.secrets.yaml',
 			nextCommand: 'pgha test',
+			doctorCommand: 'pgha doctor -c pgha.yaml',
+			practiceCommand: 'pgha practice -c pgha.yaml',
 		},
 	});
 	const {lastFrame, unmount} = render(<RunScreen feed={feed} store={store} lang={lang} />);
@@ -107,6 +109,16 @@ test('the summary lists members and where to connect (ru)', async t => {
 		'ru',
 	);
 	for (const text of ['Кластер готов', 'pg-node-1', 'leader', 'streaming', ':5000', ':5001', '8404/stats', 'pgha.secrets.yaml', 'pgha test']) t.true(frame.includes(text), text);
+});
+
+test('the summary says how to find the cause when something breaks later, and where to practise that', async t => {
+	const member = {name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 1};
+	const ru = await summaryFrame([member], 'ru');
+	t.regex(ru, /Что-то сломалось\? Причину назовёт: pgha doctor -c pgha\.yaml/);
+	t.regex(ru, /Учиться находить поломки: pgha practice -c pgha\.yaml/);
+	const en = await summaryFrame([member], 'en');
+	t.regex(en, /Something broke\? The cause is named by: pgha doctor -c pgha\.yaml/);
+	t.regex(en, /Learn to find faults: pgha practice -c pgha\.yaml/);
 });
 
 test('the summary in English names the roles and the next command', async t => {

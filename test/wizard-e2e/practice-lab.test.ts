@@ -97,6 +97,8 @@ test.serial('no VMs, no lab built, no cluster file: the practice lab with every 
 	t.regex(summary, /leader\s+running/);
 	t.is(summary.match(/replica\s+streaming/g)?.length, 2, summary);
 	t.regex(summary, /sudo pgha lab down/);
+	t.regex(summary, /pgha doctor -c \S+pgha\.yaml/);
+	t.regex(summary, /pgha practice -c \S+pgha\.yaml/);
 	const file = readFileSync(path.join(dir, 'pgha.yaml'), 'utf8');
 	t.regex(file, /release: trixie/);
 	t.regex(file, /vip: 192\.168\.0\.40/);

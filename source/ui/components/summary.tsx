@@ -50,6 +50,12 @@ export function Summary({lang, summary}: SummaryProps) {
 			<Text>
 				{messages.next[lang]}: <Text color={color('cyan')}>{summary.nextCommand}</Text>
 			</Text>
+			<Text>
+				{messages.doctor[lang]}: <Text color={color('cyan')}>{summary.doctorCommand}</Text>
+			</Text>
+			<Text>
+				{messages.practice[lang]}: <Text color={color('cyan')}>{summary.practiceCommand}</Text>
+			</Text>
 			{summary.lab ? <Text>{summary.lab[lang]}</Text> : null}
 		</Box>
 	);
