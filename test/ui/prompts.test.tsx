@@ -114,11 +114,11 @@ test('the summary lists members and where to connect (ru)', async t => {
 test('the summary says how to find the cause when something breaks later, and where to practise that', async t => {
 	const member = {name: 'pg-node-1', host: '192.168.0.30', role: 'leader', state: 'running', timeline: 1};
 	const ru = await summaryFrame([member], 'ru');
-	t.regex(ru, /Что-то сломалось\? Причину назовёт: pgha doctor -c pgha\.yaml/);
-	t.regex(ru, /Учиться находить поломки: pgha practice -c pgha\.yaml/);
+	t.regex(ru, /Сломалось\? Диагноз: pgha doctor -c pgha\.yaml/);
+	t.regex(ru, /Тренировка поиска поломок: pgha practice -c pgha\.yaml/);
 	const en = await summaryFrame([member], 'en');
-	t.regex(en, /Something broke\? The cause is named by: pgha doctor -c pgha\.yaml/);
-	t.regex(en, /Learn to find faults: pgha practice -c pgha\.yaml/);
+	t.regex(en, /Broken\? Diagnose: pgha doctor -c pgha\.yaml/);
+	t.regex(en, /Practise finding faults: pgha practice -c pgha\.yaml/);
 });
 
 test('the summary in English names the roles and the next command', async t => {
