@@ -10,7 +10,7 @@ import type {ClusterFacts} from '../doctor/facts.ts';
 import type {Finding} from '../doctor/finding.ts';
 import {secretValues} from '../config/secrets.ts';
 import {shellQuote} from '../ssh/quote.ts';
-import {backupDir, findScenario, rootScript, scenarios, scenariosFor, type Scenario, type ScenarioContext} from './scenarios.ts';
+import {backupDir, findScenario, rootScript, scenarios, type Scenario, type ScenarioContext} from './scenarios.ts';
 import {finish, readProgress, score, takeHint, writeProgress, type Current, type Progress} from './progress.ts';
 
 export interface Examination {
@@ -42,8 +42,6 @@ export const practiceMsg = {
 		`Scenario "${name}" is already running: pgha practice check when fixed, or pgha practice undo.`),
 	noneRunning: t('Сейчас нет сценария: начните с pgha practice.', 'No scenario is running: start one with pgha practice.'),
 	unknown: (name: string) => t(`Нет сценария «${name}» (список: pgha practice --list).`, `There is no scenario "${name}" (see pgha practice --list).`),
-	needsVm: (name: string) => t(`Сценарий «${name}» требует собственных ВМ: узлы лаборатории делят часы и диск с этим компьютером.`,
-		`Scenario "${name}" needs VMs of their own: the lab's nodes share this computer's clock and disk.`),
 	notHealthy: (count: number) => t(`Кластер не здоров (pgha doctor находит проблем: ${count}); практика ломает только здоровый кластер. Сначала исправьте их.`,
 		`The cluster is not healthy (pgha doctor finds ${count} problem(s)); practice breaks only a healthy cluster. Fix them first.`),
 	question: t('Это ваши ВМ, не лаборатория: pgha сейчас сломает кластер (обратимо, pgha practice undo). Продолжить?',
@@ -130,7 +128,6 @@ export async function startPractice(io: PracticeIo, options: StartOptions): Prom
 		return 2;
 	}
 
-	const available = scenariosFor(io.cluster);
 	let scenario: Scenario;
 	if (options.scenario) {
 		const named = findScenario(options.scenario);
@@ -139,14 +136,9 @@ export async function startPractice(io: PracticeIo, options: StartOptions): Prom
 			return 2;
 		}
 
-		if (!available.includes(named)) {
-			says(io, practiceMsg.needsVm(named.name));
-			return 2;
-		}
-
 		scenario = named;
 	} else {
-		scenario = available[Math.floor(io.random() * available.length)]!;
+		scenario = scenarios[Math.floor(io.random() * scenarios.length)]!;
 	}
 
 	// The student's own VMs: nothing is broken without a yes, asked before anything is read from them.
@@ -278,12 +270,9 @@ export async function undoPractice(io: PracticeIo, {attempts = 12, intervalMs = 
 	return 1;
 }
 
-/** `--list`: name, difficulty, one line, and which ones need VMs of their own (lab nodes share the host's clock and disk). */
+/** `--list`: name, difficulty and one line per scenario. */
 export function catalogText(lang: Lang): string {
-	return scenarios.map(scenario => {
-		const vm = scenario.where === 'vm' ? (lang === 'ru' ? ' (только ВМ)' : ' (VMs only)') : '';
-		return `${scenario.name.padEnd(listNameWidth)} ${'*'.repeat(scenario.difficulty).padEnd(3)} ${scenario.description[lang]}${vm}`;
-	}).join('\n') + '\n';
+	return scenarios.map(scenario => `${scenario.name.padEnd(listNameWidth)} ${'*'.repeat(scenario.difficulty).padEnd(3)} ${scenario.description[lang]}`).join('\n') + '\n';
 }
 
 export const listNameWidth = 21;

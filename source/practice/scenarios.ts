@@ -15,8 +15,6 @@ import {patroniConfigPath} from '../../templates/patroni-yml.ts';
 /** Which node a scenario breaks, resolved from Patroni's view just before the break. */
 export type Target = 'leader' | 'replica' | 'haproxy' | 'last';
 
-/** Where a scenario can run: `vm` needs a machine of its own (the lab's nodes share the host's clock and disk). */
-export type Where = 'any' | 'vm';
 
 export interface ScenarioContext {
 	readonly cluster: ClusterConfig;
@@ -30,7 +28,6 @@ export interface ScenarioContext {
 export interface Scenario {
 	readonly name: string;
 	readonly difficulty: 1 | 2 | 3;
-	readonly where: Where;
 	readonly target: Target;
 	/** One line for `--list`. */
 	readonly description: Text;
@@ -72,7 +69,6 @@ const api = ({cluster, node}: ScenarioContext, route: string) => `http://${node.
 // A Patroni that crash-looped (the etcd: section, say) hits systemd's start limit, which then refuses
 // even a manual restart until the failure is reset.
 const restartPatroni = (context: ScenarioContext, wait = true) => `systemctl reset-failed patroni 2>/dev/null; systemctl restart patroni${wait ? ` && for i in $(seq 1 30); do curl -s -o /dev/null -f --max-time 2 ${api(context, 'health')} && break; sleep 2; done; true` : ''}`;
-const fillFile = 'pgha-practice.fill';
 const squatter = 'pgha-practice-squatter';
 
 /** Checks moved out of the write section's listen into a frontend, servers into a backend without checks. */
@@ -88,14 +84,21 @@ const toFrontend = [
 /** The write section without its /primary check: every server that answers TCP is UP. */
 const withoutCheck = 'for (i = 1; i <= n; i++) if (s[i] !~ /^[ \\t]*(option httpchk|http-check)/) print s[i];';
 
+/** The read section's servers checked on a port nobody listens on: every one of them DOWN. */
+const wrongCheckPort = 'for (i = 1; i <= n; i++) { if (s[i] ~ /^[ \\t]*server[ \\t]/) sub(" port " api, " port " wrong, s[i]); print s[i] }';
+
+/** Which section a HAProxy break edits and how: the write one (check moved or dropped), or the read one. */
+export type HaproxyBreak = 'frontend' | 'no-check' | 'read-check-port';
+
 /**
  * An awk filter (haproxy.cfg in, haproxy.cfg out) that changes only the section bound to the write
  * port: each section is buffered whole, then printed as it was or transformed.
  */
-export function haproxyBreakAwk(cluster: ClusterConfig, kind: 'frontend' | 'no-check'): string {
-	const transform = kind === 'frontend' ? toFrontend : withoutCheck;
+export function haproxyBreakAwk(cluster: ClusterConfig, kind: HaproxyBreak): string {
+	const transform = kind === 'frontend' ? toFrontend : kind === 'no-check' ? withoutCheck : wrongCheckPort;
+	const port = kind === 'read-check-port' ? cluster.ports.haproxyRead : cluster.ports.haproxyWrite;
 	return [
-		`awk -v port=${cluster.ports.haproxyWrite} '`,
+		`awk -v port=${port} -v api=${cluster.ports.patroniApi} -v wrong=${wrongApiPort(cluster)} '`,
 		'function flush() { if (n == 0) return; if (w) { ' + transform + ' } else for (i = 1; i <= n; i++) print s[i]; n = 0; w = 0 }',
 		'/^[^ \\t#]/ { flush() }',
 		'{ s[++n] = $0; if ($0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)")) w = 1 }',
@@ -103,7 +106,24 @@ export function haproxyBreakAwk(cluster: ClusterConfig, kind: 'frontend' | 'no-c
 	].join('\n');
 }
 
-function writeSection(cluster: ClusterConfig, kind: 'frontend' | 'no-check'): string {
+/** The port the read section's checks are sent to by the break: nothing listens there. */
+const wrongApiPort = (cluster: ClusterConfig) => cluster.ports.patroniApi + 1;
+
+/**
+ * Exit 0 when every server behind the read port is checked on Patroni's REST port.
+ * haproxy.cfg on stdin or as an argument.
+ */
+export function readCheckPortAwk(cluster: ClusterConfig): string {
+	return [
+		`awk -v port=${cluster.ports.haproxyRead} -v api=${cluster.ports.patroniApi} '`,
+		'/^[^ \\t#]/ { r = 0 }',
+		'$0 ~ ("^[ \\t]*bind[ \\t].*:" port "([ \\t]|$)") { r = 1 }',
+		'r && /^[ \\t]*server[ \\t]/ { n++; if ($0 !~ (" port " api "([ \\t]|$)")) bad++ }',
+		"END { exit !(n > 0 && bad == 0) }'",
+	].join('\n');
+}
+
+function writeSection(cluster: ClusterConfig, kind: HaproxyBreak): string {
 	return `${haproxyBreakAwk(cluster, kind)} ${backupDir}/haproxy.cfg > ${haproxyConfigPath}`;
 }
 
@@ -131,7 +151,7 @@ const writeChecked = (cluster: ClusterConfig) => `${writeCheckedAwk(cluster)} ${
 
 export const scenarios: readonly Scenario[] = [
 	{
-		name: 'paused', difficulty: 1, where: 'any', target: 'leader', finding: 'patroni-paused', findingOnCluster: true,
+		name: 'paused', difficulty: 1, target: 'leader', finding: 'patroni-paused', findingOnCluster: true,
 		description: t('Patroni поставлен на паузу и забыт', 'Patroni was paused and forgotten'),
 		symptom: t('Плановое переключение (patronictl switchover) отказывается работать.', 'A planned switchover (patronictl switchover) is refused.'),
 		hints: [
@@ -145,7 +165,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: () => `${patronictl} resume --wait`,
 	},
 	{
-		name: 'etcd-stopped', difficulty: 1, where: 'any', target: 'last', finding: 'etcd-down',
+		name: 'etcd-stopped', difficulty: 1, target: 'last', finding: 'etcd-down',
 		description: t('etcd остановлен на одном узле', 'etcd stopped on one node'),
 		symptom: t('etcdctl endpoint health называет один узел нездоровым.', 'etcdctl endpoint health calls one endpoint unhealthy.'),
 		hints: [
@@ -159,7 +179,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: () => 'systemctl start etcd',
 	},
 	{
-		name: 'pg-hba-replication', difficulty: 2, where: 'any', target: 'leader', finding: 'replica-pg-hba',
+		name: 'pg-hba-replication', difficulty: 2, target: 'leader', finding: 'replica-pg-hba',
 		description: t('Из pg_hba лидера удалена строка репликации', 'The replication line removed from the leader\'s pg_hba'),
 		symptom: t('В кластере стало на одну реплику меньше: она не получает WAL.', 'The cluster has one replica fewer: it receives no WAL.'),
 		hints: [
@@ -174,7 +194,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: ({cluster}) => `echo 'host replication replicator ${cluster.subnet} scram-sha-256' >> ${hbaFile} && ${reloadPg}`,
 	},
 	{
-		name: 'etcd-v2', difficulty: 2, where: 'any', target: 'replica', finding: 'patroni-etcd-v2',
+		name: 'etcd-v2', difficulty: 2, target: 'replica', finding: 'patroni-etcd-v2',
 		description: t('В файле Patroni etcd: вместо etcd3:', 'etcd: instead of etcd3: in a Patroni file'),
 		symptom: t('После перезапуска реплика выпала из кластера, хотя etcd здоров.', 'After a restart a replica dropped out, although etcd is healthy.'),
 		hints: [
@@ -188,7 +208,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: context => `sed -i 's/^etcd:/etcd3:/' ${patroniConfigPath} && ${restartPatroni(context)}`,
 	},
 	{
-		name: 'replication-password', difficulty: 2, where: 'any', target: 'replica', finding: 'replica-password',
+		name: 'replication-password', difficulty: 2, target: 'replica', finding: 'replica-password',
 		description: t('Неверный пароль репликации в файле одной реплики', 'A wrong replication password in one replica\'s file'),
 		symptom: t('Одна реплика после перезапуска не догоняет лидера.', 'After a restart one replica does not catch up with the leader.'),
 		hints: [
@@ -203,7 +223,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: context => `IFS= read -r pw; sed -i "s/practice-wrong-password/$pw/" ${patroniConfigPath} && ${restartPatroni(context)}`,
 	},
 	{
-		name: 'check-in-frontend', difficulty: 3, where: 'any', target: 'haproxy', finding: 'haproxy-check-ignored', alongside: ['haproxy-two-writers'],
+		name: 'check-in-frontend', difficulty: 3, target: 'haproxy', finding: 'haproxy-check-ignored', alongside: ['haproxy-two-writers'],
 		description: t('Проверка HAProxy перенесена во frontend', 'The HAProxy check moved into a frontend'),
 		symptom: t('Часть записей через 5000 падает: «read-only transaction».', 'Some writes through 5000 fail: "read-only transaction".'),
 		hints: [
@@ -217,7 +237,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: () => `cp ${backupDir}/haproxy.cfg ${haproxyConfigPath} && ${reloadHaproxy}`,
 	},
 	{
-		name: 'no-primary-check', difficulty: 2, where: 'any', target: 'haproxy', finding: 'haproxy-two-writers',
+		name: 'no-primary-check', difficulty: 2, target: 'haproxy', finding: 'haproxy-two-writers',
 		description: t('Из раздела 5000 HAProxy удалена проверка /primary', 'The /primary check gone from HAProxy\'s 5000 section'),
 		symptom: t('Каждая вторая запись через 5000 падает: «read-only transaction».', 'Every other write through 5000 fails: "read-only transaction".'),
 		hints: [
@@ -231,7 +251,36 @@ export const scenarios: readonly Scenario[] = [
 		fix: () => `cp ${backupDir}/haproxy.cfg ${haproxyConfigPath} && ${reloadHaproxy}`,
 	},
 	{
-		name: 'cloned-hostname', difficulty: 1, where: 'any', target: 'last', finding: 'duplicate-hostname',
+		name: 'read-check-port', difficulty: 2, target: 'haproxy', finding: 'haproxy-all-down',
+		description: t('Проверки раздела 5001 HAProxy спрашивают не тот порт', 'HAProxy checks the 5001 servers on the wrong port'),
+		symptom: t('Чтение через 5001 сразу обрывается; запись через 5000 работает.', 'Reads through 5001 are cut off at once; writes through 5000 work.'),
+		hints: [
+			t('Реплики живы и принимают запросы напрямую: кто их не пускает?', 'The replicas are alive and answer directly: who keeps them out?'),
+			t('Статистика HAProxy на 8404: почему все серверы replicas DOWN?', 'HAProxy\'s stats on 8404: why is every replicas server DOWN?'),
+			t('Порт после check port должен быть портом REST API Patroni (8008).', 'The port after check port must be Patroni\'s REST API port (8008).'),
+		],
+		breaks: ({cluster}) => `${keep(haproxyConfigPath, 'haproxy.cfg')} && ${writeSection(cluster, 'read-check-port')} && ${reloadHaproxy}`,
+		undo: () => `${restore(haproxyConfigPath, 'haproxy.cfg')}; ${reloadHaproxy}`,
+		causeGone: ({cluster}) => `${readCheckPortAwk(cluster)} ${haproxyConfigPath}`,
+		fix: ({cluster}) => `sed -i 's/ port ${wrongApiPort(cluster)}$/ port ${cluster.ports.patroniApi}/' ${haproxyConfigPath} && ${reloadHaproxy}`,
+	},
+	{
+		name: 'wrong-etcd-hosts', difficulty: 3, target: 'replica', finding: 'patroni-etcd-hosts',
+		description: t('В файле Patroni у etcd3.hosts не тот порт', 'etcd3.hosts in a Patroni file has the wrong port'),
+		symptom: t('Реплик стало меньше: одна пропала из patronictl list.', 'There are fewer replicas: one is gone from patronictl list.'),
+		hints: [
+			t('Узел и etcd на нём живы: журнал Patroni скажет, с кем нет связи.', 'The node and its etcd are alive: Patroni\'s journal says whom it cannot reach.'),
+			t('Сравните раздел etcd3: в config.yml этого узла и соседнего.', 'Compare the etcd3: section of config.yml on this node and a neighbour.'),
+			t('Клиентский порт etcd — 2379 (2380 — для участников между собой).', 'etcd\'s client port is 2379 (2380 is for members among themselves).'),
+		],
+		// 2380 is a real etcd port, the peer one: the mistake a student makes copying the wrong list.
+		breaks: context => `${keep(patroniConfigPath, 'config.yml')} && sed -i 's/:${context.cluster.ports.etcdClient}\\b/:${context.cluster.ports.etcdPeer}/g' ${patroniConfigPath} && ${restartPatroni(context, false)}`,
+		undo: context => `${restore(patroniConfigPath, 'config.yml')}; ${restartPatroni(context)}`,
+		causeGone: ({cluster}) => `! grep -q ':${cluster.ports.etcdPeer}\\b' ${patroniConfigPath} && grep -q ':${cluster.ports.etcdClient}\\b' ${patroniConfigPath}`,
+		fix: context => `sed -i 's/:${context.cluster.ports.etcdPeer}\\b/:${context.cluster.ports.etcdClient}/g' ${patroniConfigPath} && ${restartPatroni(context)}`,
+	},
+	{
+		name: 'cloned-hostname', difficulty: 1, target: 'last', finding: 'duplicate-hostname',
 		description: t('Два узла с одним именем хоста (клон ВМ)', 'Two nodes with one hostname (a cloned VM)'),
 		symptom: t('Приглашение на двух узлах одинаковое; журналы путают узлы.', 'Two nodes show the same prompt; the logs mix them up.'),
 		hints: [
@@ -245,45 +294,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: ({node}) => `hostnamectl set-hostname ${node.name} 2>/dev/null || hostname ${node.name}`,
 	},
 	{
-		name: 'clock-skew', difficulty: 2, where: 'vm', target: 'last', finding: 'clock-skew',
-		description: t('Часы одного узла уехали на 40 секунд', 'One node\'s clock moved by 40 seconds'),
-		symptom: t('Время в журналах узлов не сходится.', 'The nodes\' logs disagree on the time.'),
-		hints: [
-			t('Запустите date на всех узлах одновременно.', 'Run date on all nodes at once.'),
-			t('На одном узле выключена синхронизация времени.', 'One node has time synchronisation off.'),
-			t('timedatectl set-ntp true, затем timedatectl status.', 'timedatectl set-ntp true, then timedatectl status.'),
-		],
-		// NTP off first, or it pulls the clock back before the student looks.
-		breaks: () => 'timedatectl set-ntp false && date -s "@$(( $(date +%s) + 40 ))" >/dev/null',
-		undo: () => 'date -s "@$(( $(date +%s) - 40 ))" >/dev/null; timedatectl set-ntp true',
-		causeGone: () => '[ "$(timedatectl show -p NTP --value)" = yes ]',
-		fix: () => 'date -s "@$(( $(date +%s) - 40 ))" >/dev/null; timedatectl set-ntp true',
-	},
-	{
-		name: 'disk-filling', difficulty: 2, where: 'vm', target: 'replica', finding: 'disk-nearly-full',
-		description: t('Диск с данными почти заполнен', 'The data disk is nearly full'),
-		symptom: t('Пока всё работает, но место на одном узле кончается.', 'Everything works, but one node is running out of space.'),
-		hints: [
-			t('df -h на каждом узле: где свободного места почти нет?', 'df -h on every node: where is there almost no room?'),
-			t('du -xh --max-depth=1 / | sort -h покажет, что занимает место.', 'du -xh --max-depth=1 / | sort -h shows what takes the room.'),
-			t('В корне файловой системы лежит огромный лишний файл.', 'A huge stray file sits at the root of the file system.'),
-		],
-		// Leaves the middle of doctor's warning band free; refuses (exit 3) rather than write more than 8 GB.
-		breaks: ({cluster}) => {
-			const target = Math.round((cluster.disk.failBelowMb + cluster.disk.warnBelowMb) / 2);
-			return [
-				`d=${dataDir}; m=$(df -Pm "$d" | awk 'NR == 2 {print $6}'); set -- $(df -Pm "$d" | awk 'NR == 2 {print $2, $4}')`,
-				`size=$(( $2 - ${target} )); [ $size -gt 0 ] || exit 0`,
-				`[ $(( ($1 - ${target}) * 100 / $1 )) -ge 90 ] && [ $size -le 8192 ] || { echo "disk too large to fill safely: $2 MB free" >&2; exit 3; }`,
-				`fallocate -l "$size"M "\${m%/}/${fillFile}"`,
-			].join('\n');
-		},
-		undo: () => `d=${dataDir}; m=$(df -Pm "$d" | awk 'NR == 2 {print $6}'); rm -f "\${m%/}/${fillFile}"`,
-		causeGone: ({cluster}) => `d=${dataDir}; df -Pm "$d" | awk 'NR == 2 {exit !($4 >= ${cluster.disk.warnBelowMb} || $5 + 0 < 90)}'`,
-		fix: () => `d=${dataDir}; m=$(df -Pm "$d" | awk 'NR == 2 {print $6}'); rm -f "\${m%/}/${fillFile}"`,
-	},
-	{
-		name: 'port-taken', difficulty: 3, where: 'any', target: 'replica', finding: 'port-foreign',
+		name: 'port-taken', difficulty: 3, target: 'replica', finding: 'port-foreign',
 		description: t('Порт 5432 занят чужой программой', 'Port 5432 taken by another program'),
 		symptom: t('PostgreSQL на одной реплике не запускается; реплик стало меньше.', 'PostgreSQL does not start on one replica; there are fewer replicas.'),
 		hints: [
@@ -310,11 +321,6 @@ export function scenarioNames(): string[] {
 
 export function findScenario(name: string): Scenario | undefined {
 	return scenarios.find(scenario => scenario.name === name);
-}
-
-/** Scenarios this cluster can host: lab nodes share the host's clock and disk. */
-export function scenariosFor(cluster: Pick<ClusterConfig, 'lab'>): Scenario[] {
-	return scenarios.filter(scenario => scenario.where === 'any' || !cluster.lab);
 }
 
 /** The findings doctor must name while the scenario is broken, as rule@node (cluster for cluster-wide). */

@@ -6,7 +6,7 @@
 import test from 'ava';
 import {spawnSync} from 'node:child_process';
 import {diagnose} from '../../source/doctor/rules/index.ts';
-import {haproxyBreakAwk, wrongPasswordAwk, writeCheckedAwk} from '../../source/practice/scenarios.ts';
+import {haproxyBreakAwk, readCheckPortAwk, wrongPasswordAwk, writeCheckedAwk} from '../../source/practice/scenarios.ts';
 import {clusterFacts, doctorCluster, haproxyFile, patroniFile, statsCsv, statsRow} from '../helpers/doctor-fixtures.ts';
 
 function filter(script: string, input: string): {code: number | null; stdout: string} {
@@ -48,6 +48,22 @@ test('no-primary-check: the write section loses its check lines and nothing else
 	t.regex(broken.stdout, /uri \/replica/);
 	t.deepEqual(said(broken.stdout, allUp('primary')), ['haproxy-two-writers@pg-node-1']);
 	t.not(filter(writeCheckedAwk(cluster), broken.stdout).code, 0);
+});
+
+test('read-check-port: only the read section\'s servers are checked on another port; doctor sees every replica DOWN', t => {
+	const original = haproxyFile(cluster);
+	const broken = filter(haproxyBreakAwk(cluster, 'read-check-port'), original);
+	t.is(broken.code, 0);
+	const changed = broken.stdout.split('\n').filter((line, index) => line !== original.split('\n')[index]);
+	t.is(changed.length, cluster.nodes.length);
+	for (const line of changed) t.regex(line, new RegExp(`^\\s+server pg-node-\\d \\S+ check port ${cluster.ports.patroniApi + 1}$`));
+	const readDown = statsCsv([
+		...cluster.nodes.map((node, index) => statsRow('primary', node.name, index === 0 ? 'UP' : 'DOWN')),
+		...cluster.nodes.map(node => statsRow('replicas', node.name, 'DOWN', 'L4CON')),
+	]);
+	t.deepEqual(said(broken.stdout, readDown), ['haproxy-all-down@pg-node-1']);
+	t.not(filter(readCheckPortAwk(cluster), broken.stdout).code, 0);
+	t.is(filter(readCheckPortAwk(cluster), original).code, 0);
 });
 
 test('replication-password: only the replication password changes, and doctor\'s fixture file had one', t => {

@@ -173,17 +173,6 @@ test('pg_hba: broken on the leader, then the replica restarted', async t => {
 	}
 });
 
-test('a scenario the lab cannot host is refused there by name', async t => {
-	const r = rig({lab: true});
-	try {
-		t.is(await startPractice(r.io, {scenario: 'clock-skew', yes: false}), 2);
-		t.regex(r.said.join('\n'), /needs VMs of their own/);
-		t.deepEqual(r.ran, []);
-	} finally {
-		r.done();
-	}
-});
-
 test('a break that fails is undone at once and not left as the current scenario', async t => {
 	const r = rig({lab: true});
 	try {
