@@ -55,6 +55,9 @@ export function doctorScript(cluster: ClusterConfig, node: NodeConfig): string {
 		'ETCDCTL=$(command -v etcdctl || echo /usr/local/bin/etcdctl)',
 		'echo "@@ etcd-unit"; systemctl is-active etcd 2>/dev/null',
 		'echo "@@ etcd-processes"; pgrep -a -x etcd',
+		// The guide's way: no service, a ~/etcdN.conf started with nohup. Said so when that etcd is down.
+		'echo "@@ etcd-enabled"; systemctl is-enabled etcd 2>/dev/null',
+		'echo "@@ etcd-hand-configs"; stat -c "%U %n" /home/*/etcd*.conf /root/etcd*.conf 2>/dev/null | head -n 3',
 		etcdctl(cluster, 'endpoint status -w json', 'etcd-status'),
 		etcdctl(cluster, 'endpoint health -w json', 'etcd-health'),
 		etcdctl(cluster, 'member list -w json', 'etcd-members'),

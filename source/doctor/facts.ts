@@ -28,6 +28,10 @@ export interface EtcdView {
 	readonly unit: string;
 	/** `pgrep -a -x etcd`: PID and command line of each etcd process. */
 	readonly processes: readonly string[];
+	/** `systemctl is-enabled etcd` (enabled / disabled / not-found ...; empty when there is no unit). */
+	readonly enabled: string;
+	/** The guide's hand-made etcd files (~/etcdN.conf) with their owners. */
+	readonly handConfigs: ReadonlyArray<{readonly owner: string; readonly path: string}>;
 	/** The local member's `endpoint status`, absent when it did not answer. */
 	readonly status?: EtcdStatus;
 	/** Why `endpoint status` failed (etcdctl's last error lines). */
@@ -276,6 +280,8 @@ export function parseNodeFacts(stdout: string, clock?: NodeFacts['clock']): Node
 		etcd: {
 			unit: first('etcd-unit') || 'unknown',
 			processes: lines('etcd-processes'),
+			enabled: first('etcd-enabled'),
+			handConfigs: lines('etcd-hand-configs').map(line => /^(\S+) (\/\S+)$/.exec(line.trim())).filter(match => match !== null).map(match => ({owner: match[1]!, path: match[2]!})),
 			status: parseEtcdStatus(statusText),
 			statusError: lines('etcd-status-error').slice(-3).join(' | '),
 			healthy: parseEtcdHealth(healthText),

@@ -93,6 +93,36 @@ test('etcd stopped on one node: etcd-down on that node, no quorum finding', t =>
 	t.true(findings[0]!.fix.includes('sudo systemctl start etcd'));
 });
 
+test('etcd started the guide\'s way (no service, ~/etcd3.conf) and now stopped: the advice is the guide\'s start line, not systemctl', t => {
+	const byHand = {...etcdStopped, 'etcd-enabled': 'disabled', 'etcd-hand-configs': `${cluster.nodes[2]!.sshUser} /home/${cluster.nodes[2]!.sshUser}/etcd3.conf`};
+	const findings = diagnose(clusterFacts(cluster, {change: {2: byHand}}));
+	t.deepEqual(names(findings), ['etcd-down@pg-node-3']);
+	t.regex(findings[0]!.cause.en, /started by hand with \/home\/\S+\/etcd3\.conf, not as a service/);
+	const home = `/home/${cluster.nodes[2]!.sshUser}`;
+	t.is(findings[0]!.fix[0], `nohup etcd --config-file ${home}/etcd3.conf >> ${home}/etcd3.log 2>&1 < /dev/null &`);
+	t.false(findings[0]!.fix.some(line => line.includes('systemctl')));
+});
+
+test('the guide\'s etcd file owned by another user: the start line runs as that user', t => {
+	const byHand = {...etcdStopped, 'etcd-enabled': '', 'etcd-hand-configs': 'alice /home/alice/etcd3.conf'};
+	const findings = diagnose(clusterFacts(cluster, {change: {2: byHand}}));
+	t.is(findings[0]!.fix[0], "sudo -u alice sh -c 'nohup etcd --config-file /home/alice/etcd3.conf >> /home/alice/etcd3.log 2>&1 < /dev/null &'");
+});
+
+test('a leftover ~/etcd1.conf beside pgha\'s enabled etcd service: the advice stays systemctl', t => {
+	const leftover = {...etcdStopped, 'etcd-enabled': 'enabled', 'etcd-hand-configs': 'student /home/student/etcd3.conf'};
+	const findings = diagnose(clusterFacts(cluster, {change: {2: leftover}}));
+	t.true(findings[0]!.fix.includes('sudo systemctl start etcd'));
+});
+
+test('a hand-started etcd that runs but does not answer: kill that PID, then the guide\'s start line', t => {
+	const hung = {...etcdStopped, 'etcd-enabled': 'disabled', 'etcd-processes': '4242 etcd --config-file /home/student/etcd3.conf', 'etcd-hand-configs': 'student /home/student/etcd3.conf'};
+	const findings = diagnose(clusterFacts(cluster, {change: {2: hung}}));
+	t.deepEqual(names(findings), ['etcd-down@pg-node-3']);
+	t.is(findings[0]!.fix[0], 'sudo kill 4242');
+	t.regex(findings[0]!.fix[1]!, /nohup etcd --config-file \/home\/student\/etcd3\.conf/);
+});
+
 test('two of three etcd members stopped: quorum lost, and the missing leader is not reported separately', t => {
 	const noLeader = {
 		'etcd-status': etcdStatusJson(0, '0'),

@@ -55,6 +55,27 @@ function dataDirOf(cluster: ClusterFacts['cluster'], item: Reached): string {
 /** etcdctl against the node's own member, as the fix lines print it. */
 const etcdctlAt = (cluster: ClusterFacts['cluster']): string => `etcdctl --endpoints=http://127.0.0.1:${cluster.ports.etcdClient}`;
 
+/**
+ * The guide's etcd: no enabled service (or one not running) and a ~/etcdN.conf on the node, or a
+ * running etcd whose command line names that file. Then `systemctl start etcd` is the wrong advice.
+ */
+function handStarted(item: Reached): {owner: string; path: string} | undefined {
+	const {etcd} = item.facts;
+	if (etcd.unit === 'active' || etcd.handConfigs.length === 0) return undefined;
+	const named = etcd.handConfigs.find(config => etcd.processes.some(line => line.includes(config.path)));
+	if (named) return named;
+	return etcd.processes.length === 0 && etcd.enabled !== 'enabled' ? etcd.handConfigs[0] : undefined;
+}
+
+/** ~/etcd1.conf logs to ~/etcd1.log, as the guide does. */
+const logOf = (config: string): string => config.replace(/\.conf$/, '.log');
+
+/** The guide's start line, run as the file's owner (directly when that is the login pgha uses). */
+function startByHand(loginUser: string, config: {owner: string; path: string}): string {
+	const line = `nohup etcd --config-file ${config.path} >> ${logOf(config.path)} 2>&1 < /dev/null &`;
+	return config.owner === loginUser ? line : `sudo -u ${config.owner} sh -c '${line}'`;
+}
+
 export function etcdDownRule(facts: ClusterFacts): Finding[] {
 	const etcdctlLocal = etcdctlAt(facts.cluster);
 	return reachedNodes(facts).flatMap(item => {
@@ -74,6 +95,18 @@ export function etcdDownRule(facts: ClusterFacts): Finding[] {
 				t(`etcd на ${item.node.name} не присоединяется: его каталог данных ${dir} от другого состава кластера.`, `etcd on ${item.node.name} cannot join: its data directory ${dir} belongs to another member set.`),
 				evidence,
 				['# every node / на каждом узле:', `sudo systemctl stop etcd && sudo rm -rf ${dir} ${dir}.pgha-identity`, 'pgha apply --from etcd'])];
+		}
+
+		const byHand = handStarted(item);
+		if (byHand) {
+			const handEvidence = [...evidence.slice(0, 1), `systemctl is-enabled etcd: ${etcd.enabled || '(no unit)'}`, `${byHand.path} (${byHand.owner})`, ...evidence.slice(1)];
+			const start = startByHand(item.node.sshUser, byHand);
+			return [finding(etcdDown, item.node.name,
+				running
+					? t(`etcd на ${item.node.name}, запущенный вручную с ${byHand.path}, не отвечает на ${etcdctlLocal.split('=')[1]}.`, `etcd on ${item.node.name}, started by hand with ${byHand.path}, does not answer on ${etcdctlLocal.split('=')[1]}.`)
+					: t(`etcd на ${item.node.name} не запущен; он запускался вручную с ${byHand.path}, а не службой.`, `etcd on ${item.node.name} is not running; it was started by hand with ${byHand.path}, not as a service.`),
+				handEvidence,
+				running ? [`sudo kill ${etcd.processes[0]!.split(' ')[0]}`, start] : [start, `tail -n 20 ${logOf(byHand.path)}`])];
 		}
 
 		return [finding(etcdDown, item.node.name,
