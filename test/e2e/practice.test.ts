@@ -2,7 +2,9 @@
  * `pgha practice` on a real cluster (issue 16, item 2): built once with `pgha apply`, then for every
  * scenario the lab can host, practice breaks it, doctor names exactly that cause on exactly that node
  * (no other finding), the fix a student would type makes `practice check` pass, and doctor is clean
- * again. Also: a sick cluster is refused, and `practice undo` puts a scenario back.
+ * again. Also: a sick cluster is refused, and `practice undo` puts a scenario back. Last, etcd is
+ * moved the guide's way (~/etcdN.conf, data in the home folder, nohup in the student's SSH session):
+ * doctor is clean, names that etcd when it dies with the guide's own start line, and practice works.
  * The doctor times are logged per scenario for the issue's note. About 15 minutes of lab time.
  *
  * The tests share one cluster and run in order; each depends on the install of the first.
@@ -15,8 +17,8 @@ import type {ClusterConfig} from '../../source/core/cluster.ts';
 import {loadClusterFile} from '../../source/config/load.ts';
 import {contextOf} from '../../source/practice/flow.ts';
 import type {Progress} from '../../source/practice/progress.ts';
-import {expectedFindings, rootScript, scenarios, type Scenario} from '../../source/practice/scenarios.ts';
-import {labExec, requireLab, useLab} from '../helpers/lab.ts';
+import {expectedFindings, findScenario, rootScript, scenarios, type Scenario} from '../../source/practice/scenarios.ts';
+import {labExec, labSsh, requireLab, useLab} from '../helpers/lab.ts';
 import {makeWorkdir, readSecrets, runPgha, waitUntil, type Workdir} from '../helpers/e2e.ts';
 
 useLab(test);
@@ -177,3 +179,43 @@ for (const scenario of scenarios) {
 	});
 }
 
+
+/** The guide's etcd on node i: pgha's member moved into the student's home and started with nohup over SSH. */
+async function etcdTheGuidesWay(t: ExecutionContext, node: number): Promise<void> {
+	const home = '/home/student';
+	const moved = await labExec(node, [
+		'set -e',
+		'systemctl disable --now etcd',
+		"d=$(awk '/^data-dir:/ {print $2}' /etc/etcd/etcd.conf.yml)",
+		`mkdir -p ${home}/etcd-data${node} && cp -a "$d"/. ${home}/etcd-data${node}/`,
+		`sed "s#^data-dir:.*#data-dir: ${home}/etcd-data${node}#" /etc/etcd/etcd.conf.yml > ${home}/etcd${node}.conf`,
+		`chown -R student: ${home}/etcd-data${node} ${home}/etcd${node}.conf && chmod 700 ${home}/etcd-data${node}`,
+	].join('\n'), {timeoutMs: 60_000});
+	t.is(moved.code, 0, moved.stderr);
+	const started = await labSsh(node, `nohup etcd --config-file ~/etcd${node}.conf > ~/etcd${node}.log 2>&1 < /dev/null &`, {timeoutMs: 30_000});
+	t.is(started.code, 0, started.stderr);
+	const healthy = await waitUntil(async () => ((await labExec(node, 'ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:2379 endpoint health')).code === 0 ? true : undefined), {attempts: 30, intervalMs: 1000});
+	t.truthy(healthy, `the hand-started etcd on node ${node} is healthy`);
+}
+
+test.serial('etcd started by hand the guide\'s way: doctor clean; one dies, doctor gives the guide\'s start line, which works; practice works there', async t => {
+	if (!needsCluster(t)) return;
+	t.timeout(10 * 60_000);
+	// One member at a time, so etcd keeps its quorum and Patroni its leader throughout.
+	for (const node of [1, 2, 3]) await etcdTheGuidesWay(t, node);
+	t.regex((await labExec(3, 'systemctl is-enabled etcd || true')).stdout, /disabled/);
+	await doctorSays(t, []);
+
+	await labExec(3, 'pkill -x etcd');
+	const down = await doctorSays(t, ['etcd-down@pg-node-3']);
+	const found = down.report.findings[0]!;
+	t.regex(found.cause.en, /started by hand with \/home\/student\/etcd3\.conf/);
+	const start = found.fix[0]!;
+	t.is(start, 'nohup etcd --config-file /home/student/etcd3.conf >> /home/student/etcd3.log 2>&1 < /dev/null &');
+	// The line as printed, typed by the student in their own SSH session.
+	const typed = await labSsh(3, start, {timeoutMs: 30_000});
+	t.is(typed.code, 0, typed.stderr);
+	await doctorSays(t, []);
+
+	await solve(t, findScenario('paused')!);
+});
