@@ -5,7 +5,8 @@
  * again. Also: a sick cluster is refused, and `practice undo` puts a scenario back. Last, etcd is
  * moved the guide's way (~/etcdN.conf, data in the home folder, nohup in the student's SSH session):
  * doctor is clean, names that etcd when it dies with the guide's own start line, and practice works.
- * The doctor times are logged per scenario for the issue's note. About 15 minutes of lab time.
+ * The doctor times are logged per scenario for the issue's note. About 12 minutes of lab time.
+ * This is doctor's lab test too: each scenario is a fault doctor must name exactly.
  *
  * The tests share one cluster and run in order; each depends on the install of the first.
  */
@@ -88,7 +89,7 @@ async function practice(...args: string[]) {
 	return runPgha({cwd: work!.dir, home: work!.home, args: ['practice', ...args], timeoutMs: 240_000});
 }
 
-test.serial('a cluster pgha built: doctor clean, the catalog lists the scenarios', async t => {
+test.serial('a cluster pgha built: doctor clean (JSON and Russian text), the catalog lists the scenarios', async t => {
 	if (!requireLab(t)) return;
 	t.timeout(15 * 60_000);
 	work = makeWorkdir('practice');
@@ -98,7 +99,13 @@ test.serial('a cluster pgha built: doctor clean, the catalog lists the scenarios
 	if (apply.code !== 0) return;
 	cluster = (await loadClusterFile(work.clusterFile)).config;
 	installed = true;
-	await doctorSays(t, []);
+	const clean = await doctorSays(t, []);
+	t.true(clean.report.clean);
+	t.true(clean.report.nodes.every(node => node.reached));
+	// The text form says the same, in the language asked for.
+	const text = await runPgha({cwd: work.dir, home: work.home, args: ['doctor', '--lang', 'ru'], timeoutMs: 120_000});
+	t.is(text.code, 0, text.stderr);
+	t.regex(text.stdout, /проблем не найдено/);
 	const list = await practice('--list');
 	t.is(list.code, 0);
 	t.regex(list.stdout, /^paused\s/m);
