@@ -110,7 +110,9 @@ export async function build(options: BuildOptions, report: Reporter): Promise<vo
 
 	const logFd = openSync(paths.buildLog, 'w', 0o644);
 	try {
-		report.line(t(`Сборка ${release}. Полный лог: ${paths.buildLog}`, `Building ${release}. Full log: ${paths.buildLog}`));
+		// Two lines: with a long cache path one line would wrap on an 80-column terminal.
+		report.line(t(`Сборка ${release}.`, `Building ${release}.`));
+		report.line(t(`Полный лог: ${paths.buildLog}`, `Full log: ${paths.buildLog}`));
 		if (plan.repo) await buildRepo(release, plan.arch, plan.repoHash, logFd, report);
 		else report.line(t('Репозиторий не изменился.', 'The repository is unchanged.'));
 		if (plan.rootfs) await buildRootfs(release, plan.rootfsHash, logFd, report);
