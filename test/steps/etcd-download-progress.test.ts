@@ -2,8 +2,8 @@
  * The etcd tarball command as the node runs it (bash, curl, stdbuf, tr) against a slow local server:
  * curl's meter arrives as lines while the download runs, and the reader turns them into moving figures.
  */
-import test from 'ava';
-import {createServer} from 'node:http';
+import test, {type ExecutionContext} from 'ava';
+import {createServer, type RequestListener} from 'node:http';
 import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -19,8 +19,25 @@ import {sampleCluster, sampleSecrets} from '../helpers/install-fixtures.ts';
 const chunk = Buffer.alloc(512 * 1024, 7);
 const chunks = 5;
 
+/** The download command for a local server answering with `handler`, its scratch folder made temporary. */
+async function downloadCommand(t: ExecutionContext, handler: RequestListener): Promise<{command: string; dir: string}> {
+	const server = createServer(handler);
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	const dir = mkdtempSync(path.join(tmpdir(), 'pgha-etcd-dl-'));
+	t.teardown(() => {
+		server.close();
+		rmSync(dir, {recursive: true, force: true});
+	});
+	const {port} = server.address() as AddressInfo;
+	const cluster = sampleCluster(`etcd: {download_base: "http://127.0.0.1:${port}/etcd/", version: 3.5.17}`);
+	const action = downloadPlan({cluster, secrets: sampleSecrets(), node: cluster.nodes[0]!, facts: new Map([[factKeys.arch, 'amd64']])})
+		.find(item => item.kind === 'run' && item.command.includes('.tar.gz'));
+	if (!action || action.kind !== 'run') throw new Error('no tarball download in the etcd plan');
+	return {command: action.command.replaceAll(etcdScratchDir, dir), dir};
+}
+
 test('the tarball download streams curl\'s meter line by line, with bytes rising to the whole size', async t => {
-	const server = createServer((_request, response) => {
+	const {command, dir} = await downloadCommand(t, (_request, response) => {
 		response.writeHead(200, {'content-length': String(chunk.length * chunks)});
 		let sent = 0;
 		const timer = setInterval(() => {
@@ -31,20 +48,6 @@ test('the tarball download streams curl\'s meter line by line, with bytes rising
 			}
 		}, 600);
 	});
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const dir = mkdtempSync(path.join(tmpdir(), 'pgha-etcd-dl-'));
-	t.teardown(() => {
-		server.close();
-		rmSync(dir, {recursive: true, force: true});
-	});
-	const {port} = server.address() as AddressInfo;
-	const cluster = sampleCluster(`etcd: {download_base: "http://127.0.0.1:${port}/etcd/", version: 3.5.17}`);
-	const node = cluster.nodes[0]!;
-	const action = downloadPlan({cluster, secrets: sampleSecrets(), node, facts: new Map([[factKeys.arch, 'amd64']])})
-		.find(item => item.kind === 'run' && item.command.includes('.tar.gz'));
-	t.truthy(action);
-	const command = (action as {command: string}).command.replaceAll(etcdScratchDir, dir);
-
 	const reader = new CurlProgress({ru: 'etcd', en: 'etcd'});
 	const seen: Array<{figures: Progress; at: number}> = [];
 	const child = spawn('sh', ['-c', command], {stdio: ['ignore', 'pipe', 'pipe']});
@@ -70,20 +73,10 @@ test('the tarball download streams curl\'s meter line by line, with bytes rising
 });
 
 test('a failed tarball download still fails the command (pipefail), not only its output', async t => {
-	const server = createServer((_request, response) => {
+	const {command} = await downloadCommand(t, (_request, response) => {
 		response.writeHead(404);
 		response.end();
 	});
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const dir = mkdtempSync(path.join(tmpdir(), 'pgha-etcd-dl-'));
-	t.teardown(() => {
-		server.close();
-		rmSync(dir, {recursive: true, force: true});
-	});
-	const {port} = server.address() as AddressInfo;
-	const cluster = sampleCluster(`etcd: {download_base: "http://127.0.0.1:${port}/etcd/", version: 3.5.17}`);
-	const action = downloadPlan({cluster, secrets: sampleSecrets(), node: cluster.nodes[0]!, facts: new Map()})
-		.find(item => item.kind === 'run' && item.command.includes('.tar.gz')) as {command: string};
-	const child = spawn('sh', ['-c', action.command.replaceAll(etcdScratchDir, dir)], {stdio: 'ignore'});
+	const child = spawn('sh', ['-c', command], {stdio: 'ignore'});
 	t.is(await new Promise<number | null>(resolve => child.on('close', resolve)), 22);
 });
