@@ -31,11 +31,17 @@ export const etcdLogPattern = [
 ].join('|');
 
 /** How the batch runs etcdctl: v3 API, short timeouts, the local member only (so a finding names its node). */
-function etcdctl(cluster: ClusterConfig, args: string, section: string): string {
+/**
+ * One etcdctl call against the node's own member. `first` marks whether it answered; the later calls
+ * run only then: against a stopped member each would wait out its dial timeout (seconds apiece), and
+ * they could say nothing the first did not.
+ */
+function etcdctl(cluster: ClusterConfig, args: string, section: string, first = false): string {
 	const endpoint = `http://127.0.0.1:${cluster.ports.etcdClient}`;
+	const call = `timeout 8 env ETCDCTL_API=3 "$ETCDCTL" --endpoints=${endpoint} --dial-timeout=2s --command-timeout=4s ${args} 2>"$T/err"`;
 	return [
 		`echo "@@ ${section}"`,
-		`timeout 8 env ETCDCTL_API=3 "$ETCDCTL" --endpoints=${endpoint} --dial-timeout=2s --command-timeout=4s ${args} 2>"$T/err"`,
+		first ? `: > "$T/err"; ${call} && ETCD_ANSWERED=1` : `: > "$T/err"; [ -z "$ETCD_ANSWERED" ] || ${call}`,
 		`echo "@@ ${section}-error"; grep -v '"level":"' "$T/err" | tail -n 3`,
 	].join('\n');
 }
@@ -52,13 +58,13 @@ export function doctorScript(cluster: ClusterConfig, node: NodeConfig): string {
 		'echo "@@ hostname"; hostname',
 		'echo "@@ machine-id"; cat /etc/machine-id 2>/dev/null',
 		// etcd: the tarball's /usr/local/bin, the package's /usr/bin, the guide's own copy.
-		'ETCDCTL=$(command -v etcdctl || echo /usr/local/bin/etcdctl)',
+		'ETCDCTL=$(command -v etcdctl || echo /usr/local/bin/etcdctl); ETCD_ANSWERED=',
 		'echo "@@ etcd-unit"; systemctl is-active etcd 2>/dev/null',
 		'echo "@@ etcd-processes"; pgrep -a -x etcd',
 		// The guide's way: no service, a ~/etcdN.conf started with nohup. Said so when that etcd is down.
 		'echo "@@ etcd-enabled"; systemctl is-enabled etcd 2>/dev/null',
 		'echo "@@ etcd-hand-configs"; stat -c "%U %n" /home/*/etcd*.conf /root/etcd*.conf 2>/dev/null | head -n 3',
-		etcdctl(cluster, 'endpoint status -w json', 'etcd-status'),
+		etcdctl(cluster, 'endpoint status -w json', 'etcd-status', true),
 		etcdctl(cluster, 'endpoint health -w json', 'etcd-health'),
 		etcdctl(cluster, 'member list -w json', 'etcd-members'),
 		`echo "@@ etcd-log"; { journalctl -u etcd -n 300 --no-pager -o cat; tail -q -n 300 /home/*/etcd*.log /root/etcd*.log; } 2>/dev/null | grep -E -i '${etcdLogPattern}' | tail -n 5`,
