@@ -126,6 +126,8 @@ export function topCommands(stageIds: () => readonly string[], testChoices: () =
 					help: t('только эти проверки (например, kill или poweroff,cut); подготовка и отчёт выполняются всегда', 'only these tests (e.g. kill, or poweroff,cut); the preparation and the report always run')},
 				{name: 'max-outage', value: {hint: 'S', check: value => (/^[1-9]\d{0,3}$/.test(value) ? undefined : t('целое число секунд от 1 до 9999', 'a whole number of seconds from 1 to 9999'))},
 					help: t('предел простоя записи при отказе: дольше — проверка не пройдена (без него медленнее теории — «медленно», не ошибка)', 'a limit on the write outage of a failover: longer fails the check (without it, slower than the theory is reported as slow, not failed)')},
+				{name: 'timing', value: {hint: 'PRESET', choices: () => ['default', 'fast']},
+					help: t('другой тайминг Patroni только на этот тест (через patronictl edit-config), после теста — как в файле', 'another Patroni timing for this test only (through patronictl edit-config), put back to the file\'s afterwards')},
 				helpOption]},
 		{name: 'doctor', summary: t('что не так с кластером: по узлам, с уликой, исправлением и ссылкой на runbook; ничего не меняет', 'what is wrong with the cluster: by node, with the evidence, the fix and a runbook link; changes nothing'),
 			options: [configOption, langOption,

@@ -1,5 +1,5 @@
 /**
- * `pgha test [-c FILE] [--yes] [--step] [--only TEST,...] [--max-outage S]`: runs only the test stage on a cluster that is already
+ * `pgha test [-c FILE] [--yes] [--step] [--only TEST,...] [--max-outage S] [--timing PRESET]`: runs only the test stage on a cluster that is already
  * built, prints the figures with a sparkline per fault and where the report is; exits 0 only when
  * every test ran and every bound held.
  */
@@ -14,6 +14,8 @@ import {createTestStage, testChoices, testIdsOf, whyNotHere} from '../../steps/i
 import {allPassed, type TestReport} from '../cluster-test/model.ts';
 import {renderSummary} from '../cluster-test/report-render.ts';
 import type {ReportFiles} from '../cluster-test/report-files.ts';
+import type {TimingPreset} from '../core/cluster.ts';
+import {withTestTiming} from './test-timing.ts';
 
 /**
  * A test asked for by name that this cluster cannot stage (a power-off outside the lab, a front-door
@@ -44,7 +46,8 @@ export async function run(args: ParsedArgs): Promise<number> {
 		if (problem) return reportError(problem, lang);
 	}
 
-	return withSession(args, async (session, {lang, interactive}) => {
+	const timing = flagString(args, 'timing') as TimingPreset | undefined;
+	return withSession(args, async (fileSession, {lang, interactive}) => withTestTiming(fileSession, timing, lang, async session => {
 		let latest: {report: TestReport; files: ReportFiles} | undefined;
 		// --only names tests as a student types them (kill, poweroff); PGHA_TEST_ONLY keeps report ids for scripts.
 		const only = chosen ? testIdsOf(chosen.split(',')) : testOnlyFromEnv();
@@ -72,5 +75,5 @@ export async function run(args: ParsedArgs): Promise<number> {
 		}
 
 		return final && allPassed(final.report) ? 0 : 1;
-	});
+	}));
 }

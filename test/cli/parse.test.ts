@@ -54,6 +54,11 @@ test('test --only: the tests by the names a student types, repeated and comma-se
 	t.throws(() => parseCommandLine(['test', '--only', 'failover-kill'], terminal), {instanceOf: CliUsageError});
 });
 
+test('test --timing takes a preset name and refuses anything else, naming the choices', t => {
+	t.deepEqual(run(parseCommandLine(['test', '--only', 'kill', '--timing', 'fast'], terminal)).flags, {only: 'kill', timing: 'fast'});
+	t.throws(() => parseCommandLine(['test', '--timing', 'quick'], terminal), {instanceOf: CliUsageError, message: /--timing.*default.*fast/s});
+});
+
 test('practice: the start with its options, the follow-ups as the first positional, help with the follow-ups listed', t => {
 	t.deepEqual(run(parseCommandLine(['practice', '--scenario', 'etcd-v2', '-y', '-c', 'x.yaml'], terminal)), {
 		command: 'practice', positionals: [], rest: [], flags: {scenario: 'etcd-v2', yes: true, config: 'x.yaml'},
