@@ -2,11 +2,16 @@
  * The front door on the lab: HAProxy on every node behind a floating address held by keepalived.
  * A student's path: a VIP someone else already uses is refused before anything changes; then
  * `pgha apply` builds the layout (synchronous, HAProxy checking every second), a second apply changes
- * nothing, and the layout can be switched to the course's single HAProxy and back without PostgreSQL
- * restarting. Every fault of the test stage on this layout is run by the wizard's practice-lab test
+ * nothing, `pgha test --only kill --timing fast` runs one drill with another Patroni timing and puts
+ * the file's back, and the layout can be switched to the course's single HAProxy and back without
+ * PostgreSQL restarting. Every fault of the test stage on this layout is run by the wizard's practice-lab test
  * (test/wizard-e2e/practice-lab.test.ts), with the default settings a student gets.
  */
 import test from 'ava';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import type {TestReport} from '../../source/cluster-test/model.ts';
+import {predictOutage} from '../../source/cluster-test/prediction.ts';
 import {
 	makeWorkdir, nodeNumbers, nodeOutput, outputLines, postmasterPid, psqlValue, readCluster, readSecrets, runPgha, writeCluster,
 	type Workdir,
@@ -92,6 +97,34 @@ test.serial('pgha apply builds HAProxy on every node behind one floating address
 	t.is(status.code, 0);
 	t.true(status.stdout.includes(`holds ${vip}`));
 	t.true(status.stdout.includes('postgresql://postgres@192.168.0.30:5000,192.168.0.31:5000,192.168.0.32:5000/postgres?target_session_attrs=read-write'));
+});
+
+test.serial('pgha test --only kill --timing fast: the run uses ttl 20 through Patroni\'s dynamic configuration, and the file\'s 30/10/10 is back afterwards', async t => {
+	if (!requireLab(t) || !work) return;
+	t.timeout(10 * 60_000);
+	const run = await runPgha({cwd: work.dir, home: work.home, args: ['test', '--only', 'kill', '--timing', 'fast', '--lang', 'en'], timeoutMs: 9 * 60_000});
+	const lines = outputLines(run.stdout);
+	t.is(run.code, 0, `pgha test failed:\n${run.stderr}\n${lines.slice(-40).join('\n')}`);
+	t.true(lines.some(line => line.includes('Timing "fast" for this test: ttl 20, loop_wait 5, retry_timeout 5')), lines.slice(0, 10).join('\n'));
+	t.true(lines.some(line => line.includes('Timing put back: ttl 30, loop_wait 10, retry_timeout 10')), lines.slice(-10).join('\n'));
+	const reportLine = lines.find(line => line.trim().startsWith('Report: '));
+	if (!reportLine) {
+		t.fail('no report line');
+		return;
+	}
+
+	const report = JSON.parse(readFileSync(path.join(path.dirname(reportLine.trim().slice('Report: '.length)), 'report.json'), 'utf8')) as TestReport;
+	t.like(report.settings, {ttl: 20, loopWait: 5, retryTimeout: 5});
+	t.deepEqual(report.checks.filter(check => !check.ok), []);
+	const kill = report.faults.find(fault => fault.kind === 'kill');
+	t.truthy(kill?.outageMs, 'the killed leader\'s outage was measured');
+	const predicted = predictOutage(report.settings, 'kill', {vip: true});
+	t.log(`kill with fast timing: outage ${((kill?.outageMs ?? 0) / 1000).toFixed(1)} s, predicted ${predicted ? `${(predicted.minMs / 1000).toFixed(1)}-${(predicted.maxMs / 1000).toFixed(1)} s` : 'none'}`);
+	// Read in etcd through Patroni, on a node: the file's values, not the preset's.
+	const shown = await nodeOutput(1, 'cd / && runuser -u postgres -- "$(command -v patronictl || echo /opt/patroni-venv/bin/patronictl)" -c /etc/patroni/config.yml show-config');
+	t.regex(shown, /^ttl: 30$/m);
+	t.regex(shown, /^loop_wait: 10$/m);
+	t.regex(shown, /^retry_timeout: 10$/m);
 });
 
 test.serial('switching to the course\'s single HAProxy and back re-runs idempotently without restarting PostgreSQL', async t => {
