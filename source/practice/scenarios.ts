@@ -38,8 +38,6 @@ export interface Scenario {
 	/** The doctor finding that names the cause while broken; undefined node = the whole cluster. */
 	readonly finding: string;
 	readonly findingOnCluster?: boolean;
-	/** Findings doctor names beside the cause, on the same node, because they follow from it directly. */
-	readonly alongside?: readonly string[];
 	/** Root shell on the target node: the break. */
 	readonly breaks: (context: ScenarioContext) => string;
 	/** Root shell on the target node: back to how it was, from the backup. */
@@ -223,7 +221,7 @@ export const scenarios: readonly Scenario[] = [
 		fix: context => `IFS= read -r pw; sed -i "s/practice-wrong-password/$pw/" ${patroniConfigPath} && ${restartPatroni(context)}`,
 	},
 	{
-		name: 'check-in-frontend', difficulty: 3, target: 'haproxy', finding: 'haproxy-check-ignored', alongside: ['haproxy-two-writers'],
+		name: 'check-in-frontend', difficulty: 3, target: 'haproxy', finding: 'haproxy-check-ignored',
 		description: t('Проверка HAProxy перенесена во frontend', 'The HAProxy check moved into a frontend'),
 		symptom: t('Часть записей через 5000 падает: «read-only transaction».', 'Some writes through 5000 fail: "read-only transaction".'),
 		hints: [
@@ -326,5 +324,5 @@ export function findScenario(name: string): Scenario | undefined {
 /** The findings doctor must name while the scenario is broken, as rule@node (cluster for cluster-wide). */
 export function expectedFindings(scenario: Scenario, node: string): string[] {
 	const at = scenario.findingOnCluster ? 'cluster' : node;
-	return [`${scenario.finding}@${at}`, ...(scenario.alongside ?? []).map(rule => `${rule}@${node}`)];
+	return [`${scenario.finding}@${at}`];
 }

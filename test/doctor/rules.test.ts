@@ -276,11 +276,22 @@ test('the guide\'s frontend checks, with checks also in the backends, are a warn
 	t.deepEqual(findings[0]!.evidence, ['/etc/haproxy/haproxy.cfg:10: frontend pg_write: option httpchk OPTIONS /master']);
 });
 
-test('checks only in the frontend let every server take writes: both findings, on the HAProxy node', t => {
+test('checks only in the frontend let every server take writes: one cause, an error, with the config lines and the servers taking writes', t => {
 	const stats = statsCsv([...cluster.nodes.map(node => statsRow('pg_master', node.name, 'UP', 'L4OK')), ...cluster.nodes.map(node => statsRow('pg_replicas', node.name, 'UP', 'L4OK'))]);
 	const findings = diagnose(clusterFacts(cluster, {change: {0: {'haproxy-file': guideHaproxy(false), 'haproxy-stats': stats}}}));
-	t.deepEqual(names(findings), ['haproxy-check-ignored@pg-node-1', 'haproxy-check-ignored@pg-node-1', 'haproxy-two-writers@pg-node-1']);
-	t.regex(findings[2]!.cause.en, /3 servers UP in pg_master \(5000\): that section has no \/primary check/);
+	// One finding per frontend (write and read); the writers are this cause's consequence, not a second finding.
+	t.deepEqual(names(findings), ['haproxy-check-ignored@pg-node-1', 'haproxy-check-ignored@pg-node-1']);
+	const write = findings.find(item => item.cause.en.includes('frontend pg_master') || item.evidence.some(line => line.includes('pg_master/')))!;
+	t.is(write.severity, 'error');
+	t.is(write.evidence.filter(line => /^stats: pg_master\/pg-node-\d UP \(L4OK\): 3 servers take writes$/.test(line)).length, 3);
+	t.true(findings.some(item => item !== write && item.severity === 'warning'), 'the read side\'s ignored checks stay a warning');
+});
+
+test('checks in a frontend beside working checks in the backend are a warning, and two writers there are still their own finding', t => {
+	const stats = statsCsv([...cluster.nodes.map((node, index) => statsRow('pg_master', node.name, index < 2 ? 'UP' : 'DOWN', 'L7OK')), ...cluster.nodes.map(node => statsRow('pg_replicas', node.name, 'UP', 'L7OK'))]);
+	const findings = diagnose(clusterFacts(cluster, {change: {0: {'haproxy-file': guideHaproxy(true), 'haproxy-stats': stats}}}));
+	t.true(names(findings).includes('haproxy-two-writers@pg-node-1'), names(findings).join(', '));
+	t.true(findings.filter(item => item.rule === 'haproxy-check-ignored').every(item => item.severity === 'warning'));
 });
 
 test('a write backend with every server DOWN is reported with the stats rows', t => {

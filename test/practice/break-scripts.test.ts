@@ -31,7 +31,7 @@ test('check-in-frontend: the write listen becomes a frontend holding the checks 
 	const readSection = (text: string) => /^listen replicas\n(?:[ \t].*\n|\n)*/m.exec(text)?.[0];
 	t.truthy(readSection(original));
 	t.is(readSection(broken.stdout), readSection(original));
-	t.deepEqual(said(broken.stdout, allUp('primary_servers')), ['haproxy-check-ignored@pg-node-1', 'haproxy-two-writers@pg-node-1']);
+	t.deepEqual(said(broken.stdout, allUp('primary_servers')), ['haproxy-check-ignored@pg-node-1']);
 	t.not(filter(writeCheckedAwk(cluster), broken.stdout).code, 0);
 	t.is(filter(writeCheckedAwk(cluster), original).code, 0);
 });

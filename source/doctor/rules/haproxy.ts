@@ -125,21 +125,29 @@ export function haproxyRule(facts: ClusterFacts): Finding[] {
 				[`sudo haproxy -c -f ${haproxyConfigPath}`, 'sudo systemctl start haproxy', 'sudo journalctl -u haproxy -n 30 --no-pager'])];
 		}
 
+		const rows = haproxy.statsCsv === undefined ? [] : parseStatsRows(haproxy.statsCsv);
+		const upIn = (proxy: string) => rows.filter(row => row.proxy === proxy && up(row));
+		// Writers let through because the only checks sit in a frontend: that is this cause, said once with both kinds of evidence.
+		const explained = new Set<string>();
 		for (const frontend of sections.filter(section => section.kind === 'frontend' && section.checks.length > 0)) {
 			const backend = frontend.defaultBackend ? sections.find(section => section.name === frontend.defaultBackend && section.kind === 'backend') : undefined;
 			const backendChecks = backend && backend.checks.length > 0;
-			out.push(finding(haproxyCheckIgnored, item.node.name,
+			const writers = !backendChecks && backend && write?.name === backend.name ? upIn(backend.name) : [];
+			if (writers.length > 1) explained.add(backend!.name);
+			out.push(finding(writers.length > 1 ? {...haproxyCheckIgnored, severity: 'error'} : haproxyCheckIgnored, item.node.name,
 				backendChecks
 					? t(`в ${haproxyConfigPath} на ${item.node.name} проверки стоят и во frontend ${frontend.name}, где HAProxy их игнорирует; работают только те, что в backend ${backend!.name}.`,
 						`in ${haproxyConfigPath} on ${item.node.name} checks also sit in frontend ${frontend.name}, where HAProxy ignores them; only those in backend ${backend!.name} work.`)
 					: t(`в ${haproxyConfigPath} на ${item.node.name} проверки стоят во frontend ${frontend.name}, где HAProxy их игнорирует: серверы ${frontend.defaultBackend ?? ''} не проверяются через Patroni.`,
 						`in ${haproxyConfigPath} on ${item.node.name} the checks sit in frontend ${frontend.name}, where HAProxy ignores them: the servers of ${frontend.defaultBackend ?? 'its backend'} are not checked through Patroni.`),
-				frontend.checks.map(check => `${haproxyConfigPath}:${check.line}: frontend ${frontend.name}: ${check.text}`),
+				[
+					...frontend.checks.map(check => `${haproxyConfigPath}:${check.line}: frontend ${frontend.name}: ${check.text}`),
+					...(writers.length > 1 ? writers.map(row => `stats: ${row.proxy}/${row.server} ${row.status}${row.check ? ` (${row.check})` : ''}: ${writers.length} servers take writes`) : []),
+				],
 				[`# move the option httpchk / http-check lines into ${backend ? `backend ${backend.name}` : 'the backend'} / перенесите строки в backend`, `sudo haproxy -c -f ${haproxyConfigPath}`, 'sudo systemctl reload haproxy']));
 		}
 
 		if (haproxy.statsCsv === undefined) return out;
-		const rows = parseStatsRows(haproxy.statsCsv);
 		const proxies = [...new Set(rows.map(row => row.proxy))].filter(proxy => proxy !== 'stats');
 		for (const proxy of proxies) {
 			const servers = rows.filter(row => row.proxy === proxy);
@@ -152,7 +160,7 @@ export function haproxyRule(facts: ClusterFacts): Finding[] {
 					t(`у HAProxy на ${item.node.name} в ${proxy}${where} нет ни одного сервера UP: подключения туда не проходят.`, `HAProxy on ${item.node.name} has no server UP in ${proxy}${where}: connections there fail.`),
 					evidence,
 					[`curl -s -o /dev/null -w '%{http_code}\\n' http://${cluster.nodes[0]!.ip}:${cluster.ports.patroniApi}/primary`, `sudo haproxy -c -f ${haproxyConfigPath}`]));
-			} else if (write?.name === proxy && servers.filter(up).length > 1) {
+			} else if (write?.name === proxy && servers.filter(up).length > 1 && !explained.has(proxy)) {
 				const checked = write.checks.length > 0;
 				out.push(finding(haproxyTwoWriters, item.node.name,
 					checked
