@@ -1,5 +1,7 @@
 // Process-wide settings that must be in place before React, Ink and the engine are loaded.
 // Plain JavaScript: bin.js imports it before tsx is registered.
+import * as nodeModule from 'node:module';
+
 // React's development build checks every render and costs several times the CPU; pgha is not a React
 // dev session. A developer can still export NODE_ENV=development.
 process.env.NODE_ENV ??= 'production';
@@ -11,3 +13,7 @@ if (process.stdin.isTTY && process.stdout.isTTY) {
 	delete process.env.CI;
 	delete process.env.CONTINUOUS_INTEGRATION;
 }
+
+// Ink gets a leaner version of one of its imports (module-hooks.js says which and why). register is
+// Node 20.6+, as tsx is.
+nodeModule.register?.('./module-hooks.js', import.meta.url);
