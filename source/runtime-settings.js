@@ -14,6 +14,6 @@ if (process.stdin.isTTY && process.stdout.isTTY) {
 	delete process.env.CONTINUOUS_INTEGRATION;
 }
 
-// Ink gets a leaner version of one of its imports (module-hooks.js says which and why). register is
+// Ink gets leaner versions of two of its imports (module-hooks.js says which and why). register is
 // Node 20.6+, as tsx is.
 nodeModule.register?.('./module-hooks.js', import.meta.url);
