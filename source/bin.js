@@ -1,7 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// The flag above: V8 sizes its young generation when it starts, so it cannot be set from here. pgha's
-// garbage is many short-lived output lines; small young-generation spaces keep the peak memory low
-// (issue 11: under 150 MB while 200,000 lines stream through the screen). npm's shims pass it on.
+#!/usr/bin/env -S node --max-semi-space-size=4 --no-memory-reducer
+// The flags above: V8 reads them when it starts, so they cannot be set from here; npm's shims pass
+// them on. pgha's garbage is many short-lived output lines; small young-generation spaces keep the
+// peak memory low (issue 11: under 150 MB while 200,000 lines stream through the screen). V8's memory
+// reducer runs full collections when it sees a quiet spell, which in pgha is every step that waits
+// on a node: each costs about as much CPU as twenty idle frames of the screen (issue 11: idle under
+// 1 % of a core), to return memory the next burst takes again. The peak stays the same.
 // Entry point. `--version` is answered before TypeScript is loaded so it stays fast.
 import {readFileSync} from 'node:fs';
 
