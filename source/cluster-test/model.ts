@@ -11,6 +11,33 @@ import type {Text} from '../core/text.ts';
  */
 export type FaultKind = 'graceful' | 'kill' | 'poweroff' | 'cut' | 'entry-haproxy' | 'entry-poweroff';
 
+/**
+ * The parts of a write outage, in order: the old leader's key leaves etcd (detection), a replica
+ * takes it and its PostgreSQL accepts writes (election), HAProxy sends writes there (routing), the
+ * client's next attempt commits (client). Front-door faults: keepalived notices, the address moves.
+ */
+export type PhaseId = 'detection' | 'election' | 'routing' | 'client';
+
+/** One measured phase: from the end of the previous one to the event `evidence` names. */
+export interface MeasuredPhase {
+	readonly id: PhaseId;
+	/** Its length; null when its end could not be read on the nodes: its time is then inside the next phase. */
+	readonly ms: number | null;
+	/** Earlier phases that could not be measured and whose time this one holds as well. */
+	readonly includes?: readonly PhaseId[];
+	/** The event that ended it and where it was read, or why it could not be. */
+	readonly evidence: Text;
+}
+
+/** An outage split into its phases from evidence on the nodes, all on the client node's clock. */
+export interface PhaseFigures {
+	readonly phases: readonly MeasuredPhase[];
+	/** The measured phases added up. */
+	readonly sumMs: number;
+	/** How far that sum is from the outage the writer measured (0 when the evidence agrees with it). */
+	readonly gapMs: number;
+}
+
 /** The settings that explain the figures, from the cluster file. */
 export interface TimingSettings {
 	readonly ttl: number;
@@ -136,6 +163,8 @@ export interface SwitchoverFigures {
 	readonly oldLeaderStreaming: boolean;
 	readonly writes: WriterFigures;
 	readonly chart: ChartData | null;
+	/** The write gap split into its phases (absent when there was none to split). */
+	readonly phases?: PhaseFigures;
 }
 
 export interface FaultFigures {
@@ -177,6 +206,8 @@ export interface FaultFigures {
 	readonly chart: ChartData | null;
 	/** With HAProxy on several nodes: what the other doors saw, and where the VIP went. */
 	readonly entry?: EntryFigures;
+	/** The outage split into its phases (absent when there was no outage to split). */
+	readonly phases?: PhaseFigures;
 }
 
 /** The front door during one fault. Times on the client node's clock, like every other figure. */

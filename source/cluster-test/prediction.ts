@@ -10,11 +10,11 @@
  * It is information only: the pass/fail bounds stay those of bounds.ts.
  */
 import type {Lang, Text} from '../core/text.ts';
-import type {FaultKind, TimingSettings} from './model.ts';
+import type {FaultKind, PhaseId, TimingSettings} from './model.ts';
 
 /** A switchover is predicted like a fault: the same phases, started by a request. */
 export type PredictedKind = 'switchover' | FaultKind;
-export type PhaseId = 'detection' | 'election' | 'routing' | 'client';
+export type {PhaseId} from './model.ts';
 
 export interface PredictedPhase {
 	readonly id: PhaseId;
