@@ -5,6 +5,7 @@
  */
 import type {ClusterConfig, NodeConfig, Secrets} from './cluster.ts';
 import {LocalizedError} from './error.ts';
+import type {Panel} from './panel.ts';
 import type {Progress} from './progress.ts';
 import type {Remote} from './remote.ts';
 import type {Text} from './text.ts';
@@ -54,6 +55,13 @@ export interface StepContext extends PlanContext {
 	 * bar and the plain output's periodic line. Optional: tests and other callers may leave it out.
 	 */
 	readonly progress?: (figures: Progress) => void;
+	/**
+	 * A live block kept on the screen in place of this node's output (the failover drill's view);
+	 * hand a new Panel object per update, undefined takes it away (the engine also does when the node
+	 * ends). Plain output and the run log get its `plain` line at most once a second. Optional, like
+	 * `progress`.
+	 */
+	readonly panel?: (panel: Panel | undefined) => void;
 	readonly signal: AbortSignal;
 	/** The user agreed in advance to destructive fixes (--yes). */
 	readonly yes: boolean;

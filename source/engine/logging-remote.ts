@@ -2,6 +2,7 @@
  * Wraps a node's Remote for one step so that every command and every output line reaches the run
  * log, the screen's store and the failure report, masked, without steps doing anything for it.
  */
+import type {Panel} from '../core/panel.ts';
 import type {Progress} from '../core/progress.ts';
 import type {ExecOptions, ExecResult, Remote, StreamName, UploadOptions} from '../core/remote.ts';
 
@@ -11,6 +12,8 @@ export interface CommandSink {
 	info(text: string): void;
 	/** Figures a step read from its tool's output (see StepContext.progress). */
 	progress?(figures: Progress): void;
+	/** A live block to keep on the screen, undefined to take it away (see StepContext.panel). */
+	panel?(panel: Panel | undefined): void;
 }
 
 /** The command as the user could type it on the node: `sudo ...`, `sudo -u postgres ...`. */

@@ -15,6 +15,7 @@ import type {NodeConfig} from '../core/cluster.ts';
 import type {Remote, StreamName} from '../core/remote.ts';
 import type {Stage} from '../core/stage.ts';
 import {LocalizedError} from '../core/error.ts';
+import type {Panel} from '../core/panel.ts';
 import {nextView, type ProgressView} from '../core/progress.ts';
 import {progressLine} from '../core/progress-text.ts';
 import type {Facts, RetryPolicy, Step, StepContext} from '../core/step.ts';
@@ -34,6 +35,8 @@ import {defaultRetry, interruptedText, withNodePrefix, type FailureDecision, typ
 
 /** How often plain output (not a terminal) repeats a running node's progress figures. */
 const plainProgressEveryMs = 10_000;
+/** How often plain output and the run log take a live panel's line: the drill's timeline, a line a second. */
+const plainPanelEveryMs = 1000;
 
 const text = {
 	alreadyDone: {en: 'already done', ru: 'уже сделано'},
@@ -417,6 +420,7 @@ class PipelineRun implements TreeHost {
 			allFacts,
 			log: line => sink.info(line),
 			progress: figures => sink.progress?.(figures),
+			panel: panel => sink.panel?.(panel),
 			signal: this.signal,
 			yes: this.options.yes ?? false,
 		};
@@ -440,6 +444,10 @@ class PipelineRun implements TreeHost {
 		const lang = this.lang;
 		let figures: ProgressView | undefined;
 		let printedAt = 0;
+		let panelGiven: Panel | undefined;
+		let panelShown: Panel | undefined;
+		let plainWritten: string | undefined;
+		let plainAt = 0;
 		return {
 			command(command) {
 				const masked = mask(command);
@@ -469,6 +477,19 @@ class PipelineRun implements TreeHost {
 				if (!newPhase && now - printedAt < plainProgressEveryMs) return;
 				printedAt = now;
 				task.output = `${participant}: ${progressLine(figures, lang, now)}`;
+			},
+			panel(next) {
+				// Shown and written masked like every other line; the same object given twice stays one frame.
+				if (next !== panelGiven) panelShown = next === undefined ? undefined : maskedPanel(next, mask);
+				panelGiven = next;
+				store?.panel(key, panelShown);
+				if (!panelShown) return;
+				const now = Date.now();
+				if (panelShown.plain === plainWritten || now - plainAt < plainPanelEveryMs) return;
+				plainWritten = panelShown.plain;
+				plainAt = now;
+				log.write(tag, 'info', panelShown.plain);
+				if (simple) task.output = `${timeOfDay(now)} ${panelShown.plain}`;
 			},
 		};
 	}
@@ -524,6 +545,18 @@ class PipelineRun implements TreeHost {
 			this.throwIfAborted();
 		}
 	}
+}
+
+/** The panel as the screen and the logs get it: no secret reaches either. */
+function maskedPanel(panel: Panel, mask: (text: string) => string): Panel {
+	return {plain: mask(panel.plain), render: width => panel.render(width).map(mask)};
+}
+
+/** HH:MM:SS in local time, as the run log's own timestamps. */
+function timeOfDay(ms: number): string {
+	const date = new Date(ms);
+	const pad = (value: number) => String(value).padStart(2, '0');
+	return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
 function messageOf(error: unknown): string {

@@ -5,6 +5,7 @@
  * batched (default 40 ms) and output is kept as a bounded tail, so a 200k-line apt run neither
  * thrashes the screen nor grows memory. The full output is in the log files.
  */
+import type {Panel} from '../core/panel.ts';
 import {nextView, type Progress, type ProgressView} from '../core/progress.ts';
 import type {Scope} from '../core/step.ts';
 import type {Text} from '../core/text.ts';
@@ -41,6 +42,8 @@ export interface NodeView {
 	readonly logFile?: string;
 	/** Figures of the long work running now (apt, pip, a download), while the node runs. */
 	readonly progress?: ProgressView;
+	/** A live block the step keeps on the screen in place of the tail (the drill view), while the node runs. */
+	readonly panel?: Panel;
 }
 
 export interface StepView {
@@ -118,6 +121,7 @@ interface NodeEntry {
 	errorText?: Text;
 	readonly logFile?: string;
 	progress?: ProgressView;
+	panel?: Panel;
 	dirty: boolean;
 	view?: NodeView;
 }
@@ -225,6 +229,7 @@ export class RunStore implements RunReader {
 			if (node.status === 'failed') node.retries++;
 			node.status = 'running';
 			node.progress = undefined;
+			node.panel = undefined;
 			node.error = undefined;
 			node.errorText = undefined;
 		});
@@ -233,6 +238,8 @@ export class RunStore implements RunReader {
 	nodeRetry(key: NodeKey, error?: string): void {
 		this.update(key, node => {
 			node.retries++;
+			// The failed attempt's live block is stale; the next attempt puts up its own.
+			node.panel = undefined;
 			if (error !== undefined) node.error = error;
 		});
 	}
@@ -243,6 +250,7 @@ export class RunStore implements RunReader {
 			node.status = status;
 			// The bar belongs to the work in progress: a finished node shows its glyph alone.
 			node.progress = undefined;
+			node.panel = undefined;
 			node.error = failed ? error ?? node.error : undefined;
 			node.errorText = failed ? detail.text ?? node.errorText : undefined;
 		});
@@ -271,6 +279,16 @@ export class RunStore implements RunReader {
 	progress(key: NodeKey, figures: Progress, now = Date.now()): void {
 		this.update(key, node => {
 			node.progress = nextView(node.progress, figures, now);
+		});
+	}
+
+	/** The step's live block, kept by identity: a new object is a new frame, undefined takes it away. */
+	panel(key: NodeKey, panel: Panel | undefined): void {
+		const node = this.stages.get(key.stage)?.steps.get(key.step)?.nodes.get(key.node);
+		// A late update (a step's timer firing after its node ended) must not bring a finished panel back.
+		if (!node || node.panel === panel || (panel !== undefined && node.status !== 'running')) return;
+		this.update(key, entry => {
+			entry.panel = panel;
 		});
 	}
 
@@ -368,6 +386,7 @@ export class RunStore implements RunReader {
 			...(node.errorText === undefined ? {} : {errorText: node.errorText}),
 			...(node.logFile === undefined ? {} : {logFile: node.logFile}),
 			...(node.progress === undefined ? {} : {progress: node.progress}),
+			...(node.panel === undefined ? {} : {panel: node.panel}),
 		};
 		node.dirty = false;
 		return node.view;
