@@ -31,6 +31,7 @@ import {psql} from '../source/cluster/psql.ts';
 import {superuser} from '../source/cluster-test/cluster-view.ts';
 import {pgbenchLoopPath, renderPgbenchLoop} from '../templates/pgbench-loop.ts';
 import {probeWriterPath, renderProbeWriter} from '../templates/probe-writer.ts';
+import {drillMonitorPath, renderDrillMonitor} from '../templates/drill-monitor.ts';
 import {haproxyStatsUri, haproxyStatsUser} from '../templates/haproxy-cfg.ts';
 import {patroniRoles, restApiUser} from '../templates/patroni-yml.ts';
 import type {Action, PlanContext, Stage, Step, StepContext, Text} from './types.ts';
@@ -68,6 +69,7 @@ async function envOf(ctx: StepContext): Promise<TestEnv> {
 		entryHost: ctx.cluster.haproxy.vip ?? '127.0.0.1',
 		remotes: ctx.remotes,
 		log: ctx.log,
+		...(ctx.panel ? {panel: ctx.panel} : {}),
 		signal: ctx.signal,
 		pgBinDir: pgBinDir(major),
 		patroniBinDir: patroniBinDir(ctx.cluster),
@@ -94,6 +96,7 @@ const plans: Record<string, (ctx: PlanContext) => Action[]> = {
 	prepare: ctx => [
 		runAction(`install -d -m 0755 ${scratchDir}`),
 		writeAction(probeWriterPath, renderProbeWriter(), 0o644),
+		writeAction(drillMonitorPath, renderDrillMonitor(), 0o644),
 		writeAction(pgbenchLoopPath, renderPgbenchLoop(), 0o755),
 		manual(psqlLine(planEntry(ctx), ctx.cluster.ports.haproxyWrite, 'postgres', `CREATE DATABASE ${testDatabase}`)),
 	],
@@ -236,6 +239,7 @@ export function createTestStage(hooks: TestStageHooks = {}): Stage {
 				if (!ctx.cluster.nodes.some(node => node.name === name)) continue;
 				await remote.exec(`install -d -m 0755 ${scratchDir}`, {sudo: true, signal: ctx.signal});
 				await remote.upload(renderProbeWriter(), probeWriterPath, {mode: 0o644, owner: 'root', group: 'root'});
+				await remote.upload(renderDrillMonitor(), drillMonitorPath, {mode: 0o644, owner: 'root', group: 'root'});
 				await remote.upload(renderPgbenchLoop(), pgbenchLoopPath, {mode: 0o755, owner: 'root', group: 'root'});
 				const driver = await remote.exec(`${env.python} -c 'import psycopg2'`, {allowFailure: true, signal: ctx.signal, timeoutMs: 60_000});
 				if (driver.code !== 0) {

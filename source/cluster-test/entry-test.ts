@@ -21,6 +21,8 @@ import type {TestRun} from './run-state.ts';
 import {defaultWriterLimits, ProbeWriter} from './writer.ts';
 import {failoverTestId, skippedFigures} from './failover-test.ts';
 import {predictionLine, predictOutage} from './prediction.ts';
+import {Drill} from './drill.ts';
+import {clientEnd, doorEnds, splitOutage} from './phases.ts';
 
 const baselineAcks = 40;
 const tailMs = 3000;
@@ -53,9 +55,14 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 	const firstSeq = run.reserveSeqs(defaultWriterLimits.maxWrites);
 	const writer = new ProbeWriter(client, {firstSeq, ...defaultWriterLimits});
 	const side = new SideProbes(client, run);
+	let watch: VipWatch | undefined;
+	const drill = new Drill(client, {
+		title: fault.title[env.lang ?? 'en'], lang: env.lang ?? 'en', ttlSeconds: run.settings.ttl,
+		...(prediction ? {predicted: {minMs: prediction.minMs, maxMs: prediction.maxMs}} : {}),
+		acks: () => writer.acks, vipHolder: () => watch?.holder ?? victim.name, durationMs: boundMs + 150_000,
+	});
 	let faultAt = 0;
 	let injected = false;
-	let watch: VipWatch | undefined;
 	let restoredAt: number | null = null;
 	let stoppedAt = 0;
 	let restoreError: unknown;
@@ -67,6 +74,7 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 		}
 
 		faultAt = await proxyNow(client);
+		drill.markFault(faultAt);
 		watch = new VipWatch(client, victim.name, boundMs + 30_000);
 		injected = true;
 		await settleWithin(fault.inject(client, victim).then(() => undefined), 120_000, env.signal);
@@ -81,6 +89,7 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 		stoppedAt = await proxyNow(client).catch(() => Date.now());
 		await watch?.stop();
 		await writer.stop();
+		await drill.stop();
 		sideFigures = await side.stop(faultAt || stoppedAt, since || stoppedAt);
 		if (injected) {
 			restoredAt = stoppedAt;
@@ -100,6 +109,8 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 	// Without a write after the move the outage never closed: no figure rather than a short one.
 	const outage = acks.some(ack => ack.at > since) ? measureOutage(acks, faultAt) : undefined;
 	const vipMovedAt = watch?.movedAt ?? null;
+	const newHolder = env.cluster.nodes.find(node => node.name === watch?.holder);
+	const phases = outage ? splitOutage(outage, [...await doorEnds(client, newHolder, faultAt, vipMovedAt), clientEnd(outage.firstAfter, client.proxyNode.name)]) : undefined;
 	const chart = chartOf(acks, {faultAt, newLeaderAt: null, outage, endAt: stoppedAt, file: `${kind}.svg`});
 	const figures: FaultFigures = {
 		kind,
@@ -135,6 +146,7 @@ export async function runEntryFaultTest(env: TestEnv, run: TestRun, kind: FaultK
 			leaderBefore: leader,
 			leaderAfter,
 		},
+		...(phases ? {phases} : {}),
 	};
 	run.setFault(figures);
 	run.setAcked(testId, acks.map(ack => ack.seq));

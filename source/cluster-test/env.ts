@@ -7,6 +7,7 @@ import {sleep} from '../core/sleep.ts';
 import type {ClusterConfig, NodeConfig, Secrets} from '../core/cluster.ts';
 import type {Remote} from '../core/remote.ts';
 import {StepError} from '../core/step.ts';
+import type {Panel} from '../core/panel.ts';
 import type {Lang, Text} from '../core/text.ts';
 
 export const testDatabase = 'pgha_test';
@@ -27,6 +28,8 @@ export interface TestEnv {
 	readonly entryHost: string;
 	readonly remotes: ReadonlyMap<string, Remote>;
 	readonly log: (line: string) => void;
+	/** The run screen's live block (the drill view while a fault runs); absent outside a run. */
+	readonly panel?: (panel: Panel | undefined) => void;
 	readonly signal: AbortSignal;
 	/** e.g. /usr/lib/postgresql/15/bin */
 	readonly pgBinDir: string;

@@ -19,6 +19,7 @@ import {BoundWatch, gatherEvidence} from './evidence.ts';
 import type {Check, Evidence, FaultFigures, FaultKind, TimingSettings} from './model.ts';
 import {currentLsn, observeLeaderChange, waitRejoined, type Observation} from './observe.ts';
 import {predictionLine, predictOutage} from './prediction.ts';
+import {doorNode, leaderChangePhases} from './phases.ts';
 import type {TestRun} from './run-state.ts';
 
 export function failoverTestId(kind: FaultKind): string {
@@ -108,6 +109,13 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 			},
 			leaderTimeoutMs: patienceMs(boundMs),
 			chartFile: `${kind}.svg`,
+			drill: {
+				title: fault.title[env.lang ?? 'en'],
+				lang: env.lang ?? 'en',
+				ttlSeconds: run.settings.ttl,
+				...(prediction ? {predicted: {minMs: prediction.minMs, maxMs: prediction.maxMs}} : {}),
+				vipHolder: () => watch?.holder ?? vipBefore,
+			},
 		});
 		// Kept only when the outage really ran past the bound (the watch also covers the writer's tail).
 		const leaderEvidence = await leaderWatch?.result();
@@ -175,6 +183,14 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 		gone: rejoinedAt === undefined ? null : await tokenGone(env, victim, injectResult.isolatedToken),
 	};
 	const outage = observation.outage;
+	const phases = await leaderChangePhases(env, {
+		record: observation.drill, faultAt: observation.faultAt, victim: victim.name, newLeader: observation.newLeader?.name,
+		outage, door: doorNode(env, watch?.holder ?? vipBefore),
+	}).catch(error => {
+		env.log(`${kind}: the phases could not be read: ${error instanceof Error ? error.message : String(error)}`);
+		return undefined;
+	});
+	if (phases) env.log(`${kind}: phases ${phases.phases.map(item => `${item.id} ${item.ms === null ? '?' : (item.ms / 1000).toFixed(1)}`).join(', ')} s; sum ${(phases.sumMs / 1000).toFixed(1)} s of ${((outage?.ms ?? 0) / 1000).toFixed(1)} s`);
 	const figures: FaultFigures = {
 		kind,
 		victim: victim.name,
@@ -214,6 +230,7 @@ export async function runFailoverTest(env: TestEnv, run: TestRun, kind: FaultKin
 			leaderBefore: victim.name,
 			leaderAfter: observation.newLeader?.name ?? null,
 		}} : {}),
+		...(phases ? {phases} : {}),
 	};
 	run.setFault(figures);
 	run.setAcked(testId, observation.acks.map(ack => ack.seq));

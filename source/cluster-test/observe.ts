@@ -15,6 +15,7 @@ import {fail, poll, proxyNow, settleWithin, type TestEnv} from './env.ts';
 import type {ChartData, WriterFigures} from './model.ts';
 import type {TestRun} from './run-state.ts';
 import {defaultWriterLimits, ProbeWriter, type WriterError} from './writer.ts';
+import {Drill, type DrillOptions, type DrillRecord} from './drill.ts';
 
 /** Writes acknowledged before the event: about two seconds of steady rate for the chart. */
 const baselineAcks = 40;
@@ -30,6 +31,8 @@ export interface ObserveOptions {
 	readonly trigger: (faultAt: number) => Promise<void>;
 	readonly leaderTimeoutMs: number;
 	readonly chartFile: string;
+	/** The drill screen while it runs: what it is called, the prediction, who holds the VIP. */
+	readonly drill?: Pick<DrillOptions, 'title' | 'lang' | 'ttlSeconds' | 'predicted' | 'vipHolder'>;
 }
 
 export interface Observation {
@@ -41,12 +44,16 @@ export interface Observation {
 	readonly outage: Outage | undefined;
 	readonly writes: WriterFigures;
 	readonly chart: ChartData;
+	/** What the drill's watcher saw (the evidence of the phases). */
+	readonly drill?: DrillRecord;
 }
 
 export async function observeLeaderChange(env: TestEnv, run: TestRun, options: ObserveOptions): Promise<Observation> {
 	const limits = defaultWriterLimits;
 	const firstSeq = run.reserveSeqs(limits.maxWrites);
 	const writer = new ProbeWriter(env, {firstSeq, ...limits});
+	const drill = options.drill ? new Drill(env, {...options.drill, acks: () => writer.acks, durationMs: options.leaderTimeoutMs + 120_000}) : undefined;
+	let record: DrillRecord | undefined;
 	let faultAt = 0;
 	let view: Awaited<ReturnType<typeof readCluster>>;
 	let stoppedAt = 0;
@@ -58,6 +65,7 @@ export async function observeLeaderChange(env: TestEnv, run: TestRun, options: O
 		}
 
 		faultAt = await proxyNow(env);
+		drill?.markFault(faultAt);
 		let triggerError: unknown;
 		let triggered = false;
 		const triggering = options.trigger(faultAt).then(
@@ -84,6 +92,7 @@ export async function observeLeaderChange(env: TestEnv, run: TestRun, options: O
 	} finally {
 		stoppedAt = await proxyNow(env).catch(() => Date.now());
 		await writer.stop();
+		record = await drill?.stop();
 	}
 
 	const acks = [...writer.acks];
@@ -97,6 +106,7 @@ export async function observeLeaderChange(env: TestEnv, run: TestRun, options: O
 		outage,
 		writes: {acked: acks.length, failed: writer.errors.length, firstSeq, errors: errorSummary(writer.errors.map(error => error.reason))},
 		chart: chartOf(acks, {faultAt, newLeaderAt: view?.at ?? null, outage, endAt: stoppedAt, file: options.chartFile}),
+		...(record ? {drill: record} : {}),
 	};
 }
 

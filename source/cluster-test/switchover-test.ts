@@ -11,6 +11,9 @@ import {observeLeaderChange, waitRejoined} from './observe.ts';
 import type {TestRun} from './run-state.ts';
 import type {Check} from './model.ts';
 import {predictionLine, predictOutage} from './prediction.ts';
+import {doorNode, leaderChangePhases} from './phases.ts';
+import {hasVip} from '../cluster/front-door.ts';
+import {settledHolders} from './front-door.ts';
 
 export const switchoverTestId = 'switchover';
 
@@ -20,7 +23,9 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 	const candidate = switchoverCandidate(ready.view.members, env.cluster.synchronousMode, env.proxyNode.name);
 	if (!candidate) throw fail('нет реплики, на которую можно переключиться.', 'there is no replica to switch over to.');
 	env.log(`switchover ${leader.name} → ${candidate.name}${env.cluster.synchronousMode ? ' (the synchronous standby: synchronous_mode allows no other)' : ''}`);
-	env.log(`switchover: ${predictionLine(predictOutage(run.settings, 'switchover', {vip: false})!, env.lang ?? 'en')}`);
+	const prediction = predictOutage(run.settings, 'switchover', {vip: false})!;
+	env.log(`switchover: ${predictionLine(prediction, env.lang ?? 'en')}`);
+	const vipHolder = hasVip(env.cluster) ? (await settledHolders(env))[0] ?? null : null;
 	const observation = await observeLeaderChange(env, run, {
 		oldLeader: leader.name,
 		exclude: [],
@@ -34,6 +39,13 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 		},
 		leaderTimeoutMs: 90_000,
 		chartFile: 'switchover.svg',
+		drill: {
+			title: `switchover ${leader.name} → ${candidate.name}`,
+			lang: env.lang ?? 'en',
+			ttlSeconds: run.settings.ttl,
+			predicted: {minMs: prediction.minMs, maxMs: prediction.maxMs},
+			vipHolder: () => vipHolder,
+		},
 	});
 
 	const members = ready.view.members;
@@ -56,6 +68,10 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 	const streamingAt = await waitRejoined(env, leader.name, undefined, 90_000);
 
 	const outage = observation.outage;
+	const phases = await leaderChangePhases(env, {
+		record: observation.drill, faultAt: observation.faultAt, victim: leader.name, newLeader: observation.newLeader?.name,
+		outage, door: doorNode(env, vipHolder),
+	}).catch(() => undefined);
 	const boundMs = run.bounds.switchoverMs;
 	run.switchover = {
 		from: leader.name,
@@ -69,6 +85,7 @@ export async function runSwitchoverTest(env: TestEnv, run: TestRun): Promise<voi
 		oldLeaderStreaming: streamingAt !== undefined,
 		writes: observation.writes,
 		chart: observation.chart,
+		...(phases ? {phases} : {}),
 	};
 	run.setAcked(switchoverTestId, observation.acks.map(ack => ack.seq));
 	const newLeader = observation.newLeader?.name;
