@@ -120,6 +120,12 @@ test.serial('pgha test --only kill --timing fast: the run uses ttl 20 through Pa
 	t.truthy(kill?.outageMs, 'the killed leader\'s outage was measured');
 	const predicted = predictOutage(report.settings, 'kill', {vip: true});
 	t.log(`kill with fast timing: outage ${((kill?.outageMs ?? 0) / 1000).toFixed(1)} s, predicted ${predicted ? `${(predicted.minMs / 1000).toFixed(1)}-${(predicted.maxMs / 1000).toFixed(1)} s` : 'none'}`);
+	t.true(predicted !== undefined && kill!.outageMs! >= predicted.minMs && kill!.outageMs! <= predicted.maxMs, 'the fast timing\'s prediction holds the measured outage');
+	// Its phases, read on the nodes, add up to the outage within half a second.
+	t.deepEqual(kill?.phases?.phases.map(phase => phase.id), ['detection', 'election', 'routing', 'client']);
+	t.deepEqual(kill?.phases?.phases.filter(phase => phase.ms === null).map(phase => phase.evidence.en), []);
+	t.true((kill?.phases?.gapMs ?? Infinity) <= 500, `phases sum to ${kill?.phases?.sumMs} ms of ${kill?.outageMs} ms`);
+	t.log(`kill with fast timing, phases: ${kill?.phases?.phases.map(phase => `${phase.id} ${phase.ms} ms (${phase.evidence.en})`).join('; ')}`);
 	// Read in etcd through Patroni, on a node: the file's values, not the preset's.
 	const shown = await nodeOutput(1, 'cd / && runuser -u postgres -- "$(command -v patronictl || echo /opt/patroni-venv/bin/patronictl)" -c /etc/patroni/config.yml show-config');
 	t.regex(shown, /^ttl: 30$/m);

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {TestReport} from '../../source/cluster-test/model.ts';
+import {predictOutage} from '../../source/cluster-test/prediction.ts';
 import {courseStages} from '../../steps/index.ts';
 import {labCli, labClusterFile, labState, requireLab, useLab} from '../helpers/lab.ts';
 import {history, killPane, screen, sendKeys, sleep, startPane, waitForExit, waitForScreen, type Pane} from '../helpers/tmux.ts';
@@ -31,6 +32,42 @@ function keepFrame(name: string, frame: string): void {
 }
 
 /** The numbers on the progress bar's row: they must change while the build runs. */
+interface DrillWatch {
+	readonly last: string;
+	/** A frame with the whole drill panel on it (title to the writes strip). */
+	readonly frame?: string;
+	/** Times one leader's TTL was seen lower than in the frame before. */
+	readonly countdowns: number;
+	readonly leaders: ReadonlySet<string>;
+	readonly seen: readonly string[];
+}
+
+/** Polls the pane until `done` shows, reading the drill panel's key row and writes row from each frame. */
+async function watchDrill(pane: Pane, done: RegExp, timeoutMs: number): Promise<DrillWatch> {
+	const deadline = Date.now() + timeoutMs;
+	let frame: string | undefined;
+	let countdowns = 0;
+	let previous: {leader: string; ttl: number} | undefined;
+	const leaders = new Set<string>();
+	const seen: string[] = [];
+	for (;;) {
+		const current = screen(pane);
+		if (done.test(current)) return {last: current, ...(frame ? {frame} : {}), countdowns, leaders, seen};
+		if (Date.now() > deadline) throw new Error(`${done} did not show within ${timeoutMs / 1000} s:\n${current}`);
+		const key = /etcd leader key: (\S+) TTL (\d+) s/.exec(current);
+		if (key) {
+			const now = {leader: key[1]!, ttl: Number(key[2])};
+			leaders.add(now.leader);
+			if (previous && previous.leader === now.leader && now.ttl < previous.ttl) countdowns++;
+			if (seen.at(-1) !== `${now.leader} ${now.ttl}` && seen.length < 200) seen.push(`${now.leader} ${now.ttl}`);
+			previous = now;
+			if (/writes\/s /.test(current) && /\+\d+\.\d s/.test(current)) frame ??= current;
+		}
+
+		await sleep(500);
+	}
+}
+
 function barFigures(frame: string): string | undefined {
 	const row = frame.split('\n').find(line => /[█▓▒░■□=#-]{3,}.*\d/.test(line) && /\d+ ?%|\d+\/\d+/.test(line));
 	return row?.replace(/\s+/g, ' ').trim();
@@ -87,8 +124,14 @@ test.serial('no VMs, no lab built, no cluster file: the practice lab with every 
 	}
 	t.truthy(moved, `the bar's figures moved from "${firstFigures}"`);
 
-	const summary = await waitForScreen(pane, /The cluster is ready/, minutes(50), 2000);
+	// Until the summary: every half second, what the drill screen shows while a fault runs.
+	const drill = await watchDrill(pane, /The cluster is ready/, minutes(50));
+	const summary = drill.last;
 	keepFrame('summary-80x24', summary);
+	if (drill.frame) keepFrame('drill-80x24', drill.frame);
+	t.truthy(drill.frame, 'the drill screen was shown while a fault ran');
+	t.true(drill.countdowns > 0, `the leader key's TTL counted down on the drill screen: ${drill.seen.join(' | ')}`);
+	t.true(drill.leaders.size >= 2, `the drill screen showed the leader key change hands: ${[...drill.leaders].join(', ')}`);
 	t.is(await waitForExit(exitFile, 120_000, pane), 0);
 	const scrollback = history(pane);
 	t.notRegex(scrollback, /Trust it\?|password of student/i, 'no host-key or password question for the lab');
@@ -138,6 +181,19 @@ test.serial('no VMs, no lab built, no cluster file: the practice lab with every 
 		t.not(entry.vipAfter, fault(kind).victim);
 		t.is(entry.holdersAfterHeal?.length, 1, `${kind}: one holder after the heal`);
 		t.true(entry.multiHostOutageMs !== null && entry.readOutageMs !== null);
+	}
+
+	// Every fault's outage is cut into phases read on the nodes, which add up to it within 0.5 s,
+	// and the default timing's prediction holds the measured figure.
+	for (const item of report.faults) {
+		const phases = item.phases;
+		t.truthy(phases, `${item.kind}: phases measured`);
+		if (!phases) continue;
+		t.deepEqual(phases.phases.filter(phase => phase.ms === null).map(phase => `${phase.id}: ${phase.evidence.en}`), [], `${item.kind}: every phase read on the nodes`);
+		t.true(phases.gapMs <= 500, `${item.kind}: phases sum to ${phases.sumMs} ms of an outage of ${item.outageMs} ms`);
+		const predicted = predictOutage(report.settings, item.kind, {vip: true})!;
+		t.true(item.outageMs! >= predicted.minMs && item.outageMs! <= predicted.maxMs, `${item.kind}: ${item.outageMs} ms within the predicted ${predicted.minMs}-${predicted.maxMs} ms`);
+		t.log(`${item.kind}: outage ${item.outageMs} ms (predicted ${predicted.minMs}-${predicted.maxMs}); ${phases.phases.map(phase => `${phase.id} ${phase.ms}`).join(', ')}`);
 	}
 
 	// Losing the door alone moves no leader.
