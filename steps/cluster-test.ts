@@ -33,7 +33,7 @@ import {pgbenchLoopPath, renderPgbenchLoop} from '../templates/pgbench-loop.ts';
 import {probeWriterPath, renderProbeWriter} from '../templates/probe-writer.ts';
 import {drillMonitorPath, renderDrillMonitor} from '../templates/drill-monitor.ts';
 import {haproxyStatsUri, haproxyStatsUser} from '../templates/haproxy-cfg.ts';
-import {patroniRoles, restApiUser} from '../templates/patroni-yml.ts';
+import {patroniNamespace, patroniRoles, restApiUser} from '../templates/patroni-yml.ts';
 import type {Action, PlanContext, Stage, Step, StepContext, Text} from './types.ts';
 import {probe, runAction, shq, text, writeAction} from './commands.ts';
 import {ensurePgMajor} from './facts.ts';
@@ -133,6 +133,8 @@ const plans: Record<string, (ctx: PlanContext) => Action[]> = {
 
 function faultPlan(kind: FaultKind): (ctx: PlanContext) => Action[] {
 	return ctx => [
+		manual(`etcdctl watch ${patroniNamespace}${ctx.cluster.name}/leader  # in a second terminal: the leader key leaving and changing hands, as it happens`),
+		manual(`python3 ${drillMonitorPath}  # pgha's watcher: the leader key's TTL, each node's role, HAProxy's view, twice a second`),
 		manual(`python3 ${probeWriterPath}  # settings as one JSON line on stdin; runs while the leader is lost`),
 		manual(faults[kind].manual.inject),
 		manual(`curl -s http://<replica-ip>:${ctx.cluster.ports.patroniApi}/cluster`),
