@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: pgha against the floor on the lab, the no-op re-run, the UI's cost and (when the
- * test stage exists) failover figures. Prints a table and writes test/bench/results.md.
+ * test stage exists) failover figures, and the run screen while a drill keeps its live panel up.
+ * Prints a table and writes test/bench/results.md.
  * Figures, not tests: nothing here passes or fails; a part that cannot run says why in its row.
  *
- *   npm run bench [-- --only version,ui,apply,failover,front-door] [--rounds 3] [--failover-runs 3]
+ *   npm run bench [-- --only version,ui,drill,apply,failover,front-door] [--rounds 3] [--failover-runs 3]
  *
  * With --only, the rows of the parts not run are carried over from the previous results.md (marked
  * "earlier run"), and the UI part replays the apt output the last build part kept (apt-capture.tsv).
@@ -40,7 +41,7 @@ const {values: flags} = parseArgs({
 		rounds: {type: 'string', default: '3'},
 	},
 });
-const parts = new Set((flags.only ?? 'version,ui,apply,failover,front-door').split(',').map(part => part.trim()));
+const parts = new Set((flags.only ?? 'version,ui,drill,apply,failover,front-door').split(',').map(part => part.trim()));
 const failoverRuns = Math.max(1, Math.min(5, Number(flags['failover-runs']) || 3));
 const applyRounds = Math.max(1, Math.min(5, Number(flags.rounds) || 3));
 
@@ -261,12 +262,14 @@ async function benchApply(rounds: number): Promise<ApplyRun | undefined> {
 // ---------------------------------------------------------------------------------------------
 // UI cost
 
-async function streamThroughPgha(mode: 'ink' | 'silent', command: string, label: string, settleMs = 2000): Promise<StreamResult> {
+/** The step's work: a command whose output streams, or a drill's live panel for that many seconds. */
+async function streamThroughPgha(mode: 'ink' | 'silent', source: string | {readonly drillSeconds: number}, label: string, settleMs = 2000): Promise<StreamResult> {
 	const out = path.join(work, `ui-${label}-${mode}.json`);
 	const workDir = mkdtempSync(path.join(work, `ui-${label}-`));
+	const step = typeof source === 'string' ? ['--command', source] : ['--drill', String(source.drillSeconds)];
 	// Loaded as source/bin.js loads pgha: the Node flags of its first line, its runtime settings, then
 	// tsx, then the program.
-	const driver = [...binNodeFlags(), '--import', path.join(root, 'source/runtime-settings.js'), '--import=tsx', path.join(here, 'ui-stream.tsx'), '--mode', mode, '--work', workDir, '--command', command, '--out', out, '--settle-ms', String(settleMs)];
+	const driver = [...binNodeFlags(), '--import', path.join(root, 'source/runtime-settings.js'), '--import=tsx', path.join(here, 'ui-stream.tsx'), '--mode', mode, '--work', workDir, ...step, '--out', out, '--settle-ms', String(settleMs)];
 	const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'};
 	// With CI set, Ink draws only the last frame: that would not be the cost a student's terminal sees.
 	delete env.CI;
@@ -383,6 +386,32 @@ async function benchUi(apply: ApplyRun | undefined): Promise<void> {
 	say(`UI: real apt output twice at its pace, measured over the second pass (${seconds(2 * pace)})`);
 	const warmPaced = await streamThroughPgha('ink', `${replay}; ${replay}`, 'paced-warm', pace + 1000);
 	rows.push({group: 'ui', measure: 'pgha CPU while streaming apt output, warm (second pass of the replay)', value: steady(warmPaced), target: '< 3 % of a core', note: `${warmPaced.steadyCpuMs.toFixed(0)} ms CPU over ${seconds(warmPaced.steadyWallMs)}`});
+}
+
+// ---------------------------------------------------------------------------------------------
+// The drill screen: the run screen while the test stage's drill keeps its live panel up
+
+/** As many runs as the UI part's medians are taken over. */
+const drillRuns = 3;
+/** About as long as a fault of the drill runs (30-60 s), short enough for three runs. */
+const drillSeconds = 20;
+
+async function benchDrill(): Promise<void> {
+	say(`drill screen: a new 12-row panel every 500 ms for ${drillSeconds} s, ${drillRuns} runs`);
+	const results: StreamResult[] = [];
+	for (let run = 0; run < drillRuns; run++) {
+		const result = await streamThroughPgha('ink', {drillSeconds}, 'drill');
+		if (result.status !== 'done') throw new Error(`the drill run ended ${result.status}`);
+		results.push(result);
+	}
+
+	const shares = results.map(result => (result.steadyCpuMs / result.steadyWallMs) * 100);
+	rows.push({
+		group: 'drill screen',
+		measure: `Ink screen with a drill's live panel: a new 12-row panel every 500 ms (from 2 s to the end of a ${drillSeconds} s step), median of ${drillRuns}`,
+		value: `${median(shares).toFixed(1)} % of a core`,
+		note: `runs: ${shares.map(share => `${share.toFixed(1)} %`).join(' / ')}; ${results.map(result => `${result.steadyCpuMs.toFixed(0)} ms CPU over ${seconds(result.steadyWallMs)}`).join(', ')}; pty 120x40, its plain line to the run log once a second`,
+	});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,7 +559,7 @@ function table(list: readonly Row[]): string {
 }
 
 /** Parts each own the rows of one group. */
-const groupOfPart: Record<string, string> = {version: 'startup', apply: 'build', ui: 'ui', failover: 'failover', 'front-door': 'front door'};
+const groupOfPart: Record<string, string> = {version: 'startup', apply: 'build', ui: 'ui', drill: 'drill screen', failover: 'failover', 'front-door': 'front door'};
 const allParts = Object.keys(groupOfPart);
 
 function inPartOrder(list: readonly Row[]): Row[] {
@@ -583,6 +612,7 @@ async function main(): Promise<number> {
 	if (parts.has('version')) await attempt('startup', benchVersion);
 	if (parts.has('apply')) await attempt('build', async () => { apply = await benchApply(applyRounds); });
 	if (parts.has('ui')) await attempt('ui', () => benchUi(apply));
+	if (parts.has('drill')) await attempt('drill screen', benchDrill);
 	if (parts.has('failover')) await attempt('failover', benchFailover);
 	if (parts.has('front-door')) await attempt('front door', benchFrontDoor);
 
