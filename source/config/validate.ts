@@ -2,14 +2,15 @@
  * Turns the parsed cluster file (plain data from YAML) into a ClusterConfig.
  * Pure: no file system access. Collects every problem instead of stopping at the first one,
  * so a student fixes the whole file in one go. The sections a stage owns (patroni, etcd, timing,
- * haproxy) are read by the reader that stage declares beside its steps, taken from the stage list.
+ * haproxy, ...) are read by the reader that stage declares beside its steps, taken from the stage
+ * list: their keys and their fields are not spelled here.
  */
 import os from 'node:os';
 import path from 'node:path';
 import {defaultClusterName, defaultDisk, defaultPorts, defaultSsh, hostParticipant} from './defaults.ts';
 import {msg} from './messages.ts';
 import {unsafeValues} from './safe-values.ts';
-import type {ClusterConfig, ConfigIssue, NodeAuth, NodeConfig, Ports} from '../core/cluster.ts';
+import type {ClusterConfig, ConfigIssue, NodeAuth, NodeConfig, Ports, StageSections} from '../core/cluster.ts';
 import type {Dict, Reader, SectionContext, SectionReader} from '../core/section.ts';
 import {coveringSubnet, intToIp, ipToInt, isIpv4, isUserName, maskOf} from '../core/values.ts';
 import {sectionReaders} from '../../steps/index.ts';
@@ -128,64 +129,78 @@ class FileReader implements Reader {
 	}
 }
 
-export function validateClusterData(data: unknown, file: string): ValidationResult {
+/** The top-level keys the core reads itself; each stage's section reader adds its own. */
+const coreKeys: readonly string[] = [
+	'name', 'nodes', 'postgres', 'ports', 'synchronous_mode', 'failsafe_mode', 'apt_upgrade', 'subnet', 'disk', 'lab',
+];
+
+/** The top-level key a section reader reads: its field's name unless it says otherwise. */
+function sectionKey(reader: SectionReader): string {
+	return reader.key ?? reader.field;
+}
+
+/**
+ * `readers` are the stages' section readers in the stage list's order (the real list unless a test
+ * passes its own). The core reads its keys up to `subnet`, then every stage section in that order
+ * (each sees the nodes, ports and subnet), then `disk` and `lab`: one fixed order of messages.
+ */
+export function validateClusterData(data: unknown, file: string, readers: readonly SectionReader[] = sectionReaders()): ValidationResult {
+	checkReaders(readers);
 	const r = new FileReader();
 	const baseDir = path.dirname(file);
-	const root = r.mapping(data, '', [
-		'name', 'nodes', 'postgres', 'patroni', 'etcd', 'ports', 'timing', 'haproxy',
-		'synchronous_mode', 'failsafe_mode', 'apt_upgrade', 'subnet', 'disk', 'lab',
-	]);
+	const root = r.mapping(data, '', [...coreKeys, ...readers.map(sectionKey)]);
 	if (!root) return {errors: r.errors, warnings: r.warnings};
 
 	const name = r.string(root, 'name', '', defaultClusterName);
 	if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) r.errors.push(msg.badScope('name', name));
 
 	const {nodes, names} = readNodes(r, root.nodes, baseDir);
-	// Each stage's section is read at its fixed place among the others, so the messages keep one order.
-	const readers = sectionReaders();
-	const context: SectionContext = {root, resolvePath: value => resolvePath(value, baseDir), names, nodes};
 	const postgresVersion = readPostgres(r, root);
-	const patroni = readSection(readers, 'patroni', r, context);
-	const etcd = readSection(readers, 'etcd', r, context);
 	const ports = readPorts(r, root);
-	const timing = readSection(readers, 'timing', r, context);
 	const synchronousMode = r.boolean(root, 'synchronous_mode', '', false);
 	const failsafeMode = r.boolean(root, 'failsafe_mode', '', true);
 	const aptUpgrade = r.boolean(root, 'apt_upgrade', '', false);
 	const subnet = readSubnet(r, root, nodes);
-	const haproxy = readSection(readers, 'haproxy', r, {...context, subnet});
+	const context: SectionContext = {root, resolvePath: value => resolvePath(value, baseDir), names, nodes, ports, subnet};
+	const sections: Partial<Record<keyof StageSections, unknown>> = {};
+	for (const reader of readers) sections[reader.field] = reader.read(r, context);
 	const disk = readDisk(r, root);
 	const lab = readLab(r, root);
 
 	// Values that would reach a shell, an SSH config or a template unsafely (control characters, quotes).
 	r.errors.push(...unsafeValues(data, r.errors));
 	if (r.errors.length > 0) return {errors: r.errors, warnings: r.warnings};
-	const config: ClusterConfig = {
+	// A reader must report why it has no value; otherwise the file would load with the field missing.
+	const silent = readers.find(reader => sections[reader.field] === undefined);
+	if (silent) throw new Error(`The cluster file's ${sectionKey(silent)} section was not read, and its reader reported no problem.`);
+	const config = {
 		file,
 		name: name!,
 		nodes: nodes!,
 		postgresVersion: postgresVersion!,
-		patroni: patroni!,
-		etcd: etcd!,
+		...sections,
 		ports: ports!,
-		timing: timing!,
-		haproxy: haproxy!,
 		synchronousMode: synchronousMode!,
 		failsafeMode: failsafeMode!,
 		aptUpgrade: aptUpgrade!,
 		subnet: subnet!,
 		disk: disk!,
 		...(lab ? {lab} : {}),
-	};
+	} as ClusterConfig;
 	return {config, errors: [], warnings: r.warnings};
 }
 
-/** Calls the reader a stage declares for this field of ClusterConfig. */
-function readSection<K extends keyof ClusterConfig>(readers: readonly SectionReader[], field: K, r: Reader, context: SectionContext): ClusterConfig[K] | undefined {
-	const reader = readers.find(item => item.field === field);
-	// A programming error, not a user's: the stage that reads this section left the list.
-	if (!reader) throw new Error(`No stage reads the cluster file's ${field} section.`);
-	return reader.read(r, context) as ClusterConfig[K] | undefined;
+/** Two readers of one key or field, or a stage taking a core key, are programming errors, not the user's. */
+function checkReaders(readers: readonly SectionReader[]): void {
+	const keys = new Set(coreKeys);
+	const fields = new Set<string>();
+	for (const reader of readers) {
+		const key = sectionKey(reader);
+		if (keys.has(key)) throw new Error(`The cluster file's ${key} key is read twice (by the core or another stage).`);
+		if (fields.has(reader.field)) throw new Error(`Two readers fill the cluster config's ${reader.field} field.`);
+		keys.add(key);
+		fields.add(reader.field);
+	}
 }
 
 /** `nodes` only when every node is right; `names` when every name is (for checking haproxy.node). */

@@ -69,7 +69,25 @@ export interface EtcdInstall {
 	readonly tarball?: string;
 }
 
-export interface ClusterConfig {
+/**
+ * The parts of ClusterConfig that stages fill, each through the SectionReader it declares
+ * (source/core/section.ts). A new stage adds its own field from its own module by declaration
+ * merging, so this file is not edited for it:
+ * `declare module '../source/core/cluster.ts' { interface StageSections { readonly pgbouncer: PgbouncerConfig } }`.
+ */
+export interface StageSections {
+	/**
+	 * `user` is the course's admin login account (created by the user stage, used from VS Code).
+	 * Patroni itself runs as the `postgres` OS user, which owns /var/run/postgresql and the data dir.
+	 */
+	readonly patroni: PatroniInstall;
+	readonly etcd: EtcdInstall;
+	readonly timing: PatroniTiming;
+	readonly haproxy: HaproxyLayout;
+}
+
+/** The core's own fields (validate.ts reads them) plus every stage's section. */
+export interface ClusterConfig extends StageSections {
 	/** Absolute path of the file this config was read from (state, logs and secrets sit beside it). */
 	readonly file: string;
 	/** Patroni scope. */
@@ -77,15 +95,7 @@ export interface ClusterConfig {
 	readonly nodes: readonly NodeConfig[];
 	/** "auto" = the newest major the node's repositories offer. */
 	readonly postgresVersion: number | 'auto';
-	/**
-	 * `user` is the course's admin login account (created by the user stage, used from VS Code).
-	 * Patroni itself runs as the `postgres` OS user, which owns /var/run/postgresql and the data dir.
-	 */
-	readonly patroni: PatroniInstall;
-	readonly etcd: EtcdInstall;
 	readonly ports: Ports;
-	readonly timing: PatroniTiming;
-	readonly haproxy: HaproxyLayout;
 	/** Patroni's failsafe_mode: a primary that still reaches every member keeps its role while etcd is down. */
 	readonly failsafeMode: boolean;
 	readonly synchronousMode: boolean;

@@ -3,7 +3,7 @@
  * steps. The Reader's one implementation lives in source/config/validate.ts, which owns the messages
  * and calls every stage's reader; this file only says what a reader may use.
  */
-import type {ClusterConfig, ConfigIssue, NodeConfig} from './cluster.ts';
+import type {ConfigIssue, NodeConfig, Ports, StageSections} from './cluster.ts';
 
 /** A mapping from the parsed YAML. */
 export type Dict = Record<string, unknown>;
@@ -28,7 +28,11 @@ export interface Reader {
 	section(object: Dict, key: string, field: string, keys: readonly string[]): Dict | undefined;
 }
 
-/** What a section reader sees: the whole file and what was read before it. */
+/**
+ * What a section reader sees: the whole file and what the core read before it. The stage sections
+ * are read after the core's nodes, ports and subnet (and before disk and lab), so every one of them
+ * gets these; a value is absent when it is wrong (already reported).
+ */
 export interface SectionContext {
 	/** The cluster file's top-level mapping. */
 	readonly root: Dict;
@@ -38,14 +42,22 @@ export interface SectionContext {
 	readonly names?: readonly string[];
 	/** The nodes, when every one is right. */
 	readonly nodes?: readonly NodeConfig[];
-	/** The nodes' subnet, given or derived; only known to the sections read after it (haproxy). */
+	/** The core's ports, when every one is right (a stage's own port must not take one of them). */
+	readonly ports?: Ports;
+	/** The nodes' subnet, given or derived. */
 	readonly subnet?: string;
 }
 
-/** Fills one field of ClusterConfig from the cluster file: undefined when it is wrong (reported to the Reader). */
+/**
+ * Fills one stage-owned field of ClusterConfig (a key of StageSections) from the cluster file's
+ * top-level `key` (the field's name when left out, the usual case): undefined when it is wrong,
+ * the problem reported to the Reader. validate.ts allows `key` at the top of the file and calls
+ * `read` in the stage list's order.
+ */
 export type SectionReader = {
-	[K in keyof ClusterConfig]-?: {
+	[K in keyof StageSections]-?: {
 		readonly field: K;
-		readonly read: (r: Reader, context: SectionContext) => ClusterConfig[K] | undefined;
+		readonly key?: string;
+		readonly read: (r: Reader, context: SectionContext) => StageSections[K] | undefined;
 	};
-}[keyof ClusterConfig];
+}[keyof StageSections];
