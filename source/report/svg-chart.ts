@@ -1,8 +1,38 @@
-/** A timeline chart (SVG) of acknowledged writes per bucket, with the fault moments marked. */
+/**
+ * A timeline chart (SVG) of acknowledged writes per bucket, with the fault moments marked, and
+ * optionally stacked bars under it on the same time axis (the outage's phases, measured and predicted).
+ */
 
 export interface ChartMark {
 	/** Milliseconds from the start of the series. */
 	readonly atMs: number;
+	readonly label: string;
+	readonly color: string;
+}
+
+/** One piece of a stacked bar. */
+export interface ChartBandSegment {
+	readonly ms: number;
+	readonly color: string;
+	/** Shown on hover (the SVG <title>) and by screen readers. */
+	readonly title: string;
+	/** Written inside the piece when it is wide enough. */
+	readonly label?: string;
+	/** Drawn lighter, e.g. a predicted value beside a measured one. */
+	readonly faint?: boolean;
+}
+
+/** A stacked horizontal bar under the plot, its pieces one after another from `fromMs`. */
+export interface ChartBand {
+	/** Used as the rects' class (band-<id>), so a reader or a test can pick one bar out. */
+	readonly id: string;
+	readonly label: string;
+	/** Milliseconds from the start of the series, like the marks. */
+	readonly fromMs: number;
+	readonly segments: readonly ChartBandSegment[];
+}
+
+export interface ChartLegendItem {
 	readonly label: string;
 	readonly color: string;
 }
@@ -12,24 +42,69 @@ export interface ChartInput {
 	readonly buckets: readonly number[];
 	readonly bucketMs: number;
 	readonly marks: readonly ChartMark[];
+	readonly bands?: readonly ChartBand[];
+	readonly legend?: readonly ChartLegendItem[];
 }
 
 function escapeXml(text: string): string {
 	return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
+const bandStart = 250;
+const bandStep = 36;
+const legendStep = 22;
+
+/** The bars under the plot and their legend; the picture grows downwards to hold them. */
+function renderBands(input: ChartInput, x: (ms: number) => number, plot: {left: number; right: number}, y0: number): string[] {
+	const out: string[] = [];
+	let y = y0;
+	for (const band of input.bands ?? []) {
+		out.push(`<text x="${plot.left}" y="${y + 10}" font-size="10" fill="#333">${escapeXml(band.label)}</text>`);
+		let at = band.fromMs;
+		for (const segment of band.segments) {
+			// Pieces past either end of the axis are cut at it; their title keeps the whole value.
+			const from = Math.min(plot.right, Math.max(plot.left, x(at)));
+			const to = Math.min(plot.right, Math.max(plot.left, x(at + segment.ms)));
+			at += segment.ms;
+			if (to - from <= 0) continue;
+			const opacity = segment.faint ? ' fill-opacity="0.45"' : '';
+			out.push(`<rect class="band-${band.id}" x="${from.toFixed(1)}" y="${y + 14}" width="${(to - from).toFixed(1)}" height="16" fill="${segment.color}"${opacity} stroke="white" stroke-width="0.5"><title>${escapeXml(segment.title)}</title></rect>`);
+			// About 6 px a character at font-size 10: the label goes in only where it fits.
+			if (segment.label && (to - from) >= segment.label.length * 6 + 4) {
+				out.push(`<text x="${((from + to) / 2).toFixed(1)}" y="${y + 26}" font-size="10" fill="#222" text-anchor="middle">${escapeXml(segment.label)}</text>`);
+			}
+		}
+
+		y += bandStep;
+	}
+
+	let lx = plot.left;
+	for (const item of input.legend ?? []) {
+		out.push(`<rect x="${lx}" y="${y + 4}" width="10" height="10" fill="${item.color}"/>`, `<text x="${lx + 14}" y="${y + 13}" font-size="10">${escapeXml(item.label)}</text>`);
+		lx += 14 + item.label.length * 6 + 16;
+	}
+
+	return out;
+}
+
 export function renderChart(input: ChartInput): string {
 	const width = 800;
-	const height = 260;
+	const bandCount = input.bands?.length ?? 0;
+	const extra = bandCount > 0 || (input.legend?.length ?? 0) > 0;
+	const height = extra ? bandStart + bandCount * bandStep + legendStep : 260;
 	const left = 50;
 	const right = 20;
 	const top = 40;
 	const bottom = 40;
 	const plotWidth = width - left - right;
-	const plotHeight = height - top - bottom;
+	// The plot keeps its size whatever is drawn under it.
+	const plotHeight = 260 - top - bottom;
 	const max = Math.max(1, ...input.buckets);
-	const barWidth = plotWidth / Math.max(1, input.buckets.length);
-	const totalMs = input.buckets.length * input.bucketMs;
+	const seriesMs = input.buckets.length * input.bucketMs;
+	// A bar that runs past the writes (a prediction longer than what was recorded) widens the axis, up to twice.
+	const bandEnds = (input.bands ?? []).map(band => band.fromMs + band.segments.reduce((sum, segment) => sum + segment.ms, 0));
+	const totalMs = Math.min(2 * seriesMs, Math.max(seriesMs, ...bandEnds));
+	const barWidth = (seriesMs / Math.max(1, totalMs)) * plotWidth / Math.max(1, input.buckets.length);
 	const x = (ms: number) => left + (ms / Math.max(1, totalMs)) * plotWidth;
 
 	const bars = input.buckets
@@ -60,7 +135,7 @@ export function renderChart(input: ChartInput): string {
 	const ticks: string[] = [];
 	for (let s = 0; s <= seconds; s += step) {
 		const tx = x(s * 1000).toFixed(1);
-		ticks.push(`<text x="${tx}" y="${height - bottom + 16}" font-size="10" text-anchor="middle">${s}s</text>`);
+		ticks.push(`<text x="${tx}" y="${top + plotHeight + 16}" font-size="10" text-anchor="middle">${s}s</text>`);
 	}
 
 	return [
@@ -75,6 +150,7 @@ export function renderChart(input: ChartInput): string {
 		bars,
 		marks,
 		...ticks,
+		...(extra ? renderBands(input, x, {left, right: width - right}, bandStart) : []),
 		'</svg>',
 		'',
 	].join('\n');
