@@ -6,7 +6,7 @@
 import {promises as fs} from 'node:fs';
 import path from 'node:path';
 import type {ChartData, TestReport} from './model.ts';
-import {chartSvg, faultHeadline, faultTitle, renderMarkdown} from './report-render.ts';
+import {chartPhasesOf, chartSvg, faultHeadline, faultTitle, renderMarkdown} from './report-render.ts';
 import {seconds} from './checks.ts';
 import {testTexts} from './texts.ts';
 
@@ -35,11 +35,11 @@ export async function writeReport(dir: string, report: TestReport): Promise<Repo
 	await write(files.markdownRu, renderMarkdown(report, 'ru'));
 	if (report.switchover?.chart) {
 		const w = report.switchover;
-		await write(path.join(dir, w.chart!.file), chartSvg(w.chart!, `${testTexts.switchover.title.en}: ${w.from} → ${w.to}, gap ${seconds(w.gapMs)} s`, 'en'));
+		await write(path.join(dir, w.chart!.file), chartSvg(w.chart!, `${testTexts.switchover.title.en}: ${w.from} → ${w.to}, gap ${seconds(w.gapMs)} s`, 'en', chartPhasesOf(report, 'switchover')));
 	}
 
 	for (const fault of report.faults) {
-		if (fault.chart) await write(path.join(dir, fault.chart.file), chartSvg(fault.chart, `${faultTitle(fault.kind, 'en')}: ${faultHeadline(fault, 'en')}`, 'en'));
+		if (fault.chart) await write(path.join(dir, fault.chart.file), chartSvg(fault.chart, `${faultTitle(fault.kind, 'en')}: ${faultHeadline(fault, 'en')}`, 'en', chartPhasesOf(report, fault)));
 	}
 
 	return files;

@@ -1,7 +1,8 @@
 /**
  * The report in three shapes from one TestReport: Markdown (for a student to read and keep), SVG
  * timelines (linked from it) and a compact terminal summary with a sparkline per fault. Figures are
- * formatted once (seconds with one decimal) so every shape shows the same numbers.
+ * formatted once (seconds with one decimal) so every shape shows the same numbers. An outage's
+ * measured phases are drawn by phase-render.ts in each shape.
  */
 import {evidenceLine, evidenceMarkdown} from './evidence-render.ts';
 import type {Lang} from '../core/text.ts';
@@ -12,6 +13,7 @@ import {seconds} from './checks.ts';
 import {allPassed, type ChartData, type FaultFigures, type FaultKind, type LoadSide, type TestReport} from './model.ts';
 import {testTexts, type TestKey} from './texts.ts';
 import {placeOf, predictedVsMeasured, predictOutage, rangeText, type PredictedKind, type Prediction} from './prediction.ts';
+import {phaseBands, phaseMarkdown, phaseSummaryLine, type ChartPhases} from './phase-render.ts';
 
 /** A fault that ran had what it needs: a front-door fault runs only with a floating address. */
 function predictionOf(report: TestReport, kind: PredictedKind): Prediction | undefined {
@@ -45,9 +47,27 @@ const markStyle = {
 	vip: {color: '#9467bd', label: {ru: 'адрес перешёл', en: 'VIP moved'}},
 } as const;
 
-export function chartSvg(chart: ChartData, title: string, lang: Lang): string {
+/** The timeline of acknowledged writes; with `phases`, the measured and predicted phases under it on the same axis. */
+export function chartSvg(chart: ChartData, title: string, lang: Lang, phases?: ChartPhases): string {
 	const marks: ChartMark[] = chart.marks.map(mark => ({atMs: mark.atMs, label: markStyle[mark.kind].label[lang], color: markStyle[mark.kind].color}));
-	return renderChart({title, buckets: chart.buckets, bucketMs: chart.bucketMs, marks});
+	return renderChart({title, buckets: chart.buckets, bucketMs: chart.bucketMs, marks, ...(phases ? phaseBands(phases, chart.startAt, lang) : {})});
+}
+
+/**
+ * What a fault's or the switchover's chart draws under the writes: its measured phases and its
+ * prediction, from the last acknowledged write before the outage.
+ */
+export function chartPhasesOf(report: TestReport, of: FaultFigures | 'switchover'): ChartPhases | undefined {
+	if (of === 'switchover') {
+		const w = report.switchover;
+		// The switchover keeps no last write before the gap: it is the first write after, less the gap.
+		const firstWrite = w?.chart?.marks.find(item => item.kind === 'first-write');
+		if (!w?.chart || !firstWrite || w.gapMs === null) return undefined;
+		return {measured: w.phases, prediction: predictionOf(report, 'switchover'), outageFrom: w.chart.startAt + firstWrite.atMs - w.gapMs};
+	}
+
+	if (of.skipped || of.lastAckBefore === null) return undefined;
+	return {measured: of.phases, prediction: predictionOf(report, of.kind), outageFrom: of.lastAckBefore};
 }
 
 export function faultTitle(kind: FaultKind, lang: Lang): string {
@@ -220,6 +240,7 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		for (const error of w.writes.errors ?? []) out.push(`  - ${error.count} × \`${error.reason}\``);
 		out.push('');
 		if (switchoverPrediction) out.push(...predictionMarkdown(switchoverPrediction, w.gapMs, lang));
+		if (w.phases) out.push(...phaseMarkdown(w.phases, {kind: 'switchover', settings: s, prediction: switchoverPrediction, outageMs: w.gapMs}, lang));
 		if (w.chart) out.push(`![${testTexts.switchover.title[lang]}](${w.chart.file})`, '');
 	}
 
@@ -254,6 +275,7 @@ export function renderMarkdown(report: TestReport, lang: Lang): string {
 		if (fault.note) out.push(`> ${fault.note[lang]}`, '');
 		const faultPrediction = predictionOf(report, fault.kind);
 		if (faultPrediction) out.push(...predictionMarkdown(faultPrediction, fault.outageMs, lang));
+		if (fault.phases) out.push(...phaseMarkdown(fault.phases, {kind: fault.kind, settings: s, prediction: faultPrediction, outageMs: fault.outageMs}, lang));
 		if (fault.chart) out.push(`![${faultTitle(fault.kind, lang)}](${fault.chart.file})`, '');
 	}
 
@@ -317,6 +339,7 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 		out.push(`  ${pad(testTexts.switchover.title[lang])} ${x.from} → ${x.to}, ${w.gap} ${seconds(x.gapMs)} ${w.s} (${w.bound} ${seconds(x.boundMs)} ${w.s})`);
 		const predicted = predictionOf(report, 'switchover');
 		if (predicted) out.push(`  ${pad('')} ${predictedVsMeasured(predicted, x.gapMs, lang)}`);
+		if (x.phases) out.push(phaseSummaryLine(x.phases, lang));
 		if (x.chart) out.push(`  ${pad('')} ${sparkline(x.chart.buckets)}`);
 	}
 
@@ -335,6 +358,7 @@ export function renderSummary(report: TestReport, lang: Lang, reportFile?: strin
 
 		const predicted = predictionOf(report, fault.kind);
 		if (predicted) out.push(`  ${pad('')} ${predictedVsMeasured(predicted, fault.outageMs, lang)}`);
+		if (fault.phases) out.push(phaseSummaryLine(fault.phases, lang));
 		if (fault.chart) out.push(`  ${pad('')} ${sparkline(fault.chart.buckets)}`);
 		if (fault.note) out.push(`  ${pad('')} ${fault.note[lang]}`);
 		for (const evidence of fault.evidence ?? []) out.push(`  ${pad('')} ⚠ ${evidenceLine(evidence, lang)}`);

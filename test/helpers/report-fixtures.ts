@@ -1,7 +1,7 @@
 /** A test report as the test stage writes it, for the report and verdict tests. */
 import {computeBounds, timingSettings} from '../../source/cluster-test/bounds.ts';
 import {chartOf} from '../../source/cluster-test/figures.ts';
-import type {FaultFigures, TestReport} from '../../source/cluster-test/model.ts';
+import type {FaultFigures, PhaseFigures, TestReport} from '../../source/cluster-test/model.ts';
 import {sampleCluster} from './install-fixtures.ts';
 
 export const settings = timingSettings(sampleCluster('synchronous_mode: true\nhaproxy: {inter: 1s}'));
@@ -21,6 +21,23 @@ export function fault(kind: FaultFigures['kind'], outageMs: number, extra: Parti
 		chart: chartOf(acks, {faultAt, newLeaderAt: faultAt + outageMs - 2000, outage, endAt: faultAt + outageMs + 3000, file: `${kind}.svg`}),
 		...extra,
 	};
+}
+
+/** A killed leader's 24.8 s outage split as the nodes' evidence has it: the key's expiry is most of it. */
+export const killPhases: PhaseFigures = {
+	phases: [
+		{id: 'detection', ms: 21_400, evidence: {ru: 'ключ лидера исчез из etcd (watch на pg-node-3)', en: 'the leader key left etcd (watch on pg-node-3)'}},
+		{id: 'election', ms: 1200, evidence: {ru: 'журнал Patroni на pg-node-3: promoted self to leader', en: "pg-node-3's Patroni journal: promoted self to leader"}},
+		{id: 'routing', ms: 2100, evidence: {ru: 'журнал HAProxy: pg-node-3 UP в бэкенде primary', en: "HAProxy's log: pg-node-3 UP in the primary backend"}},
+		{id: 'client', ms: 100, evidence: {ru: 'первая подтверждённая запись зонда', en: "the probe's first acknowledged write"}},
+	],
+	sumMs: 24_800,
+	gapMs: 0,
+};
+
+/** The kill fault with its measured phases (outage 24.8 s, like the phases' sum). */
+export function phasedFault(phases: PhaseFigures = killPhases, extra: Partial<FaultFigures> = {}): FaultFigures {
+	return fault('kill', 24_770, {phases, ...extra});
 }
 
 export function sampleReport(overrides: Partial<TestReport> = {}): TestReport {

@@ -6,7 +6,7 @@ import {allPassed} from '../../source/cluster-test/model.ts';
 import {writeReport} from '../../source/cluster-test/report-files.ts';
 import {faultChecks} from '../../source/cluster-test/failover-test.ts';
 import {chartSvg, renderMarkdown, renderSummary} from '../../source/cluster-test/report-render.ts';
-import {bounds, fault, sampleReport, settings} from '../helpers/report-fixtures.ts';
+import {bounds, fault, phasedFault, sampleReport, settings} from '../helpers/report-fixtures.ts';
 
 test('the Markdown report shows every figure as measured, with the settings and the bound formulas', t => {
 	const report = sampleReport();
@@ -83,6 +83,17 @@ test('the report folder holds the JSON (every figure), both Markdown files and o
 		t.deepEqual(files.charts.map(file => path.basename(file)), ['graceful.svg', 'kill.svg', 'cut.svg']);
 		for (const file of files.charts) t.true(existsSync(file) && readFileSync(file, 'utf8').startsWith('<svg'));
 		t.true(readFileSync(path.join(dir, 'run', 'kill.svg'), 'utf8').includes('outage 27.1 s'));
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
+
+test('the SVG written for a fault with measured phases has their bars under the writes', async t => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'pgha-report-'));
+	try {
+		await writeReport(dir, sampleReport({faults: [phasedFault()]}));
+		const svg = readFileSync(path.join(dir, 'kill.svg'), 'utf8');
+		t.deepEqual([...svg.matchAll(/class="band-measured"[^>]*><title>([^<]+)</g)].map(match => match[1]), ['leader key expiry: 21.4 s', 'election and promotion: 1.2 s', 'HAProxy checks: 2.1 s', 'client reconnect: 0.1 s']);
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
