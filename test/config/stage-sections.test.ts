@@ -1,8 +1,10 @@
 import test from 'ava';
 import YAML from 'yaml';
 import {ConfigError, parseClusterFile} from '../../source/config/load.ts';
+import {validateClusterData} from '../../source/config/validate.ts';
 import type {SectionReader} from '../../source/core/section.ts';
-import {etcdStage, sectionReaders, stageList} from '../../steps/index.ts';
+import {etcdStage, sectionReaders, stageList, type ListedStage} from '../../steps/index.ts';
+import {pgbouncerSection, pgbouncerStage} from '../fixtures/pgbouncer-stage.ts';
 
 const file = '/work/course/pgha.yaml';
 
@@ -69,4 +71,82 @@ test('a bad floating address still reads as before the reader moved beside the h
 	t.deepEqual(errors({...base(), haproxy: {nodes: 'all', vip: '192.168.1.40'}}), [
 		'haproxy.vip: 192.168.1.40 is outside the nodes\' subnet 192.168.0.0/24; keepalived can only move an address within the nodes\' own network',
 	]);
+});
+
+/** The real stage list with the test-only PgBouncer stage right after HAProxy: one line, as for a real stage. */
+const afterHaproxy = stageList.findIndex(({stage}) => stage.id === 'haproxy') + 1;
+const withPgbouncer: readonly ListedStage[] = [...stageList.slice(0, afterHaproxy), {stage: pgbouncerStage, part: 'install'}, ...stageList.slice(afterHaproxy)];
+
+/** The English lines for `data` validated with these stages' readers (none when it validates). */
+function errorsWith(list: readonly ListedStage[], data: unknown): string[] {
+	return validateClusterData(data, file, sectionReaders(list)).errors.map(issue => issue.message);
+}
+
+test('a new stage\'s section loads into its own field of the config', t => {
+	const {config, errors} = validateClusterData({...base(), pgbouncer: {pool_mode: 'transaction'}}, file, sectionReaders(withPgbouncer));
+	t.deepEqual(errors, []);
+	// Typed through the fixture's declaration merging: no cast.
+	t.is(config?.pgbouncer?.poolMode, 'transaction');
+	t.is(config?.pgbouncer?.port, 6432);
+});
+
+test('a new stage\'s section left out gets its reader\'s defaults', t => {
+	t.deepEqual(validateClusterData(base(), file, sectionReaders(withPgbouncer)).config?.pgbouncer, {poolMode: 'session', port: 6432});
+});
+
+test('a typo inside a new stage\'s section names the key with its section', t => {
+	t.deepEqual(errorsWith(withPgbouncer, {...base(), pgbouncer: {pool_mod: 'transaction'}}),
+		['pgbouncer.pool_mod: unknown key (did you mean "pool_mode"?)']);
+});
+
+test('without the stage in the list, its section is an unknown top-level key', t => {
+	t.deepEqual(errorsWith(stageList, {...base(), pgbouncer: {pool_mode: 'transaction'}}), ['pgbouncer: unknown key']);
+});
+
+test('a top-level typo is matched against the stages\' keys too', t => {
+	t.deepEqual(errorsWith(withPgbouncer, {...base(), pgbouncr: {}}), ['pgbouncr: unknown key (did you mean "pgbouncer"?)']);
+	t.deepEqual(errorsWith(stageList, {...base(), hapoxy: {}}), ['hapoxy: unknown key (did you mean "haproxy"?)']);
+});
+
+test('a stage\'s section sees the ports the core read', t => {
+	t.deepEqual(errorsWith(withPgbouncer, {...base(), pgbouncer: {port: 5432}}), ['pgbouncer.port: 5432 is already used by ports.postgres']);
+});
+
+test('stage sections are read after the core\'s keys up to subnet, in the list\'s order, before disk and lab', t => {
+	t.deepEqual(errorsWith(withPgbouncer, {
+		...base(),
+		lab: {netns: 'a b'},
+		disk: {fail_below_mb: -1},
+		pgbouncer: {pool_mode: 'none'},
+		haproxy: {fall: 0},
+		etcd: {source: 'cdrom'},
+		subnet: '10.0.0.0/33',
+		ports: {postgres: 0},
+	}).map(line => line.slice(0, line.indexOf(':'))), ['ports.postgres', 'subnet', 'etcd.source', 'haproxy.fall', 'pgbouncer.pool_mode', 'disk.fail_below_mb', 'lab.netns']);
+});
+
+test('a reader that returns nothing without reporting why is a programming error', t => {
+	const silent = {field: 'pgbouncer', read: () => undefined} as SectionReader;
+	t.throws(() => validateClusterData(base(), file, [...sectionReaders(), silent]), {message: /pgbouncer section was not read/});
+});
+
+test('two readers of one top-level key are a programming error', t => {
+	t.throws(() => validateClusterData(base(), file, [...sectionReaders(withPgbouncer), pgbouncerSection]), {message: /pgbouncer key is read twice/});
+});
+
+test('a stage reading one of the core\'s keys is a programming error', t => {
+	t.throws(() => validateClusterData(base(), file, [...sectionReaders(), {...pgbouncerSection, key: 'subnet'}]), {message: /subnet key is read twice/});
+});
+
+test('two readers filling one field of the config are a programming error', t => {
+	const twin = {...etcdStage.needs!.section!.read!, key: 'etcd2'} as SectionReader;
+	t.throws(() => validateClusterData(base(), file, [...sectionReaders(), twin]), {message: /config's etcd field/});
+});
+
+test('a reader\'s field is a stage section and its value has that section\'s type (checked by tsc)', t => {
+	// @ts-expect-error: `name` is the core's, not a stage section.
+	const core: SectionReader = {field: 'name', read: () => 'x'};
+	// @ts-expect-error: the etcd field holds an EtcdInstall.
+	const mistyped: SectionReader = {field: 'etcd', read: () => ({poolMode: 'session', port: 6432})};
+	t.truthy(core && mistyped);
 });
