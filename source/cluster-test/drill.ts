@@ -4,7 +4,6 @@
  * acknowledgements are turned into the drill screen twice a second. What it recorded is also the
  * evidence the outage's phases are measured from (phases.ts), on the same clock as the writer.
  */
-import {randomBytes} from 'node:crypto';
 import type {Panel} from '../core/panel.ts';
 import type {Lang} from '../core/text.ts';
 import {haproxyNodes, hasVip} from '../cluster/front-door.ts';
@@ -12,7 +11,8 @@ import {drillMonitorPath, type DrillMonitorSettings} from '../../templates/drill
 import {haproxyPrimaryProxy, haproxyStatsUri, haproxyStatsUser} from '../../templates/haproxy-cfg.ts';
 import {patroniNamespace} from '../../templates/patroni-yml.ts';
 import type {Ack} from '../report/timeline.ts';
-import {settleWithin, type TestEnv} from './env.ts';
+import type {TestEnv} from './env.ts';
+import {NodeScript} from './node-script.ts';
 import {drillLine, drillRows, type DrillNode, type DrillSnapshot, type DrillTick, type KeyEvent} from './drill-view.ts';
 
 export type MonitorLine =
@@ -98,8 +98,7 @@ const stripSeconds = 40;
 export class Drill {
 	private readonly ticks: DrillTick[] = [];
 	private readonly keyEvents: KeyEvent[] = [];
-	private readonly stopFile = `/tmp/pgha-drill-${randomBytes(6).toString('hex')}.stop`;
-	private readonly done: Promise<void>;
+	private readonly script: NodeScript;
 	private readonly timer: NodeJS.Timeout;
 	/** The client node's clock minus this computer's, from the first sample (the screen's clock). */
 	private skew: number | undefined;
@@ -107,7 +106,7 @@ export class Drill {
 
 	constructor(private readonly env: TestEnv, private readonly options: DrillOptions) {
 		const cluster = env.cluster;
-		const settings: DrillMonitorSettings = {
+		const settings = (stopFile: string): DrillMonitorSettings => ({
 			etcdEndpoint: `http://127.0.0.1:${cluster.ports.etcdClient}`,
 			leaderKey: `${patroniNamespace}${cluster.name}/leader`,
 			patroni: Object.fromEntries(cluster.nodes.map(node => [node.name, `http://${node.ip}:${cluster.ports.patroniApi}/patroni`])),
@@ -117,23 +116,16 @@ export class Drill {
 			writeProxy: haproxyPrimaryProxy,
 			intervalMs: sampleEveryMs,
 			durationMs: options.durationMs,
-			stopFile: this.stopFile,
-		};
-		this.done = env.proxy
-			.exec(`${env.python} ${drillMonitorPath}`, {
-				stdin: `${JSON.stringify(settings)}\n`,
-				secrets: [env.secrets.haproxyStatsPassword],
-				signal: env.signal,
-				allowFailure: true,
-				timeoutMs: options.durationMs + 60_000,
-				onLine: (line, stream) => {
-					if (stream === 'stdout') this.take(line);
-				},
-			})
-			.then(
-				() => undefined,
-				error => env.log(`drill watcher: ${error instanceof Error ? error.message : String(error)}`),
-			);
+			stopFile,
+		});
+		this.script = new NodeScript(env, {
+			name: 'drill watcher',
+			path: drillMonitorPath,
+			settings,
+			secrets: [env.secrets.haproxyStatsPassword],
+			timeoutMs: options.durationMs + 60_000,
+			onLine: line => this.take(line),
+		});
 		this.timer = setInterval(() => this.show(), screenEveryMs);
 		this.timer.unref();
 	}
@@ -196,9 +188,7 @@ export class Drill {
 	async stop(): Promise<DrillRecord> {
 		clearInterval(this.timer);
 		this.env.panel?.(undefined);
-		await this.env.proxy.exec(`touch ${this.stopFile}`, {allowFailure: true, signal: this.env.signal, timeoutMs: 15_000}).catch(() => undefined);
-		await settleWithin(this.done, 20_000, this.env.signal).catch(() => false);
-		await this.env.proxy.exec(`rm -f ${this.stopFile}`, {allowFailure: true, signal: this.env.signal, timeoutMs: 15_000}).catch(() => undefined);
+		await this.script.stop(20_000);
 		return {ticks: [...this.ticks], keyEvents: [...this.keyEvents]};
 	}
 }

@@ -2,11 +2,11 @@
  * Control of the probe writer on the HAProxy node: start it, watch its acknowledged writes arrive
  * line by line, stop it through its stop file. Every loop here is bounded in time.
  */
-import {randomBytes} from 'node:crypto';
 import type {Ack} from '../report/timeline.ts';
 import {probeWriterPath, type ProbeWriterSettings} from '../../templates/probe-writer.ts';
 import {patroniRoles} from '../../templates/patroni-yml.ts';
-import {poll, probeTable, settleWithin, testDatabase, type TestEnv} from './env.ts';
+import {poll, probeTable, testDatabase, type TestEnv} from './env.ts';
+import {NodeScript} from './node-script.ts';
 
 export interface WriterError {
 	readonly at: number;
@@ -52,13 +52,11 @@ export class ProbeWriter {
 	readonly acks: Ack[] = [];
 	readonly errors: WriterError[] = [];
 	private ended = false;
-	private readonly done: Promise<void>;
-	private readonly stopFile: string;
+	private readonly script: NodeScript;
 
 	constructor(private readonly env: TestEnv, readonly options: WriterOptions) {
-		this.stopFile = `/tmp/pgha-probe-${randomBytes(6).toString('hex')}.stop`;
 		const target = options.target ?? {host: env.entryHost, port: env.cluster.ports.haproxyWrite};
-		const settings: ProbeWriterSettings = {
+		const settings = (stopFile: string): ProbeWriterSettings => ({
 			host: target.host,
 			port: target.port,
 			...(target.targetSessionAttrs ? {targetSessionAttrs: target.targetSessionAttrs} : {}),
@@ -71,24 +69,17 @@ export class ProbeWriter {
 			maxWrites: options.maxWrites,
 			intervalMs: options.intervalMs,
 			firstSeq: options.firstSeq,
-			stopFile: this.stopFile,
-		};
-		this.done = env.proxy
-			.exec(`${env.python} ${probeWriterPath}`, {
-				stdin: `${JSON.stringify(settings)}\n`,
-				secrets: [env.secrets.superuserPassword],
-				signal: env.signal,
-				allowFailure: true,
-				// The writer bounds itself; this only catches a writer that cannot even start.
-				timeoutMs: options.durationMs + 60_000,
-				onLine: (line, stream) => {
-					if (stream === 'stdout') this.take(line);
-				},
-			})
-			.then(
-				() => undefined,
-				error => env.log(`probe writer: ${error instanceof Error ? error.message : String(error)}`),
-			);
+			stopFile,
+		});
+		this.script = new NodeScript(env, {
+			name: 'probe writer',
+			path: probeWriterPath,
+			settings,
+			secrets: [env.secrets.superuserPassword],
+			// The writer bounds itself; this only catches a writer that cannot even start.
+			timeoutMs: options.durationMs + 60_000,
+			onLine: line => this.take(line),
+		});
 	}
 
 	private take(line: string): void {
@@ -110,10 +101,8 @@ export class ProbeWriter {
 	}
 
 	async stop(): Promise<WriterResult> {
-		await this.env.proxy.exec(`touch ${this.stopFile}`, {allowFailure: true, signal: this.env.signal, timeoutMs: 15_000});
 		// The writer notices the file before its next write: at most one interval plus one write.
-		await settleWithin(this.done, 30_000, this.env.signal);
-		await this.env.proxy.exec(`rm -f ${this.stopFile}`, {allowFailure: true, signal: this.env.signal, timeoutMs: 15_000});
+		await this.script.stop(30_000);
 		return {acks: [...this.acks], errors: [...this.errors], ended: this.ended};
 	}
 }
